@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Farad",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KapacitorUDFWire", targets: ["KapacitorUDFWire"]),
+        .library(name: "KapacitorUDF", targets: ["KapacitorUDF"]),
+        .library(name: "KapacitorUDFTesting", targets: ["KapacitorUDFTesting"]),
+        .executable(name: "udf-moving-avg", targets: ["udf-moving-avg"]),
+        .executable(name: "udf-outliers", targets: ["udf-outliers"]),
+        .executable(name: "udf-mirror", targets: ["udf-mirror"]),
+        .executable(name: "udf-wind-turbine", targets: ["udf-wind-turbine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // I/O primitives: file descriptors, pipes, Unix sockets, threads, child processes.
+        .target(name: "FaradSystem"),
+        // The wire format: udf.proto messages, uvarint framing and the fast data-path codec.
+        .target(
+            name: "KapacitorUDFWire",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto/udf.proto"]
+        ),
+        // The SDK a UDF author imports.
+        .target(
+            name: "KapacitorUDF",
+            dependencies: [
+                "KapacitorUDFWire",
+                "FaradSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Drive a handler in-process or a built UDF executable with the same test code.
+        .target(name: "KapacitorUDFTesting", dependencies: ["KapacitorUDF", "FaradSystem"]),
+
+        // Example UDFs: handlers in a library (testable in-process), thin executables around them.
+        .target(name: "UDFExamples", dependencies: ["KapacitorUDF"], path: "Examples/UDFExamples"),
+        .executableTarget(name: "udf-moving-avg", dependencies: ["UDFExamples"], path: "Examples/udf-moving-avg"),
+        .executableTarget(name: "udf-outliers", dependencies: ["UDFExamples"], path: "Examples/udf-outliers"),
+        .executableTarget(name: "udf-mirror", dependencies: ["UDFExamples"], path: "Examples/udf-mirror"),
+        .executableTarget(name: "udf-wind-turbine", dependencies: ["UDFExamples"], path: "Examples/udf-wind-turbine"),
+
+        .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
+        .testTarget(
+            name: "KapacitorUDFWireTests",
+            dependencies: ["KapacitorUDFWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .testTarget(name: "KapacitorUDFTests", dependencies: ["KapacitorUDF", "KapacitorUDFTesting"]),
+        .testTarget(name: "UDFExamplesTests", dependencies: ["UDFExamples", "KapacitorUDFTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,182 @@
+// The encoded side of UDFPoint: validation, lazy field access, full decoding and encoding.
+// Field numbers are those of agent.Point (shared/spec/udf-protocol.md §2.4).
+
+extension UDFPoint {
+    /// Checks that `raw` is a well-formed `agent.Point`, so later accessors can scan it without
+    /// failing. Unknown fields are allowed (and kept on pass-through).
+    static func validate(_ raw: UnsafeRawBufferPointer) throws(WireError) {
+        var s = WireScanner(raw)
+        while let (field, wire) = try s.tag() {
+            switch field {
+            case 1, 11:
+                try s.expect(.varint, wire, field: "Point.time/byName")
+                _ = try s.varint()
+            case 2, 3, 4, 5, 6:
+                try s.expect(.lengthDelimited, wire, field: "Point string field")
+                let r = try s.lengthDelimited()
+                _ = try s.string(r)
+            case 7, 10:
+                try s.expect(.lengthDelimited, wire, field: "Point string map")
+                let (k, v) = try s.entry(try s.lengthDelimited(), valueWire: .lengthDelimited)
+                _ = try s.string(k)
+                if case .bytes(let r) = v { _ = try s.string(r) }
+            case 8:
+                try s.expect(.lengthDelimited, wire, field: "Point.fieldsDouble")
+                _ = try s.string(try s.entry(try s.lengthDelimited(), valueWire: .fixed64).key)
+            case 9, 12:
+                try s.expect(.lengthDelimited, wire, field: "Point int/bool map")
+                _ = try s.string(try s.entry(try s.lengthDelimited(), valueWire: .varint).key)
+            default:
+                try s.skip(wire)
+            }
+        }
+    }
+
+    /// All fields, decoded.
+    @usableFromInline
+    var fields: PointFields {
+        switch storage {
+        case .decoded(let f): return f
+        case .encoded(let bytes):
+            // Validated at construction, so this cannot fail.
+            return (try? bytes.withWireBytes { (raw) throws(WireError) in try Self.decodeFields(raw) }) ?? PointFields()
+        }
+    }
+
+    static func decodeFields(_ raw: UnsafeRawBufferPointer) throws(WireError) -> PointFields {
+        var f = PointFields()
+        var s = WireScanner(raw)
+        while let (field, wire) = try s.tag() {
+            switch field {
+            case 1: f.time = Int64(bitPattern: try s.varint())
+            case 2: f.name = try s.string(try s.lengthDelimited())
+            case 3: f.database = try s.string(try s.lengthDelimited())
+            case 4: f.retentionPolicy = try s.string(try s.lengthDelimited())
+            case 5: f.group = try s.string(try s.lengthDelimited())
+            case 6: f.dimensions.append(try s.string(try s.lengthDelimited()))
+            case 7: try s.decodeEntry(try s.lengthDelimited(), StringValueCodec.self, into: &f.tags)
+            case 8: try s.decodeEntry(try s.lengthDelimited(), DoubleValueCodec.self, into: &f.fieldsDouble)
+            case 9: try s.decodeEntry(try s.lengthDelimited(), Int64ValueCodec.self, into: &f.fieldsInt)
+            case 10: try s.decodeEntry(try s.lengthDelimited(), StringValueCodec.self, into: &f.fieldsString)
+            case 11: f.byName = try s.varint() != 0
+            case 12: try s.decodeEntry(try s.lengthDelimited(), BoolValueCodec.self, into: &f.fieldsBool)
+            default: try s.skip(wire)
+            }
+        }
+        return f
+    }
+
+    /// A varint field, last occurrence wins (protobuf's rule for scalars).
+    @inlinable
+    func scalar<T>(field: UInt64, decoded: KeyPath<PointFields, T>, _ convert: (UInt64) -> T) -> T {
+        switch storage {
+        case .decoded(let f): return f[keyPath: decoded]
+        case .encoded(let bytes):
+            let v: UInt64 = bytes.withUnsafeBytes { raw in
+                var s = WireScanner(raw)
+                var value: UInt64 = 0
+                while let (f, wire) = try? s.tag() {
+                    if f == field { value = (try? s.varint()) ?? 0 } else if (try? s.skip(wire)) == nil { break }
+                }
+                return value
+            }
+            return convert(v)
+        }
+    }
+
+    /// A string field, last occurrence wins.
+    @inlinable
+    func text(field: UInt64, decoded: KeyPath<PointFields, String>) -> String {
+        switch storage {
+        case .decoded(let f): return f[keyPath: decoded]
+        case .encoded(let bytes):
+            return bytes.withUnsafeBytes { raw in
+                var s = WireScanner(raw)
+                var found: Range<Int>?
+                while let (f, wire) = try? s.tag() {
+                    if f == field { found = try? s.lengthDelimited() } else if (try? s.skip(wire)) == nil { break }
+                }
+                guard let found else { return "" }
+                return (try? s.string(found)) ?? ""
+            }
+        }
+    }
+
+    /// One map value by key, scanning entries of `field` without building the map.
+    @inlinable
+    func lookup<C: MapValueCodec>(
+        _ key: String, field: UInt64, _ codec: C.Type, decoded: KeyPath<PointFields, [String: C.Value]>
+    ) -> C.Value? {
+        switch storage {
+        case .decoded(let f): return f[keyPath: decoded][key]
+        case .encoded(let bytes):
+            var key = key
+            return key.withUTF8 { keyBytes in
+                bytes.withUnsafeBytes { raw -> C.Value? in
+                    var s = WireScanner(raw)
+                    var result: C.Value?
+                    while let (f, wire) = try? s.tag() {
+                        guard f == field else {
+                            if (try? s.skip(wire)) == nil { break }
+                            continue
+                        }
+                        guard let range = try? s.lengthDelimited(),
+                              let (k, v) = try? s.entry(range, valueWire: C.wireType) else { break }
+                        if s.equals(k, UnsafeRawBufferPointer(keyBytes)) { result = try? C.decode(v, in: s) }
+                    }
+                    return result
+                }
+            }
+        }
+    }
+
+    /// The size of the encoded `agent.Point`.
+    public var encodedSize: Int {
+        switch storage {
+        case .encoded(let bytes): return bytes.count
+        case .decoded(let f): return f.encodedSize
+        }
+    }
+
+    /// Appends the protobuf encoding of this `agent.Point` (no length prefix) to `bytes`.
+    public func encode(into bytes: inout [UInt8]) {
+        switch storage {
+        case .encoded(let encoded): bytes.append(contentsOf: encoded)
+        case .decoded(let f): f.encode(into: &bytes)
+        }
+    }
+}
+
+extension PointFields {
+    var encodedSize: Int {
+        typealias W = WireWriter
+        var n = 0
+        if time != 0 { n += 1 + Varint.size(UInt64(bitPattern: time)) }
+        n += W.optionalStringSize(2, name) + W.optionalStringSize(3, database)
+        n += W.optionalStringSize(4, retentionPolicy) + W.optionalStringSize(5, group)
+        for d in dimensions { n += W.lengthDelimitedSize(6, d.utf8.count) }
+        n += W.mapSize(7, tags, StringValueCodec.self)
+        n += W.mapSize(8, fieldsDouble, DoubleValueCodec.self)
+        n += W.mapSize(9, fieldsInt, Int64ValueCodec.self)
+        n += W.mapSize(10, fieldsString, StringValueCodec.self)
+        if byName { n += 2 }
+        n += W.mapSize(12, fieldsBool, BoolValueCodec.self)
+        return n
+    }
+
+    func encode(into bytes: inout [UInt8]) {
+        typealias W = WireWriter
+        if time != 0 { W.appendVarint(1, UInt64(bitPattern: time), to: &bytes) }
+        W.appendOptionalString(2, name, to: &bytes)
+        W.appendOptionalString(3, database, to: &bytes)
+        W.appendOptionalString(4, retentionPolicy, to: &bytes)
+        W.appendOptionalString(5, group, to: &bytes)
+        for d in dimensions { W.appendString(6, d, to: &bytes) }
+        W.appendMap(7, tags, StringValueCodec.self, to: &bytes)
+        W.appendMap(8, fieldsDouble, DoubleValueCodec.self, to: &bytes)
+        W.appendMap(9, fieldsInt, Int64ValueCodec.self, to: &bytes)
+        W.appendMap(10, fieldsString, StringValueCodec.self, to: &bytes)
+        if byName { W.appendVarint(11, 1, to: &bytes) }
+        W.appendMap(12, fieldsBool, BoolValueCodec.self, to: &bytes)
+    }
+}

@@ -1,0 +1,120 @@
+/// Protobuf wire types.
+@usableFromInline
+enum WireType: UInt8 {
+    case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5
+}
+
+/// A bounds-checked cursor over protobuf bytes: reads tags, varints and length-delimited ranges
+/// without copying or allocating.
+@usableFromInline
+struct WireScanner {
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+    @usableFromInline var index: Int
+    @usableFromInline let end: Int
+
+    @inlinable
+    init(_ bytes: UnsafeRawBufferPointer, range: Range<Int>? = nil) {
+        self.bytes = bytes
+        index = range?.lowerBound ?? 0
+        end = range?.upperBound ?? bytes.count
+    }
+
+    @inlinable var isAtEnd: Bool { index >= end }
+
+    @inlinable
+    mutating func varint() throws(WireError) -> UInt64 {
+        // Fast path: one byte.
+        if index < end, bytes[index] < 0x80 {
+            defer { index += 1 }
+            return UInt64(bytes[index])
+        }
+        let sub = UnsafeRawBufferPointer(rebasing: bytes[..<end])
+        switch Varint.read(sub, at: index) {
+        case .value(let v, let length):
+            index += length
+            return v
+        case .incomplete:
+            throw WireError.malformed("varint runs past the end of the message")
+        case .overflow:
+            throw WireError.malformed("varint longer than 64 bits")
+        }
+    }
+
+    /// Reads the next tag; `nil` at the end of the range.
+    @inlinable
+    mutating func tag() throws(WireError) -> (field: UInt64, wire: WireType)? {
+        if index >= end { return nil }
+        let key = try varint()
+        guard let wire = WireType(rawValue: UInt8(key & 7)), key >> 3 != 0 else {
+            throw WireError.malformed("invalid tag \(key)")
+        }
+        return (key >> 3, wire)
+    }
+
+    /// Reads a length prefix and returns the range of the bytes it covers.
+    @inlinable
+    mutating func lengthDelimited() throws(WireError) -> Range<Int> {
+        let length = try varint()
+        guard length <= UInt64(end - index) else {
+            throw WireError.malformed("length \(length) runs past the end of the message")
+        }
+        let start = index
+        index += Int(length)
+        return start..<index
+    }
+
+    @inlinable
+    mutating func fixed64() throws(WireError) -> UInt64 {
+        guard end - index >= 8 else { throw WireError.malformed("fixed64 runs past the end of the message") }
+        let v = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        index += 8
+        return UInt64(littleEndian: v)
+    }
+
+    /// Skips a field's value of the given wire type.
+    @inlinable
+    mutating func skip(_ wire: WireType) throws(WireError) {
+        switch wire {
+        case .varint: _ = try varint()
+        case .fixed64: _ = try fixed64()
+        case .lengthDelimited: _ = try lengthDelimited()
+        case .fixed32:
+            guard end - index >= 4 else { throw WireError.malformed("fixed32 runs past the end of the message") }
+            index += 4
+        case .startGroup, .endGroup:
+            throw WireError.malformed("groups are not supported")
+        }
+    }
+
+    /// Expects `wire` for a known field, naming the field in the error.
+    @inlinable
+    func expect(_ wire: WireType, _ actual: WireType, field: StaticString) throws(WireError) {
+        if wire != actual { throw WireError.malformed("wrong wire type \(actual.rawValue) for \(field)") }
+    }
+
+    /// Decodes the UTF-8 string in `range`.
+    @inlinable
+    func string(_ range: Range<Int>) throws(WireError) -> String {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        guard let s = String(validating: slice, as: UTF8.self) else {
+            throw WireError.malformed("string is not valid UTF-8")
+        }
+        return s
+    }
+
+    /// True if the bytes in `range` equal `key`'s UTF-8.
+    @inlinable
+    func equals(_ range: Range<Int>, _ key: UnsafeRawBufferPointer) -> Bool {
+        guard range.count == key.count else { return false }
+        if key.isEmpty { return true }
+        return memcmp(bytes.baseAddress! + range.lowerBound, key.baseAddress!, key.count) == 0
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
