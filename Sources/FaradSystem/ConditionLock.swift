@@ -52,6 +52,27 @@ public final class ConditionLock<Value>: @unchecked Sendable {
         return try body(&value)
     }
 
+    /// Like ``withLock(waitingUntil:_:)``, but stops waiting after `timeout` and runs `body` anyway.
+    public func withLock<R>(
+        waitingUntil predicate: (Value) -> Bool,
+        timeout: Duration,
+        _ body: (inout Value) -> R
+    ) -> R {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let (seconds, attoseconds) = timeout.components
+        var nanos = Int(now.tv_nsec) + Int(attoseconds / 1_000_000_000)
+        var deadline = timespec(tv_sec: now.tv_sec + Int(seconds) + nanos / 1_000_000_000, tv_nsec: 0)
+        nanos %= 1_000_000_000
+        deadline.tv_nsec = nanos
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while !predicate(value) {
+            if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT { break }
+        }
+        return body(&value)
+    }
+
     /// Wakes every thread waiting in ``withLock(waitingUntil:_:)``; they re-check their predicates.
     public func broadcast() {
         pthread_cond_broadcast(condition)

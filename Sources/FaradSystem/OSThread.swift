@@ -27,7 +27,13 @@ public final class OSThread: Sendable {
         handle = thread
     }
 
-    /// Blocks until the thread's body has returned. Call at most once.
+    /// Starts a thread running `body` that nobody joins; its resources are freed when it returns.
+    public static func detached(name: String, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+        let thread = try OSThread(name: name, body)
+        pthread_detach(thread.handle)
+    }
+
+    /// Blocks until the thread's body has returned. Call at most once, and never on a detached thread.
     public func join() {
         pthread_join(handle, nil)
     }

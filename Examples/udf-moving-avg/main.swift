@@ -1,0 +1,4 @@
+import KapacitorUDF
+import UDFExamples
+
+await UDFAgent.main(MovingAverage.self, name: "udf-moving-avg")

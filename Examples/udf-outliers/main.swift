@@ -1,0 +1,4 @@
+import KapacitorUDF
+import UDFExamples
+
+await UDFAgent.main(Outliers.self, name: "udf-outliers")

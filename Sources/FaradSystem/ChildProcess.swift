@@ -1,0 +1,193 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a child process ended.
+public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    public var isSuccess: Bool { self == .exited(0) }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): "exit status \(code)"
+        case .signaled(let signal): "signal \(signal)"
+        }
+    }
+}
+
+/// A child process in its own process group, with optional pipes to its standard streams.
+///
+/// A thread reaps the child as soon as it exits, so it never lingers as a zombie. Signals go to
+/// the whole process group, so a shell wrapper and its children end together.
+public final class ChildProcess: Sendable {
+    /// What a child's standard stream is connected to.
+    public enum Stream: Sendable {
+        /// A new pipe; the parent's end is in ``ChildProcess/standardInput`` etc.
+        case pipe
+        /// The parent's own stream.
+        case inherit
+        /// `/dev/null`.
+        case null
+    }
+
+    public let pid: pid_t
+    /// The parent's write end of the child's stdin, if piped. Close it to send EOF.
+    public let standardInput: FileDescriptor?
+    /// The parent's read end of the child's stdout, if piped.
+    public let standardOutput: FileDescriptor?
+    /// The parent's read end of the child's stderr, if piped.
+    public let standardError: FileDescriptor?
+    private let state: ConditionLock<ReapState>
+
+    private struct ReapState {
+        var exit: ExitStatus?
+        var waiters: [CheckedContinuation<ExitStatus, Never>] = []
+    }
+
+    /// Starts `executable` (looked up in `PATH` if it has no slash) in a new process group.
+    /// - Throws: ``SystemError`` if the pipes cannot be made or the program cannot be started.
+    public init(
+        executable: String,
+        arguments: [String] = [],
+        environment: [String: String]? = nil,
+        standardInput stdinKind: Stream = .pipe,
+        standardOutput stdoutKind: Stream = .pipe,
+        standardError stderrKind: Stream = .inherit
+    ) throws(SystemError) {
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        var parentEnds: [FileDescriptor?] = [nil, nil, nil]
+        var childEnds: [FileDescriptor] = []
+        do throws(SystemError) {
+            for (index, kind) in [stdinKind, stdoutKind, stderrKind].enumerated() {
+                switch kind {
+                case .inherit: break
+                case .null:
+                    posix_spawn_file_actions_addopen(&actions, Int32(index), "/dev/null", index == 0 ? O_RDONLY : O_WRONLY, 0)
+                case .pipe:
+                    let p = try FileDescriptor.pipe()
+                    let (parent, child) = index == 0 ? (p.write, p.read) : (p.read, p.write)
+                    parentEnds[index] = parent
+                    childEnds.append(child)
+                    posix_spawn_file_actions_adddup2(&actions, child.rawValue, Int32(index))
+                }
+            }
+        } catch {
+            for fd in parentEnds.compactMap({ $0 }) + childEnds { fd.close() }
+            throw error
+        }
+
+        // Own process group; default signal dispositions and an empty mask in the child, whatever
+        // the parent ignores or blocks (ignored signals survive exec).
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD] { sigaddset(&defaults, s) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = [executable] + arguments
+        let envp = environment.map { env in env.map { "\($0.key)=\($0.value)" } }
+        var child: pid_t = 0
+        let rc = withCStrings(argv) { cArgs in
+            withOptionalCStrings(envp) { cEnv in
+                let env = cEnv ?? UnsafePointer(environ)
+                return executable.contains("/")
+                    ? posix_spawn(&child, executable, &actions, &attributes, cArgs, env)
+                    : posix_spawnp(&child, executable, &actions, &attributes, cArgs, env)
+            }
+        }
+        for fd in childEnds { fd.close() }
+        guard rc == 0 else {
+            for fd in parentEnds.compactMap({ $0 }) { fd.close() }
+            throw SystemError(code: rc, operation: "posix_spawn", subject: executable)
+        }
+        pid = child
+        standardInput = parentEnds[0]
+        standardOutput = parentEnds[1]
+        standardError = parentEnds[2]
+        let state = ConditionLock(ReapState())
+        self.state = state
+        let spawned = child
+        do {
+            // The reaper waits for the child the moment it exits, so no zombie is left whether
+            // or not anyone calls wait().
+            try OSThread.detached(name: "reap") {
+                var raw: Int32 = 0
+                while waitpid(spawned, &raw, 0) < 0 && errno == EINTR {}
+                let exit: ExitStatus = (raw & 0x7F) == 0 ? .exited((raw >> 8) & 0xFF) : .signaled(raw & 0x7F)
+                let waiters = state.withLock { s in
+                    s.exit = exit
+                    defer { s.waiters = [] }
+                    return s.waiters
+                }
+                state.broadcast()
+                for w in waiters { w.resume(returning: exit) }
+            }
+        } catch {
+            kill(-spawned, SIGKILL)
+            throw error as SystemError
+        }
+    }
+
+    /// The exit status, if the child has ended.
+    public var exitStatus: ExitStatus? { state.withLock { $0.exit } }
+
+    /// Sends `signal` to the child's whole process group.
+    public func signalGroup(_ signal: Int32) {
+        if exitStatus == nil { kill(-pid, signal) }
+    }
+
+    /// Waits for the child to end, without occupying a cooperative thread.
+    public func wait() async -> ExitStatus {
+        await withCheckedContinuation { continuation in
+            let done: ExitStatus? = state.withLock { s in
+                if let exit = s.exit { return exit }
+                s.waiters.append(continuation)
+                return nil
+            }
+            if let done { continuation.resume(returning: done) }
+        }
+    }
+
+    /// Blocks the calling OS thread until the child ends or `timeout` passes; the status if it ended.
+    public func waitBlocking(timeout: Duration) -> ExitStatus? {
+        state.withLock(waitingUntil: { $0.exit != nil }, timeout: timeout) { $0.exit }
+    }
+
+    /// Ends the child: SIGTERM to its group, then SIGKILL if it has not exited after `grace`.
+    @discardableResult
+    public func terminate(grace: Duration = .seconds(2)) -> ExitStatus {
+        if let s = exitStatus { return s }
+        signalGroup(SIGTERM)
+        if let s = waitBlocking(timeout: grace) { return s }
+        kill(-pid, SIGKILL)
+        return state.withLock(waitingUntil: { $0.exit != nil }) { $0.exit! }
+    }
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    let pointers = strings.map { strdup($0) } + [nil]
+    defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+private func withOptionalCStrings<R>(_ strings: [String]?, _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> R) -> R {
+    guard let strings else { return body(nil) }
+    return withCStrings(strings) { body($0) }
+}
