@@ -51,7 +51,7 @@ let package = Package(
             dependencies: ["KapacitorUDFWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "KapacitorUDFTests", dependencies: ["KapacitorUDF", "KapacitorUDFTesting"]),
-        .testTarget(name: "UDFExamplesTests", dependencies: ["UDFExamples", "KapacitorUDFTesting"]),
+        .testTarget(name: "UDFExamplesTests", dependencies: ["UDFExamples", "KapacitorUDFTesting", "FaradSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,8 +21,10 @@ public struct MovingAverage: StatefulUDFHandler {
         /// Updates since the sum was last recomputed exactly (bounds floating-point drift).
         var updates = 0
 
-        /// Adds `value` and returns the average of the window.
-        mutating func add(_ value: Double, size: Int) -> Double {
+        public init() {}
+
+        /// Adds `value` and returns the average of the window of the last `size` values.
+        public mutating func add(_ value: Double, size: Int) -> Double {
             if values.count < size {
                 values.append(value)
                 sum += value

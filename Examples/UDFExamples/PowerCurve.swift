@@ -23,14 +23,19 @@ public struct PowerCurve: Sendable, Equatable {
     /// numeric is a header; blank lines and lines starting with `#` are skipped.
     public init(csv text: String) throws {
         var rows: [(speed: Double, power: Double)] = []
+        var headerAllowed = true
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let columns = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard columns.count >= 2, let speed = Double(columns[0]), let power = Double(columns[1]) else {
-                if rows.isEmpty && index == 0 { continue }  // header
+                if headerAllowed {  // the first non-comment line may be a header
+                    headerAllowed = false
+                    continue
+                }
                 throw PowerCurveError(line: index + 1, "expected two numbers, wind speed and power, got \(line.debugDescription)")
             }
+            headerAllowed = false
             guard speed.isFinite, power.isFinite else {
                 throw PowerCurveError(line: index + 1, "values must be finite numbers")
             }
