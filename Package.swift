@@ -5,6 +5,7 @@ let package = Package(
     name: "Farad",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "FaradSystem", targets: ["FaradSystem"]),
         .library(name: "KapacitorUDFWire", targets: ["KapacitorUDFWire"]),
         .library(name: "KapacitorUDF", targets: ["KapacitorUDF"]),
         .library(name: "KapacitorUDFTesting", targets: ["KapacitorUDFTesting"]),
@@ -44,6 +45,17 @@ let package = Package(
         .executableTarget(name: "udf-outliers", dependencies: ["UDFExamples"], path: "Examples/udf-outliers"),
         .executableTarget(name: "udf-mirror", dependencies: ["UDFExamples"], path: "Examples/udf-mirror"),
         .executableTarget(name: "udf-wind-turbine", dependencies: ["UDFExamples"], path: "Examples/udf-wind-turbine"),
+
+        // Benchmarks: a release-built CLI (`swift run -c release farad-bench --help`).
+        .target(name: "MallocCounter", path: "Benchmarks/MallocCounter"),
+        .executableTarget(
+            name: "farad-bench",
+            dependencies: [
+                "MallocCounter", "KapacitorUDFWire", "FaradSystem",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/FaradBench"
+        ),
 
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
         .testTarget(

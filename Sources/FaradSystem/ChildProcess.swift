@@ -45,8 +45,18 @@ public final class ChildProcess: Sendable {
     public let standardError: FileDescriptor?
     private let state: ConditionLock<ReapState>
 
+    /// Resources a child used, read when it was reaped.
+    public struct ResourceUsage: Sendable, Hashable {
+        /// Peak resident set size in bytes.
+        public var peakResidentBytes: Int
+        /// CPU time in user mode and in the kernel.
+        public var userTime: Duration
+        public var systemTime: Duration
+    }
+
     private struct ReapState {
         var exit: ExitStatus?
+        var usage: ResourceUsage?
         var waiters: [CheckedContinuation<ExitStatus, Never>] = []
     }
 
@@ -129,10 +139,16 @@ public final class ChildProcess: Sendable {
             // or not anyone calls wait().
             try OSThread.detached(name: "reap") {
                 var raw: Int32 = 0
-                while waitpid(spawned, &raw, 0) < 0 && errno == EINTR {}
+                var ru = rusage()
+                while wait4(spawned, &raw, 0, &ru) < 0 && errno == EINTR {}
                 let exit: ExitStatus = (raw & 0x7F) == 0 ? .exited((raw >> 8) & 0xFF) : .signaled(raw & 0x7F)
+                let usage = ResourceUsage(
+                    peakResidentBytes: Int(ru.ru_maxrss) * 1024,
+                    userTime: .seconds(Int64(ru.ru_utime.tv_sec)) + .microseconds(Int64(ru.ru_utime.tv_usec)),
+                    systemTime: .seconds(Int64(ru.ru_stime.tv_sec)) + .microseconds(Int64(ru.ru_stime.tv_usec)))
                 let waiters = state.withLock { s in
                     s.exit = exit
+                    s.usage = usage
                     defer { s.waiters = [] }
                     return s.waiters
                 }
@@ -147,6 +163,9 @@ public final class ChildProcess: Sendable {
 
     /// The exit status, if the child has ended.
     public var exitStatus: ExitStatus? { state.withLock { $0.exit } }
+
+    /// What the child used (peak memory, CPU time), once it has ended.
+    public var resourceUsage: ResourceUsage? { state.withLock { $0.usage } }
 
     /// Sends `signal` to the child's whole process group.
     public func signalGroup(_ signal: Int32) {

@@ -90,6 +90,11 @@ public struct AgentSession<Handler: UDFHandler>: Sendable {
             case .requests(let requests):
                 for request in requests {
                     do {
+                        // Hot path: a point the rules allow goes straight to the handler.
+                        if case .point(let p) = request, machine.acceptsPoints {
+                            try await handler!.point(p, emitter: emitter)
+                            continue
+                        }
                         switch machine.receive(request) {
                         case .point(let p):
                             try await handler!.point(p, emitter: emitter)
@@ -124,6 +129,8 @@ public struct AgentSession<Handler: UDFHandler>: Sendable {
                         return .failed(UDFError.text(of: error))
                     }
                 }
+                // The host may be waiting for this output before it sends more.
+                channel.flush()
             }
         }
     }

@@ -26,6 +26,11 @@ struct AgentStateMachine {
         self.info = info
     }
 
+    /// Whether a point may go straight to the handler (what ``receive(_:)`` would say for it).
+    var acceptsPoints: Bool {
+        initialized && (info.wants == .stream || openBatch != nil)
+    }
+
     mutating func receive(_ request: UDFRequest) -> Action {
         switch request {
         case .point(let p):

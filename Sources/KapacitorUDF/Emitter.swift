@@ -12,17 +12,17 @@ public struct Emitter: Sendable {
 
     /// Emits a point: a stream point, or a point of the batch opened with ``begin(_:)``.
     public func emit(_ point: UDFPoint) async throws {
-        try await channel.emit(.point(point))
+        if try channel.append(point) { await channel.waitForRoom() }
     }
 
     /// Opens an output batch. Set `size` to the number of points that follow, or 0 if unknown.
     public func begin(_ batch: BeginBatch) async throws {
-        try await channel.emit(.begin(batch))
+        if try channel.append(.begin(batch)) { await channel.waitForRoom() }
     }
 
     /// Closes the open output batch.
     public func end(_ batch: EndBatch) async throws {
-        try await channel.emit(.end(batch))
+        if try channel.append(.end(batch)) { await channel.waitForRoom() }
     }
 
     /// Emits a whole batch: `begin` (with `size` set to the number of points), the points, `end`.

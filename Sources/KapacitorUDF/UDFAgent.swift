@@ -60,6 +60,8 @@ public enum UDFAgent {
                 exit(1)
             }
         }
+        FileDescriptor.standardInput.setPipeBufferSize(1 << 20)
+        FileDescriptor.standardOutput.setPipeBufferSize(1 << 20)
         let session = AgentSession<H>(
             input: .standardInput, output: .standardOutput, logger: logger, maximumFrameSize: options.maximumFrameSize)
         switch await session.run() {

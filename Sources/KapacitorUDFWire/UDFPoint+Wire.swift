@@ -3,30 +3,30 @@
 
 extension UDFPoint {
     /// Checks that `raw` is a well-formed `agent.Point`, so later accessors can scan it without
-    /// failing. Unknown fields are allowed (and kept on pass-through).
+    /// failing: wire types, lengths, map entries and UTF-8. Unknown fields are allowed (and kept
+    /// on pass-through). Dispatches on raw tags: this runs for every point a session receives.
     static func validate(_ raw: UnsafeRawBufferPointer) throws(WireError) {
         var s = WireScanner(raw)
-        while let (field, wire) = try s.tag() {
-            switch field {
-            case 1, 11:
-                try s.expect(.varint, wire, field: "Point.time/byName")
+        while !s.isAtEnd {
+            let key = try s.varint()
+            switch key {
+            case 0x08, 0x58:  // time, byName
                 _ = try s.varint()
-            case 2, 3, 4, 5, 6:
-                try s.expect(.lengthDelimited, wire, field: "Point string field")
-                let r = try s.lengthDelimited()
-                _ = try s.string(r)
-            case 7, 10:
-                try s.expect(.lengthDelimited, wire, field: "Point string map")
-                let (k, v) = try s.entry(try s.lengthDelimited(), valueWire: .lengthDelimited)
-                _ = try s.string(k)
-                if case .bytes(let r) = v { _ = try s.string(r) }
-            case 8:
-                try s.expect(.lengthDelimited, wire, field: "Point.fieldsDouble")
-                _ = try s.string(try s.entry(try s.lengthDelimited(), valueWire: .fixed64).key)
-            case 9, 12:
-                try s.expect(.lengthDelimited, wire, field: "Point int/bool map")
-                _ = try s.string(try s.entry(try s.lengthDelimited(), valueWire: .varint).key)
+            case 0x12, 0x1A, 0x22, 0x2A, 0x32:  // name, database, retentionPolicy, group, dimensions
+                try s.validateUTF8(try s.lengthDelimited())
+            case 0x3A, 0x52:  // tags, fieldsString
+                try s.validateMapEntry(try s.lengthDelimited(), valueKey: 0x12)
+            case 0x42:  // fieldsDouble
+                try s.validateMapEntry(try s.lengthDelimited(), valueKey: 0x11)
+            case 0x4A, 0x62:  // fieldsInt, fieldsBool
+                try s.validateMapEntry(try s.lengthDelimited(), valueKey: 0x10)
             default:
+                guard let wire = WireType(rawValue: UInt8(key & 7)), key >> 3 != 0 else {
+                    throw WireError.malformed("invalid tag \(key)")
+                }
+                if (1...12).contains(key >> 3) {
+                    throw WireError.malformed("wrong wire type \(wire.rawValue) for Point field \(key >> 3)")
+                }
                 try s.skip(wire)
             }
         }
@@ -36,7 +36,7 @@ extension UDFPoint {
     @usableFromInline
     var fields: PointFields {
         switch storage {
-        case .decoded(let f): return f
+        case .decoded(let box): return box.fields
         case .encoded(let bytes):
             // Validated at construction, so this cannot fail.
             return (try? bytes.withWireBytes { (raw) throws(WireError) in try Self.decodeFields(raw) }) ?? PointFields()
@@ -70,7 +70,7 @@ extension UDFPoint {
     @inlinable
     func scalar<T>(field: UInt64, decoded: KeyPath<PointFields, T>, _ convert: (UInt64) -> T) -> T {
         switch storage {
-        case .decoded(let f): return f[keyPath: decoded]
+        case .decoded(let box): return box.fields[keyPath: decoded]
         case .encoded(let bytes):
             let v: UInt64 = bytes.withUnsafeBytes { raw in
                 var s = WireScanner(raw)
@@ -88,7 +88,7 @@ extension UDFPoint {
     @inlinable
     func text(field: UInt64, decoded: KeyPath<PointFields, String>) -> String {
         switch storage {
-        case .decoded(let f): return f[keyPath: decoded]
+        case .decoded(let box): return box.fields[keyPath: decoded]
         case .encoded(let bytes):
             return bytes.withUnsafeBytes { raw in
                 var s = WireScanner(raw)
@@ -108,7 +108,7 @@ extension UDFPoint {
         _ key: String, field: UInt64, _ codec: C.Type, decoded: KeyPath<PointFields, [String: C.Value]>
     ) -> C.Value? {
         switch storage {
-        case .decoded(let f): return f[keyPath: decoded][key]
+        case .decoded(let box): return box.fields[keyPath: decoded][key]
         case .encoded(let bytes):
             var key = key
             return key.withUTF8 { keyBytes in
@@ -134,15 +134,21 @@ extension UDFPoint {
     public var encodedSize: Int {
         switch storage {
         case .encoded(let bytes): return bytes.count
-        case .decoded(let f): return f.encodedSize
+        case .decoded(let box): return box.fields.encodedSize
         }
+    }
+
+    /// Appends this point as a whole frame: `Request{point}` and `Response{point}` share message
+    /// number 17, so the bytes are the same in both directions.
+    public func appendFrame(to bytes: inout [UInt8]) {
+        WrapperMember.appendFrame(field: 17, size: encodedSize, to: &bytes, encode(into:))
     }
 
     /// Appends the protobuf encoding of this `agent.Point` (no length prefix) to `bytes`.
     public func encode(into bytes: inout [UInt8]) {
         switch storage {
         case .encoded(let encoded): bytes.append(contentsOf: encoded)
-        case .decoded(let f): f.encode(into: &bytes)
+        case .decoded(let box): box.fields.encode(into: &bytes)
         }
     }
 }

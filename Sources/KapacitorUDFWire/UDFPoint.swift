@@ -14,7 +14,8 @@ public struct UDFPoint: Sendable {
     enum Storage: Sendable {
         /// Validated protobuf bytes of an `agent.Point` (no frame, no wrapper).
         case encoded(ArraySlice<UInt8>)
-        case decoded(PointFields)
+        /// Decoded values, boxed so that a point stays a few words wide and copies cheaply.
+        case decoded(PointFieldsBox)
     }
 
     @usableFromInline var storage: Storage
@@ -34,10 +35,10 @@ public struct UDFPoint: Sendable {
         fieldsBool: [String: Bool] = [:],
         byName: Bool = false
     ) {
-        storage = .decoded(PointFields(
+        storage = .decoded(PointFieldsBox(PointFields(
             time: time, name: name, database: database, retentionPolicy: retentionPolicy, group: group,
             dimensions: dimensions, tags: tags, fieldsDouble: fieldsDouble, fieldsInt: fieldsInt,
-            fieldsString: fieldsString, fieldsBool: fieldsBool, byName: byName))
+            fieldsString: fieldsString, fieldsBool: fieldsBool, byName: byName)))
     }
 
     /// Wraps the protobuf encoding of an `agent.Point` after checking that it is well formed.
@@ -139,20 +140,50 @@ public struct UDFPoint: Sendable {
         lookup(key, field: 12, BoolValueCodec.self, decoded: \.fieldsBool)
     }
 
+    /// This point with every field decoded once, for a handler that reads many of its fields
+    /// (each property read on an undecoded point scans its bytes again).
+    public func decoded() -> UDFPoint {
+        if case .decoded = storage { return self }
+        var copy = self
+        copy.storage = .decoded(PointFieldsBox(fields))
+        return copy
+    }
+
     /// Whether the point still holds the bytes it was read from (it has not been modified).
     public var isEncoded: Bool {
         if case .encoded = storage { return true }
         return false
     }
 
+    /// Copy-on-write mutation: decodes an encoded point once; copies a shared box.
     @inlinable
     mutating func mutate(_ body: (inout PointFields) -> Void) {
-        var f = fields
-        storage = .decoded(PointFields())  // drop the old reference so `f` stays unique
-        body(&f)
-        storage = .decoded(f)
+        if case .decoded(var box) = storage {
+            storage = .encoded([])  // drop this point's reference, so an unshared box is unique
+            if !isKnownUniquelyReferenced(&box) { box = PointFieldsBox(box.fields) }
+            body(&box.fields)
+            storage = .decoded(box)
+        } else {
+            let box = PointFieldsBox(fields)
+            body(&box.fields)
+            storage = .decoded(box)
+        }
     }
 }
+
+/// The decoded fields of a point, shared between copies until one of them mutates.
+@usableFromInline
+final class PointFieldsBox: @unchecked Sendable {
+    // @unchecked Sendable: a box is only mutated while uniquely referenced (copy-on-write in
+    // UDFPoint.mutate); shared boxes are read-only.
+    @usableFromInline var fields: PointFields
+
+    @usableFromInline
+    init(_ fields: PointFields) {
+        self.fields = fields
+    }
+}
+
 
 /// The decoded form of a ``UDFPoint``.
 @usableFromInline

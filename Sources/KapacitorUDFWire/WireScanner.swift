@@ -92,14 +92,66 @@ struct WireScanner {
         if wire != actual { throw WireError.malformed("wrong wire type \(actual.rawValue) for \(field)") }
     }
 
+    /// Checks one map entry: a UTF-8 key (tag 0x0A) and a value whose tag byte is `valueKey`
+    /// (0x10 varint, 0x11 fixed64, 0x12 UTF-8 string); unknown fields are skipped.
+    @inlinable
+    func validateMapEntry(_ range: Range<Int>, valueKey: UInt64) throws(WireError) {
+        var inner = WireScanner(bytes, range: range)
+        while !inner.isAtEnd {
+            let key = try inner.varint()
+            if key == 0x0A {
+                try inner.validateUTF8(try inner.lengthDelimited())
+            } else if key == valueKey {
+                switch key {
+                case 0x10: _ = try inner.varint()
+                case 0x11: _ = try inner.fixed64()
+                default: try inner.validateUTF8(try inner.lengthDelimited())
+                }
+            } else {
+                guard let wire = WireType(rawValue: UInt8(key & 7)), key >> 3 > 2 else {
+                    throw WireError.malformed("invalid map entry tag \(key)")
+                }
+                try inner.skip(wire)
+            }
+        }
+    }
+
     /// Decodes the UTF-8 string in `range`.
     @inlinable
     func string(_ range: Range<Int>) throws(WireError) -> String {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        if isASCII(range) { return String(decoding: slice, as: UTF8.self) }
         guard let s = String(validating: slice, as: UTF8.self) else {
             throw WireError.malformed("string is not valid UTF-8")
         }
         return s
+    }
+
+    /// Checks that `range` holds valid UTF-8 without building a String.
+    @inlinable
+    func validateUTF8(_ range: Range<Int>) throws(WireError) {
+        if isASCII(range) { return }
+        guard String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) != nil else {
+            throw WireError.malformed("string is not valid UTF-8")
+        }
+    }
+
+    /// True if every byte in `range` is below 0x80 (checked 8 bytes at a time). ASCII is valid
+    /// UTF-8; the stdlib's generic validator runs only for the rest.
+    @inlinable
+    func isASCII(_ range: Range<Int>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var i = range.lowerBound
+        var bits: UInt64 = 0
+        while i + 8 <= range.upperBound {
+            bits |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < range.upperBound {
+            bits |= UInt64(base.load(fromByteOffset: i, as: UInt8.self))
+            i += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
     }
 
     /// True if the bytes in `range` equal `key`'s UTF-8.

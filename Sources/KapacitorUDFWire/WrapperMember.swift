@@ -2,8 +2,14 @@ import SwiftProtobuf
 
 /// The `oneof message` member of a `Request` or `Response` wrapper.
 enum WrapperMember {
-    /// Numbers of the oneof members of `Request` and `Response` (6 exists only in `Response`).
-    static let known: Set<UInt64> = [1, 2, 3, 4, 5, 6, 16, 17, 18]
+    /// Whether `field` is a oneof member of `Request` or `Response` (6 exists only in `Response`).
+    @inline(__always)
+    static func isKnown(_ field: UInt64) -> Bool {
+        switch field {
+        case 1...6, 16...18: true
+        default: false
+        }
+    }
 
     /// Finds the member that is set (the last one, as protobuf's oneof rule says). The returned
     /// range is in `payload`'s indices.
@@ -14,7 +20,7 @@ enum WrapperMember {
             var member: (field: UInt64, range: Range<Int>)?
             var unknown: UInt64?
             while let (field, wire) = try s.tag() {
-                if known.contains(field) {
+                if isKnown(field) {
                     try s.expect(.lengthDelimited, wire, field: "message member")
                     let r = try s.lengthDelimited()
                     member = (field, (r.lowerBound + base)..<(r.upperBound + base))

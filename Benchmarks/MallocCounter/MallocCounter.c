@@ -1,0 +1,46 @@
+// Counts heap allocations of the benchmark process by interposing glibc's allocation entry
+// points (an executable's definitions win over libc's) and forwarding to glibc's own
+// implementations. Linked into farad-bench only.
+#define _GNU_SOURCE
+#include "MallocCounter.h"
+#include <stdatomic.h>
+#include <stddef.h>
+#include <errno.h>
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+
+static _Atomic uint64_t count;
+
+uint64_t farad_malloc_count(void) { return atomic_load_explicit(&count, memory_order_relaxed); }
+
+void *malloc(size_t n) {
+    atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t a, size_t b) {
+    atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
+    return __libc_calloc(a, b);
+}
+
+void *realloc(void *p, size_t n) {
+    atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
+    return __libc_realloc(p, n);
+}
+
+void *memalign(size_t alignment, size_t n) {
+    atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
+    return __libc_memalign(alignment, n);
+}
+
+void *aligned_alloc(size_t alignment, size_t n) { return memalign(alignment, n); }
+
+int posix_memalign(void **out, size_t alignment, size_t n) {
+    void *p = memalign(alignment, n);
+    if (!p) return ENOMEM;
+    *out = p;
+    return 0;
+}
