@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "FaradSystem", targets: ["FaradSystem"]),
         .library(name: "KapacitorUDFWire", targets: ["KapacitorUDFWire"]),
+        .library(name: "KapacitorUDFProto", targets: ["KapacitorUDFProto"]),
         .library(name: "KapacitorUDF", targets: ["KapacitorUDF"]),
         .library(name: "KapacitorUDFTesting", targets: ["KapacitorUDFTesting"]),
         .executable(name: "udf-moving-avg", targets: ["udf-moving-avg"]),
@@ -21,9 +22,13 @@ let package = Package(
     targets: [
         // I/O primitives: file descriptors, pipes, Unix sockets, threads, child processes.
         .target(name: "FaradSystem"),
-        // The wire format: udf.proto messages, uvarint framing and the fast data-path codec.
+        // The wire format: uvarint framing and a hand codec for every message (no protobuf runtime,
+        // so UDF binaries stay small).
+        .target(name: "KapacitorUDFWire"),
+        // udf.proto and its generated SwiftProtobuf code: the test oracle, and for users who want
+        // SwiftProtobuf types (regenerate with scripts/regenerate-proto.sh).
         .target(
-            name: "KapacitorUDFWire",
+            name: "KapacitorUDFProto",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto/udf.proto"]
         ),
@@ -51,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "farad-bench",
             dependencies: [
-                "MallocCounter", "KapacitorUDFWire", "FaradSystem",
+                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Benchmarks/FaradBench"
@@ -60,7 +65,7 @@ let package = Package(
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
         .testTarget(
             name: "KapacitorUDFWireTests",
-            dependencies: ["KapacitorUDFWire", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["KapacitorUDFWire", "KapacitorUDFProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "KapacitorUDFTests", dependencies: ["KapacitorUDF", "KapacitorUDFTesting"]),
         .testTarget(name: "UDFExamplesTests", dependencies: ["UDFExamples", "KapacitorUDFTesting", "FaradSystem"]),

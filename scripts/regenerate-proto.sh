@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates Sources/KapacitorUDFWire/Generated/udf.pb.swift from Proto/udf.proto.
+# Regenerates Sources/KapacitorUDFProto/Generated/udf.pb.swift from Proto/udf.proto.
 # Needs Debian's protoc (apt-get install protobuf-compiler) and protoc-gen-swift, which this
 # script builds from the swift-protobuf checkout that `swift package resolve` fetched (the
 # same version the package depends on), unless PROTOC_GEN_SWIFT points to one already built.
@@ -16,10 +16,10 @@ if [ -z "$plugin" ]; then
     plugin="$src/.build/release/protoc-gen-swift"
 fi
 
-out=Sources/KapacitorUDFWire/Generated
+out=Sources/KapacitorUDFProto/Generated
 mkdir -p "$out"
 protoc --plugin=protoc-gen-swift="$plugin" \
     --swift_opt=Visibility=Public \
     --swift_out="$out" \
-    -I Sources/KapacitorUDFWire/Proto udf.proto
+    -I Sources/KapacitorUDFProto/Proto udf.proto
 echo "wrote $out/udf.pb.swift"

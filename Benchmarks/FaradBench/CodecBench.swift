@@ -1,4 +1,5 @@
 import KapacitorUDFWire
+import KapacitorUDFProto
 import SwiftProtobuf
 
 /// The wire codec alone, in this process: Farad's codec against SwiftProtobuf's generated code.

@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// Drives a UDF through real pipes as a host would: `init`, then `points` points (or batches
-/// of `batchSize`), then EOF; reads every response. Reports throughput, the UDF's peak RSS and
-/// CPU, and this host's CPU per point.
+/// of `batchSize`), then EOF; reads every response. Reports throughput, the UDF's peak RSS
+/// (VmHWM sampled while it runs) and CPU, and this host's CPU per point.
 ///
 /// With `raw`, no `init` is sent: for byte relays such as `cat`, which echo request frames
 /// (a request point frame is byte-identical to a response point frame).
@@ -50,9 +50,12 @@ func pipeBenchmark(udf: String, arguments: [String], points n: Int, batchSize: I
     }
     var received = 0
     var batches = 0
+    var peakRSS = 0
     while let response = try nextResponse() {
         switch response {
-        case .point: received += 1
+        case .point:
+            received += 1
+            if received % 65_536 == 0 || received == n { peakRSS = max(peakRSS, child.peakResidentBytes ?? 0) }
         case .end: batches += 1
         case .error(let text): throw BenchError("the UDF failed: \(text)")
         default: break
@@ -65,10 +68,11 @@ func pipeBenchmark(udf: String, arguments: [String], points n: Int, batchSize: I
     let status = child.waitBlocking(timeout: .seconds(30)) ?? child.terminate()
     guard received == n else { throw BenchError("sent \(n) points, received \(received)") }
     let usage = child.resourceUsage!
+    if peakRSS == 0 { peakRSS = usage.peakResidentBytes }
     let name = "\(udf.split(separator: "/").last!) \(batchSize > 0 ? "batch \(batchSize)" : "stream")"
     let rate = Double(n) / wall.seconds
     print("\(name.padding(28))  \(format(rate / 1e6, 3).leftPadding(7)) M points/s"
-        + "  UDF peak RSS \(format(Double(usage.peakResidentBytes) / 1_048_576, 1)) MiB"
+        + "  UDF peak RSS \(format(Double(peakRSS) / 1_048_576, 1)) MiB"
         + "  UDF CPU \(format((usage.userTime + usage.systemTime).seconds * 1e9 / Double(n), 0)) ns/point"
         + "  host CPU \(format(hostCPU.seconds * 1e9 / Double(n), 0)) ns/point"
         + (batches > 0 ? "  \(batches) batches" : "") + "  (\(status))")

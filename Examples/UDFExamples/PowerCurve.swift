@@ -1,7 +1,7 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// A wind turbine's power curve: expected output power by wind speed, linearly interpolated
@@ -25,9 +25,9 @@ public struct PowerCurve: Sendable, Equatable {
         var rows: [(speed: Double, power: Double)] = []
         var headerAllowed = true
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            let line = raw.trimmed()
             if line.isEmpty || line.hasPrefix("#") { continue }
-            let columns = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let columns = line.split(separator: ",").map { $0.trimmed() }
             guard columns.count >= 2, let speed = Double(columns[0]), let power = Double(columns[1]) else {
                 if headerAllowed {  // the first non-comment line may be a header
                     headerAllowed = false
@@ -46,12 +46,18 @@ public struct PowerCurve: Sendable, Equatable {
 
     /// Reads a CSV power curve from `path`.
     public init(contentsOfFile path: String) throws {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PowerCurveError(line: nil, "cannot read power curve \(path): \(error.localizedDescription)")
+        guard let file = fopen(path, "r") else {
+            throw PowerCurveError(line: nil, "cannot read power curve \(path): \(String(cString: strerror(errno)))")
         }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n <= 0 { break }
+            bytes += chunk[..<n]
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
         do {
             try self.init(csv: text)
         } catch let e as PowerCurveError {
@@ -72,6 +78,13 @@ public struct PowerCurve: Sendable, Equatable {
         }
         let (a, b) = (rows[low - 1], rows[low])
         return a.power + (b.power - a.power) * (speed - a.speed) / (b.speed - a.speed)
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing whitespace.
+    func trimmed() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
 

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import KapacitorUDF
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The wind-turbine anomaly detector of Intel's Time Series Analytics guide (`udf-wind-turbine`).
 ///
@@ -30,7 +31,7 @@ public struct WindTurbineAnomaly: UDFHandler {
     public let threshold: Double
 
     public init(options: UDFOptions) throws {
-        let path = options.string("curve") ?? ProcessInfo.processInfo.environment[Self.curveEnvironmentVariable]
+        let path = options.string("curve") ?? getenv(Self.curveEnvironmentVariable).map { String(cString: $0) }
         guard let path, !path.isEmpty else {
             throw UDFError(.invalidOptions, "must supply a power curve: option curve or env \(Self.curveEnvironmentVariable)")
         }

@@ -167,6 +167,24 @@ public final class ChildProcess: Sendable {
     /// What the child used (peak memory, CPU time), once it has ended.
     public var resourceUsage: ResourceUsage? { state.withLock { $0.usage } }
 
+    /// The child's peak resident set size so far (`VmHWM` in `/proc/PID/status`), while it runs.
+    ///
+    /// Unlike the `ru_maxrss` of ``resourceUsage``, it counts only the program's own image:
+    /// `posix_spawn` shares the parent's memory until exec, and `ru_maxrss` keeps that peak.
+    public var peakResidentBytes: Int? {
+        guard exitStatus == nil, let file = fopen("/proc/\(pid)/status", "r") else { return nil }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if text.hasPrefix("VmHWM:") {
+                let digits = text.dropFirst(6).filter(\.isNumber)
+                return Int(digits).map { $0 * 1024 }
+            }
+        }
+        return nil
+    }
+
     /// Sends `signal` to the child's whole process group.
     public func signalGroup(_ signal: Int32) {
         if exitStatus == nil { kill(-pid, signal) }

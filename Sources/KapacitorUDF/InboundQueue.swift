@@ -26,7 +26,7 @@ final class InboundQueue: @unchecked Sendable {
     private let state = ConditionLock(State())
     private let capacity: Int
 
-    init(capacity: Int = 16) {
+    init(capacity: Int = 4) {
         self.capacity = capacity
     }
 

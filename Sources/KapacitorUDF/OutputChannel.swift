@@ -33,7 +33,7 @@ final class OutputChannel: @unchecked Sendable {
     private var writer: OSThread?
 
     init(
-        fd: FileDescriptor, provides: EdgeType, highWater: Int = 1 << 20,
+        fd: FileDescriptor, provides: EdgeType, highWater: Int = 256 << 10,
         flushSize: Int = 64 << 10, maximumDelay: Duration = .milliseconds(1)
     ) throws(SystemError) {
         self.fd = fd

@@ -26,8 +26,7 @@ public enum UDFRequest: Sendable, Equatable {
 
     /// Decodes one frame's payload.
     ///
-    /// Data messages decode with Farad's own codec (a point keeps its bytes); management messages
-    /// with SwiftProtobuf.
+    /// A point keeps its bytes and decodes lazily; everything else decodes at once.
     /// - Throws: ``WireError``: `unknownMessage` for an empty request or an unknown message number,
     ///   `malformedMessage` for bytes that do not parse.
     public init(decoding payload: ArraySlice<UInt8>) throws(WireError) {
@@ -35,16 +34,10 @@ public enum UDFRequest: Sendable, Equatable {
         let body = payload[member.range]
         switch member.field {
         case 1: self = .info
-        case 2:
-            let m: Agent_InitRequest = try decodeManagement(body, "init request")
-            self = .initialize(try InitRequest(m))
-        case 3:
-            let m: Agent_KeepaliveRequest = try decodeManagement(body, "keepalive request")
-            self = .keepalive(time: m.time)
+        case 2: self = .initialize(try ManagementDecoder.initRequest(body))
+        case 3: self = .keepalive(time: try ManagementDecoder.varint1(body, "keepalive request"))
         case 4: self = .snapshot
-        case 5:
-            let m: Agent_RestoreRequest = try decodeManagement(body, "restore request")
-            self = .restore(snapshot: [UInt8](m.snapshot))
+        case 5: self = .restore(snapshot: try ManagementDecoder.bytes1(body, "restore request"))
         case 16: self = .begin(try body.withWireBytes { (raw) throws(WireError) in try BeginBatch(decoding: raw, range: 0..<raw.count) })
         case 17: self = .point(try UDFPoint(validating: body))
         case 18: self = .end(try body.withWireBytes { (raw) throws(WireError) in try EndBatch(decoding: raw, range: 0..<raw.count) })
@@ -57,14 +50,12 @@ public enum UDFRequest: Sendable, Equatable {
     public func appendFrame(to bytes: inout [UInt8]) {
         switch self {
         case .info: WrapperMember.appendFrame(field: 1, body: [], to: &bytes)
-        case .initialize(let r): WrapperMember.appendFrame(field: 2, body: encodeManagement(r.message), to: &bytes)
-        case .keepalive(let time):
-            WrapperMember.appendFrame(field: 3, body: encodeManagement(Agent_KeepaliveRequest.with { $0.time = time }), to: &bytes)
+        case .initialize(let r): WrapperMember.appendFrame(field: 2, body: ManagementEncoder.initRequest(r), to: &bytes)
+        case .keepalive(let time): WrapperMember.appendFrame(field: 3, body: ManagementEncoder.keepalive(time), to: &bytes)
         case .snapshot: WrapperMember.appendFrame(field: 4, body: [], to: &bytes)
-        case .restore(let snapshot):
-            WrapperMember.appendFrame(field: 5, body: encodeManagement(Agent_RestoreRequest.with { $0.snapshot = .init(snapshot) }), to: &bytes)
+        case .restore(let snapshot): WrapperMember.appendFrame(field: 5, body: ManagementEncoder.bytesField(snapshot), to: &bytes)
         case .begin(let b): WrapperMember.appendFrame(field: 16, size: b.encodedSize, to: &bytes, b.encode(into:))
-        case .point(let p): WrapperMember.appendFrame(field: 17, size: p.encodedSize, to: &bytes, p.encode(into:))
+        case .point(let p): p.appendFrame(to: &bytes)
         case .end(let e): WrapperMember.appendFrame(field: 18, size: e.encodedSize, to: &bytes, e.encode(into:))
         }
     }

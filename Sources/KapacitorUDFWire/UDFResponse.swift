@@ -36,24 +36,16 @@ public enum UDFResponse: Sendable, Equatable {
         let member = try WrapperMember.find(in: payload, wrapper: "response")
         let body = payload[member.range]
         switch member.field {
-        case 1:
-            let m: Agent_InfoResponse = try decodeManagement(body, "info response")
-            self = .info(try UDFInfo(m))
+        case 1: self = .info(try ManagementDecoder.info(body))
         case 2:
-            let m: Agent_InitResponse = try decodeManagement(body, "init response")
-            self = .initialize(success: m.success, error: m.error)
-        case 3:
-            let m: Agent_KeepaliveResponse = try decodeManagement(body, "keepalive response")
-            self = .keepalive(time: m.time)
-        case 4:
-            let m: Agent_SnapshotResponse = try decodeManagement(body, "snapshot response")
-            self = .snapshot([UInt8](m.snapshot))
+            let (success, error) = try ManagementDecoder.status(body, "init response")
+            self = .initialize(success: success, error: error)
+        case 3: self = .keepalive(time: try ManagementDecoder.varint1(body, "keepalive response"))
+        case 4: self = .snapshot(try ManagementDecoder.bytes1(body, "snapshot response"))
         case 5:
-            let m: Agent_RestoreResponse = try decodeManagement(body, "restore response")
-            self = .restore(success: m.success, error: m.error)
-        case 6:
-            let m: Agent_ErrorResponse = try decodeManagement(body, "error response")
-            self = .error(m.error)
+            let (success, error) = try ManagementDecoder.status(body, "restore response")
+            self = .restore(success: success, error: error)
+        case 6: self = .error(try ManagementDecoder.error(body))
         case 16: self = .begin(try body.withWireBytes { (raw) throws(WireError) in try BeginBatch(decoding: raw, range: 0..<raw.count) })
         case 17: self = .point(try UDFPoint(validating: body))
         case 18: self = .end(try body.withWireBytes { (raw) throws(WireError) in try EndBatch(decoding: raw, range: 0..<raw.count) })
@@ -65,25 +57,16 @@ public enum UDFResponse: Sendable, Equatable {
     /// Appends this response as one frame: uvarint length, then the `agent.Response` bytes.
     public func appendFrame(to bytes: inout [UInt8]) {
         switch self {
-        case .info(let info): WrapperMember.appendFrame(field: 1, body: encodeManagement(info.message), to: &bytes)
+        case .info(let info): WrapperMember.appendFrame(field: 1, body: ManagementEncoder.info(info), to: &bytes)
         case .initialize(let success, let error):
-            WrapperMember.appendFrame(field: 2, body: encodeManagement(Agent_InitResponse.with {
-                $0.success = success
-                $0.error = error
-            }), to: &bytes)
-        case .keepalive(let time):
-            WrapperMember.appendFrame(field: 3, body: encodeManagement(Agent_KeepaliveResponse.with { $0.time = time }), to: &bytes)
-        case .snapshot(let blob):
-            WrapperMember.appendFrame(field: 4, body: encodeManagement(Agent_SnapshotResponse.with { $0.snapshot = .init(blob) }), to: &bytes)
+            WrapperMember.appendFrame(field: 2, body: ManagementEncoder.status(success: success, error: error), to: &bytes)
+        case .keepalive(let time): WrapperMember.appendFrame(field: 3, body: ManagementEncoder.keepalive(time), to: &bytes)
+        case .snapshot(let blob): WrapperMember.appendFrame(field: 4, body: ManagementEncoder.bytesField(blob), to: &bytes)
         case .restore(let success, let error):
-            WrapperMember.appendFrame(field: 5, body: encodeManagement(Agent_RestoreResponse.with {
-                $0.success = success
-                $0.error = error
-            }), to: &bytes)
-        case .error(let text):
-            WrapperMember.appendFrame(field: 6, body: encodeManagement(Agent_ErrorResponse.with { $0.error = text }), to: &bytes)
+            WrapperMember.appendFrame(field: 5, body: ManagementEncoder.status(success: success, error: error), to: &bytes)
+        case .error(let text): WrapperMember.appendFrame(field: 6, body: ManagementEncoder.error(text), to: &bytes)
         case .begin(let b): WrapperMember.appendFrame(field: 16, size: b.encodedSize, to: &bytes, b.encode(into:))
-        case .point(let p): WrapperMember.appendFrame(field: 17, size: p.encodedSize, to: &bytes, p.encode(into:))
+        case .point(let p): p.appendFrame(to: &bytes)
         case .end(let e): WrapperMember.appendFrame(field: 18, size: e.encodedSize, to: &bytes, e.encode(into:))
         }
     }

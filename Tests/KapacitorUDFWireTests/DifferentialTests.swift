@@ -1,4 +1,5 @@
 import KapacitorUDFWire
+import KapacitorUDFProto
 import SwiftProtobuf
 import Testing
 
