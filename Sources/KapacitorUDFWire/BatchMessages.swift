@@ -63,12 +63,12 @@ extension BeginBatch {
             + (size != 0 ? 1 + Varint.size(UInt64(bitPattern: size)) : 0) + (byName ? 2 : 0)
     }
 
-    func encode(into bytes: inout [UInt8]) {
-        WireWriter.appendOptionalString(1, name, to: &bytes)
-        WireWriter.appendOptionalString(2, group, to: &bytes)
-        WireWriter.appendMap(3, tags, StringValueCodec.self, to: &bytes)
-        if size != 0 { WireWriter.appendVarint(4, UInt64(bitPattern: size), to: &bytes) }
-        if byName { WireWriter.appendVarint(5, 1, to: &bytes) }
+    func write(to w: inout RawWriter) {
+        w.optionalStringField(1, name)
+        w.optionalStringField(2, group)
+        w.map(3, tags, StringValueCodec.self)
+        if size != 0 { w.varintField(4, UInt64(bitPattern: size)) }
+        if byName { w.varintField(5, 1) }
     }
 }
 
@@ -97,11 +97,11 @@ extension EndBatch {
             + WireWriter.mapSize(4, tags, StringValueCodec.self) + (byName ? 2 : 0)
     }
 
-    func encode(into bytes: inout [UInt8]) {
-        WireWriter.appendOptionalString(1, name, to: &bytes)
-        WireWriter.appendOptionalString(2, group, to: &bytes)
-        if tmax != 0 { WireWriter.appendVarint(3, UInt64(bitPattern: tmax), to: &bytes) }
-        WireWriter.appendMap(4, tags, StringValueCodec.self, to: &bytes)
-        if byName { WireWriter.appendVarint(5, 1, to: &bytes) }
+    func write(to w: inout RawWriter) {
+        w.optionalStringField(1, name)
+        w.optionalStringField(2, group)
+        if tmax != 0 { w.varintField(3, UInt64(bitPattern: tmax)) }
+        w.map(4, tags, StringValueCodec.self)
+        if byName { w.varintField(5, 1) }
     }
 }

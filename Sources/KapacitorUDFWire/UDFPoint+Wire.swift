@@ -141,14 +141,18 @@ extension UDFPoint {
     /// Appends this point as a whole frame: `Request{point}` and `Response{point}` share message
     /// number 17, so the bytes are the same in both directions.
     public func appendFrame(to bytes: inout [UInt8]) {
-        WrapperMember.appendFrame(field: 17, size: encodedSize, to: &bytes, encode(into:))
+        WrapperMember.appendFrame(field: 17, size: encodedSize, to: &bytes, write(to:))
     }
 
     /// Appends the protobuf encoding of this `agent.Point` (no length prefix) to `bytes`.
     public func encode(into bytes: inout [UInt8]) {
+        RawWriter.append(exactly: encodedSize, to: &bytes, write(to:))
+    }
+
+    func write(to writer: inout RawWriter) {
         switch storage {
-        case .encoded(let encoded): bytes.append(contentsOf: encoded)
-        case .decoded(let box): box.fields.encode(into: &bytes)
+        case .encoded(let encoded): writer.bytes(encoded)
+        case .decoded(let box): box.fields.write(to: &writer)
         }
     }
 }
@@ -170,19 +174,18 @@ extension PointFields {
         return n
     }
 
-    func encode(into bytes: inout [UInt8]) {
-        typealias W = WireWriter
-        if time != 0 { W.appendVarint(1, UInt64(bitPattern: time), to: &bytes) }
-        W.appendOptionalString(2, name, to: &bytes)
-        W.appendOptionalString(3, database, to: &bytes)
-        W.appendOptionalString(4, retentionPolicy, to: &bytes)
-        W.appendOptionalString(5, group, to: &bytes)
-        for d in dimensions { W.appendString(6, d, to: &bytes) }
-        W.appendMap(7, tags, StringValueCodec.self, to: &bytes)
-        W.appendMap(8, fieldsDouble, DoubleValueCodec.self, to: &bytes)
-        W.appendMap(9, fieldsInt, Int64ValueCodec.self, to: &bytes)
-        W.appendMap(10, fieldsString, StringValueCodec.self, to: &bytes)
-        if byName { W.appendVarint(11, 1, to: &bytes) }
-        W.appendMap(12, fieldsBool, BoolValueCodec.self, to: &bytes)
+    func write(to w: inout RawWriter) {
+        if time != 0 { w.varintField(1, UInt64(bitPattern: time)) }
+        w.optionalStringField(2, name)
+        w.optionalStringField(3, database)
+        w.optionalStringField(4, retentionPolicy)
+        w.optionalStringField(5, group)
+        for d in dimensions { w.stringField(6, d) }
+        w.map(7, tags, StringValueCodec.self)
+        w.map(8, fieldsDouble, DoubleValueCodec.self)
+        w.map(9, fieldsInt, Int64ValueCodec.self)
+        w.map(10, fieldsString, StringValueCodec.self)
+        if byName { w.varintField(11, 1) }
+        w.map(12, fieldsBool, BoolValueCodec.self)
     }
 }

@@ -176,7 +176,9 @@ public struct UDFPoint: Sendable {
 final class PointFieldsBox: @unchecked Sendable {
     // @unchecked Sendable: a box is only mutated while uniquely referenced (copy-on-write in
     // UDFPoint.mutate); shared boxes are read-only.
-    @usableFromInline var fields: PointFields
+    // Accessed without the runtime exclusivity check so reads borrow in place (no copy of the
+    // whole struct); mutation happens only through UDFPoint.mutate on a uniquely owned box.
+    @exclusivity(unchecked) @usableFromInline var fields: PointFields
 
     @usableFromInline
     init(_ fields: PointFields) {

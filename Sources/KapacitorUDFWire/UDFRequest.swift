@@ -54,9 +54,9 @@ public enum UDFRequest: Sendable, Equatable {
         case .keepalive(let time): WrapperMember.appendFrame(field: 3, body: ManagementEncoder.keepalive(time), to: &bytes)
         case .snapshot: WrapperMember.appendFrame(field: 4, body: [], to: &bytes)
         case .restore(let snapshot): WrapperMember.appendFrame(field: 5, body: ManagementEncoder.bytesField(snapshot), to: &bytes)
-        case .begin(let b): WrapperMember.appendFrame(field: 16, size: b.encodedSize, to: &bytes, b.encode(into:))
+        case .begin(let b): WrapperMember.appendFrame(field: 16, size: b.encodedSize, to: &bytes, b.write(to:))
         case .point(let p): p.appendFrame(to: &bytes)
-        case .end(let e): WrapperMember.appendFrame(field: 18, size: e.encodedSize, to: &bytes, e.encode(into:))
+        case .end(let e): WrapperMember.appendFrame(field: 18, size: e.encodedSize, to: &bytes, e.write(to:))
         }
     }
 

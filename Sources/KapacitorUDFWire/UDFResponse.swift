@@ -65,9 +65,9 @@ public enum UDFResponse: Sendable, Equatable {
         case .restore(let success, let error):
             WrapperMember.appendFrame(field: 5, body: ManagementEncoder.status(success: success, error: error), to: &bytes)
         case .error(let text): WrapperMember.appendFrame(field: 6, body: ManagementEncoder.error(text), to: &bytes)
-        case .begin(let b): WrapperMember.appendFrame(field: 16, size: b.encodedSize, to: &bytes, b.encode(into:))
+        case .begin(let b): WrapperMember.appendFrame(field: 16, size: b.encodedSize, to: &bytes, b.write(to:))
         case .point(let p): p.appendFrame(to: &bytes)
-        case .end(let e): WrapperMember.appendFrame(field: 18, size: e.encodedSize, to: &bytes, e.encode(into:))
+        case .end(let e): WrapperMember.appendFrame(field: 18, size: e.encodedSize, to: &bytes, e.write(to:))
         }
     }
 

@@ -59,7 +59,7 @@ protocol MapValueCodec {
     static var wireType: WireType { get }
     /// Size of the value field including its tag.
     static func size(_ value: Value) -> Int
-    static func append(_ value: Value, to bytes: inout [UInt8])
+    static func write(_ value: Value, to writer: inout RawWriter)
     static func decode(_ raw: RawEntryValue, in scanner: WireScanner) throws(WireError) -> Value
 }
 
@@ -72,7 +72,7 @@ enum RawEntryValue {
 @usableFromInline enum StringValueCodec: MapValueCodec {
     @usableFromInline static var wireType: WireType { .lengthDelimited }
     @inlinable static func size(_ value: String) -> Int { WireWriter.lengthDelimitedSize(2, value.utf8.count) }
-    @inlinable static func append(_ value: String, to bytes: inout [UInt8]) { WireWriter.appendString(2, value, to: &bytes) }
+    @inlinable static func write(_ value: String, to writer: inout RawWriter) { writer.stringField(2, value) }
     @inlinable static func decode(_ raw: RawEntryValue, in scanner: WireScanner) throws(WireError) -> String {
         if case .bytes(let r) = raw { return try scanner.string(r) }
         return ""
@@ -82,9 +82,7 @@ enum RawEntryValue {
 @usableFromInline enum DoubleValueCodec: MapValueCodec {
     @usableFromInline static var wireType: WireType { .fixed64 }
     @inlinable static func size(_ value: Double) -> Int { 9 }
-    @inlinable static func append(_ value: Double, to bytes: inout [UInt8]) {
-        WireWriter.appendFixed64(2, value.bitPattern, to: &bytes)
-    }
+    @inlinable static func write(_ value: Double, to writer: inout RawWriter) { writer.fixed64Field(2, value.bitPattern) }
     @inlinable static func decode(_ raw: RawEntryValue, in scanner: WireScanner) throws(WireError) -> Double {
         if case .fixed64(let v) = raw { return Double(bitPattern: v) }
         return 0
@@ -94,9 +92,7 @@ enum RawEntryValue {
 @usableFromInline enum Int64ValueCodec: MapValueCodec {
     @usableFromInline static var wireType: WireType { .varint }
     @inlinable static func size(_ value: Int64) -> Int { 1 + Varint.size(UInt64(bitPattern: value)) }
-    @inlinable static func append(_ value: Int64, to bytes: inout [UInt8]) {
-        WireWriter.appendVarint(2, UInt64(bitPattern: value), to: &bytes)
-    }
+    @inlinable static func write(_ value: Int64, to writer: inout RawWriter) { writer.varintField(2, UInt64(bitPattern: value)) }
     @inlinable static func decode(_ raw: RawEntryValue, in scanner: WireScanner) throws(WireError) -> Int64 {
         if case .varint(let v) = raw { return Int64(bitPattern: v) }
         return 0
@@ -106,9 +102,7 @@ enum RawEntryValue {
 @usableFromInline enum BoolValueCodec: MapValueCodec {
     @usableFromInline static var wireType: WireType { .varint }
     @inlinable static func size(_ value: Bool) -> Int { 2 }
-    @inlinable static func append(_ value: Bool, to bytes: inout [UInt8]) {
-        WireWriter.appendVarint(2, value ? 1 : 0, to: &bytes)
-    }
+    @inlinable static func write(_ value: Bool, to writer: inout RawWriter) { writer.varintField(2, value ? 1 : 0) }
     @inlinable static func decode(_ raw: RawEntryValue, in scanner: WireScanner) throws(WireError) -> Bool {
         if case .varint(let v) = raw { return v != 0 }
         return false
@@ -125,20 +119,6 @@ extension WireWriter {
             total += lengthDelimitedSize(field, entry)
         }
         return total
-    }
-
-    /// Appends a map field with entries sorted by key, so equal maps encode to equal bytes.
-    @inlinable
-    static func appendMap<C: MapValueCodec>(_ field: UInt64, _ map: [String: C.Value], _ codec: C.Type, to bytes: inout [UInt8]) {
-        if map.isEmpty { return }
-        for key in map.keys.sorted() {
-            let value = map[key]!
-            let entry = lengthDelimitedSize(1, key.utf8.count) + C.size(value)
-            appendTag(field, .lengthDelimited, to: &bytes)
-            Varint.append(UInt64(entry), to: &bytes)
-            appendString(1, key, to: &bytes)
-            C.append(value, to: &bytes)
-        }
     }
 }
 

@@ -37,17 +37,18 @@ enum WrapperMember {
 
     /// Appends `uvarint(len) + tag + uvarint(len(body)) + body`.
     static func appendFrame(field: UInt64, body: [UInt8], to bytes: inout [UInt8]) {
-        appendFrame(field: field, size: body.count, to: &bytes) { $0.append(contentsOf: body) }
+        appendFrame(field: field, size: body.count, to: &bytes) { w in body.withUnsafeBytes { w.bytes($0) } }
     }
 
-    /// Appends a frame whose member body has `size` bytes, written by `write`.
+    /// Appends a whole frame in one go: its member body has `size` bytes, written by `write`.
     @inline(__always)
-    static func appendFrame(field: UInt64, size: Int, to bytes: inout [UInt8], _ write: (inout [UInt8]) -> Void) {
+    static func appendFrame(field: UInt64, size: Int, to bytes: inout [UInt8], _ write: (inout RawWriter) -> Void) {
         let payload = WireWriter.lengthDelimitedSize(field, size)
-        bytes.reserveCapacity(bytes.count + Varint.size(UInt64(payload)) + payload)
-        Varint.append(UInt64(payload), to: &bytes)
-        WireWriter.appendTag(field, .lengthDelimited, to: &bytes)
-        Varint.append(UInt64(size), to: &bytes)
-        write(&bytes)
+        RawWriter.append(exactly: Varint.size(UInt64(payload)) + payload, to: &bytes) { w in
+            w.varint(UInt64(payload))
+            w.tag(field, .lengthDelimited)
+            w.varint(UInt64(size))
+            write(&w)
+        }
     }
 }

@@ -55,6 +55,8 @@ import Testing
         let result = try await agent.finish()
         #expect(result.responses == [.begin(begin)] + points.map(UDFResponse.point) + [.end(end), .snapshot([42]), .restore(success: true, error: "")])
         #expect(result.exitStatus == .exited(0))
+        // Every frame decoded: in particular none was an empty Response (which crashes Kapacitor).
+        #expect(result.outputError == nil)
     }
 
     @Test func snapshotOfCodableStateRestoresInANewSession() async throws {

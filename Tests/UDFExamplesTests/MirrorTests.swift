@@ -123,6 +123,15 @@ import Glibc
             try await group.waitForAll()
         }
 
+        // A session whose handler fails gets an ErrorResponse and its connection closed; the
+        // server goes on serving others.
+        let failing = try await Self.connect(path)
+        #expect(try await failing.initialize([]) == nil)
+        try failing.send(.begin(BeginBatch(name: "cpu")))
+        let failed = try await failing.finish()
+        #expect(failed.responses == [.error("batching not supported: this UDF wants a stream")])
+        #expect(failed.outputError == nil)
+
         // A session still open at SIGTERM is ended gracefully: its output arrives, then EOF.
         let open = try await Self.connect(path)
         #expect(try await open.initialize([]) == nil)
