@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // Pure core: points, field values, precisions, durations, TOML.
+        .target(name: "FaradCore"),
+        // Pure parsers: InfluxDB line protocol.
+        .target(name: "FaradIngest", dependencies: ["FaradCore"]),
         // I/O primitives: file descriptors, pipes, Unix sockets, threads, child processes.
         .target(name: "FaradSystem"),
         // The wire format: uvarint framing and a hand codec for every message (no protobuf runtime,
@@ -62,6 +66,8 @@ let package = Package(
             path: "Benchmarks/FaradBench"
         ),
 
+        .testTarget(name: "FaradCoreTests", dependencies: ["FaradCore"]),
+        .testTarget(name: "FaradIngestTests", dependencies: ["FaradIngest"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
         .testTarget(
             name: "KapacitorUDFWireTests",
