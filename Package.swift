@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "KapacitorUDFProto", targets: ["KapacitorUDFProto"]),
         .library(name: "KapacitorUDF", targets: ["KapacitorUDF"]),
         .library(name: "KapacitorUDFTesting", targets: ["KapacitorUDFTesting"]),
+        .executable(name: "farad", targets: ["farad"]),
         .executable(name: "udf-moving-avg", targets: ["udf-moving-avg"]),
         .executable(name: "udf-outliers", targets: ["udf-outliers"]),
         .executable(name: "udf-mirror", targets: ["udf-mirror"]),
@@ -18,6 +19,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // Pure core: points, field values, precisions, durations, TOML.
@@ -47,6 +50,26 @@ let package = Package(
         ),
         // Drive a handler in-process or a built UDF executable with the same test code.
         .target(name: "KapacitorUDFTesting", dependencies: ["KapacitorUDF", "FaradSystem"]),
+
+        // The host side: run any Kapacitor UDF under supervision.
+        .target(
+            name: "FaradUDFHost",
+            dependencies: [
+                "KapacitorUDFWire", "FaradCore", "FaradSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+
+        // The command line: `farad udf info|run` (and, later, serve and the task commands).
+        .executableTarget(
+            name: "farad",
+            dependencies: [
+                "FaradUDFHost", "FaradIngest", "FaradCore", "FaradSystem", "KapacitorUDFWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // Example UDFs: handlers in a library (testable in-process), thin executables around them.
         .target(name: "UDFExamples", dependencies: ["KapacitorUDF"], path: "Examples/UDFExamples"),

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -44,6 +46,18 @@ public final class ChildProcess: Sendable {
     /// The parent's read end of the child's stderr, if piped.
     public let standardError: FileDescriptor?
     private let state: ConditionLock<ReapState>
+
+    /// Process groups of children not yet reaped, so a shutdown can end them all.
+    private static let live = Mutex<Set<pid_t>>([])
+
+    /// Sends `signal` to the process group of every child still running. For a signal handler
+    /// (SIGTERM to Farad): no UDF child is left behind.
+    public static func signalAllGroups(_ signal: Int32) {
+        for pid in live.withLock({ $0 }) { kill(-pid, signal) }
+    }
+
+    /// The number of children started and not yet reaped.
+    public static var liveCount: Int { live.withLock { $0.count } }
 
     /// Resources a child used, read when it was reaped.
     public struct ResourceUsage: Sendable, Hashable {
@@ -134,6 +148,7 @@ public final class ChildProcess: Sendable {
         let state = ConditionLock(ReapState())
         self.state = state
         let spawned = child
+        _ = Self.live.withLock { $0.insert(spawned) }
         do {
             // The reaper waits for the child the moment it exits, so no zombie is left whether
             // or not anyone calls wait().
@@ -146,6 +161,7 @@ public final class ChildProcess: Sendable {
                     peakResidentBytes: Int(ru.ru_maxrss) * 1024,
                     userTime: .seconds(Int64(ru.ru_utime.tv_sec)) + .microseconds(Int64(ru.ru_utime.tv_usec)),
                     systemTime: .seconds(Int64(ru.ru_stime.tv_sec)) + .microseconds(Int64(ru.ru_stime.tv_usec)))
+                _ = ChildProcess.live.withLock { $0.remove(spawned) }
                 let waiters = state.withLock { s in
                     s.exit = exit
                     s.usage = usage
@@ -157,6 +173,7 @@ public final class ChildProcess: Sendable {
             }
         } catch {
             kill(-spawned, SIGKILL)
+            _ = Self.live.withLock { $0.remove(spawned) }
             throw error as SystemError
         }
     }

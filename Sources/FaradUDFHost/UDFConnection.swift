@@ -1,0 +1,133 @@
+import FaradSystem
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The byte pipes to one UDF session: a child process's stdin/stdout, or one socket connection.
+final class UDFConnection: Sendable {
+    let toUDF: FileDescriptor
+    let fromUDF: FileDescriptor
+    /// The child, for process UDFs (its stderr is drained into the log by `stderr`).
+    let process: ChildProcess?
+    let stderr: StderrLog?
+    private let inputClosed = Mutex(false)
+
+    private init(toUDF: FileDescriptor, fromUDF: FileDescriptor, process: ChildProcess?, stderr: StderrLog?) {
+        self.toUDF = toUDF
+        self.fromUDF = fromUDF
+        self.process = process
+        self.stderr = stderr
+    }
+
+    /// Starts the UDF's process, or connects to its socket (retrying with back-off up to the
+    /// configured connect timeout, as Kapacitor does).
+    static func open(_ config: UDFFunctionConfig, logger: Logger) async throws(UDFHostError) -> UDFConnection {
+        switch config.endpoint {
+        case .process(let prog, let args, let env):
+            var environment: [String: String] = [:]
+            var entry = environ
+            while let p = entry.pointee {
+                let text = String(cString: p)
+                if let eq = text.firstIndex(of: "=") { environment[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+                entry += 1
+            }
+            environment.merge(env) { _, new in new }
+            do {
+                let child = try ChildProcess(
+                    executable: prog, arguments: args, environment: environment,
+                    standardInput: .pipe, standardOutput: .pipe, standardError: .pipe)
+                child.standardInput!.setPipeBufferSize(1 << 20)
+                let log = try StderrLog(fd: child.standardError!, udf: config.name, logger: logger)
+                return UDFConnection(toUDF: child.standardInput!, fromUDF: child.standardOutput!, process: child, stderr: log)
+            } catch {
+                throw UDFHostError(.startFailed, udf: config.name, "cannot start process \(prog): \(error)")
+            }
+        case .socket(let path):
+            let clock = ContinuousClock()
+            let deadline = clock.now + config.connectTimeout
+            var wait = Duration.milliseconds(10)
+            while true {
+                do {
+                    let fd = try UnixSocket.connect(path: path)
+                    return UDFConnection(toUDF: fd, fromUDF: fd, process: nil, stderr: nil)
+                } catch {
+                    let retryable = error.code == ENOENT || error.code == ECONNREFUSED || error.code == EAGAIN
+                    guard retryable, clock.now + wait < deadline else {
+                        throw UDFHostError(.startFailed, udf: config.name, "dial unix \(path): \(error)")
+                    }
+                    logger.debug("UDF socket not ready, retrying", metadata: ["udf": "\(config.name)", "error": "\(error)"])
+                    try? await Task.sleep(for: wait)
+                    wait = min(wait * 2, .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Ends the UDF's input: closes its stdin, or half-closes the socket. Idempotent.
+    func closeInput() {
+        let first = inputClosed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
+        if process == nil { toUDF.shutdown(.write) } else { toUDF.close() }
+    }
+
+    /// Kills the UDF: SIGKILL to its process group, or a full socket shutdown.
+    func kill() {
+        if let process { process.signalGroup(SIGKILL) } else { fromUDF.shutdown(.readWrite) }
+    }
+
+    /// Releases the descriptors once the session is over.
+    func release() {
+        closeInput()
+        fromUDF.close()
+    }
+}
+
+/// Drains a UDF's stderr on its own thread, logging each line with the UDF's name. A line over
+/// `maximumLine` bytes is cut; stderr is always read, so a chatty UDF never blocks on it.
+final class StderrLog: Sendable {
+    static let maximumLine = 64 << 10
+    private let recent = Mutex<[String]>([])
+
+    init(fd: FileDescriptor, udf: String, logger: Logger) throws(SystemError) {
+        try OSThread.detached(name: "udf-stderr") { [self] in
+            var buffer = [UInt8](repeating: 0, count: 16 << 10)
+            var line: [UInt8] = []
+            var cut = false
+            func emit() {
+                var text = String(decoding: line, as: UTF8.self)
+                if cut { text += " …(line cut at \(Self.maximumLine) bytes)" }
+                logger.info("UDF log", metadata: ["udf": "\(udf)", "text": "\(text)"])
+                recent.withLock { r in
+                    r.append(text)
+                    if r.count > 5 { r.removeFirst() }
+                }
+                line.removeAll(keepingCapacity: true)
+                cut = false
+            }
+            while true {
+                let n = (try? buffer.withUnsafeMutableBytes { try fd.read(into: $0) }) ?? 0
+                if n <= 0 { break }
+                for b in buffer[..<n] {
+                    if b == 0x0A {
+                        emit()
+                    } else if line.count < Self.maximumLine {
+                        line.append(b)
+                    } else {
+                        cut = true
+                    }
+                }
+            }
+            if !line.isEmpty { emit() }
+            fd.close()
+        }
+    }
+
+    /// The last few lines, for error messages.
+    var lastLines: [String] { recent.withLock { $0 } }
+}

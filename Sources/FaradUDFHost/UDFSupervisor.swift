@@ -1,0 +1,119 @@
+import KapacitorUDFWire
+import Logging
+
+/// What a task node sends into a UDF.
+public enum UDFInput: Sendable, Equatable {
+    case point(UDFPoint)
+    case batch(BeginBatch, [UDFPoint], EndBatch)
+}
+
+/// A task node's UDF session with a restart policy — beyond Kapacitor, whose task dies with
+/// the first UDF hiccup.
+///
+/// After a crash, a keepalive timeout or a protocol error, the session is re-created (a new
+/// process, or a new connection to a socket UDF), initialized with the same options and restored
+/// from the last snapshot it took; then the remaining input flows to it. Input that was in flight
+/// in the failed session is lost, as in Kapacitor's abort. Snapshots are taken every
+/// ``UDFFunctionConfig/snapshotInterval`` while data flows.
+public struct UDFSupervisor: Sendable {
+    public let config: UDFFunctionConfig
+    public let logger: Logger
+    public let metrics: UDFMetrics
+
+    public init(config: UDFFunctionConfig, logger: Logger, metrics: UDFMetrics? = nil) {
+        self.config = config
+        self.logger = logger
+        self.metrics = metrics ?? UDFMetrics(udf: config.name)
+    }
+
+    /// Feeds `inputs` through the UDF, handing every output group to `output` in order, until
+    /// the inputs end and the UDF has finished.
+    /// - Throws: the last ``UDFHostError`` once the restart policy gives up (at once when it is off).
+    public func run<Inputs: AsyncSequence & Sendable>(
+        options: [UDFOption], taskID: String, nodeID: String,
+        inputs: Inputs,
+        output: @escaping @Sendable ([UDFOutput]) async throws -> Void
+    ) async throws(UDFHostError) where Inputs.Element == [UDFInput] {
+        var iterator = inputs.makeAsyncIterator()
+        var snapshot: [UInt8] = []
+        var consecutiveFailures = 0
+        while true {
+            let error: UDFHostError
+            do throws(UDFHostError) {
+                let session = try await UDFSession.start(config, logger: logger, metrics: metrics)
+                do throws(UDFHostError) {
+                    try await session.initialize(options, taskID: taskID, nodeID: nodeID)
+                    if !snapshot.isEmpty { try await session.restore(snapshot) }
+                    consecutiveFailures = 0
+                    try await feed(session, &iterator, &snapshot, output)
+                    return
+                } catch let failure {
+                    session.abort(failure.code, failure.message)
+                    try? await session.finish()
+                    throw failure
+                }
+            } catch let failure {
+                error = failure
+            }
+            consecutiveFailures += 1
+            let policy = config.restart
+            guard policy.enabled, policy.maximumRestarts.map({ consecutiveFailures <= $0 }) ?? true else { throw error }
+            let wait = policy.backoff(attempt: consecutiveFailures)
+            logger.warning("restarting UDF", metadata: [
+                "udf": "\(config.name)", "error": "\(error.message)", "attempt": "\(consecutiveFailures)", "backoff": "\(wait)",
+            ])
+            metrics.restarts.increment()
+            try? await Task.sleep(for: wait)
+        }
+    }
+
+    private func feed<Iterator: AsyncIteratorProtocol>(
+        _ session: UDFSession, _ iterator: inout Iterator, _ snapshot: inout [UInt8],
+        _ output: @escaping @Sendable ([UDFOutput]) async throws -> Void
+    ) async throws(UDFHostError) where Iterator.Element == [UDFInput] {
+        let clock = ContinuousClock()
+        var lastSnapshot = clock.now
+        let interval = config.snapshotInterval
+        let result: Result<Void, UDFHostError> = await withTaskGroup(of: Result<Void, UDFHostError>.self) { group in
+            group.addTask {
+                do {
+                    while let outputs = try await session.nextOutputs() { try await output(outputs) }
+                    return .success(())
+                } catch let e as UDFHostError {
+                    return .failure(e)
+                } catch {
+                    // The consumer failed: end the session with its error.
+                    return .failure(session.abort(.aborted, "output consumer failed: \(error)"))
+                }
+            }
+            do {
+                while let inputs = try await iterator.next() {
+                    for input in inputs {
+                        switch input {
+                        case .point(let p): try await session.send(p)
+                        case .batch(let b, let points, let e): try await session.send(batch: b, points: points, end: e)
+                        }
+                    }
+                    session.flush()
+                    if interval > .zero && clock.now - lastSnapshot >= interval {
+                        let blob = try await session.snapshot()
+                        if !blob.isEmpty { snapshot = blob }
+                        lastSnapshot = clock.now
+                    }
+                }
+                try await session.finish()
+            } catch let e as UDFHostError {
+                session.abort(e.code, e.message)
+                try? await session.finish()
+            } catch {
+                session.abort(.aborted, "input failed: \(error)")
+                try? await session.finish()
+            }
+            var first: Result<Void, UDFHostError> = .success(())
+            for await r in group { if case .failure = r, case .success = first { first = r } }
+            if case .success = first, let failure = session.failure { first = .failure(failure) }
+            return first
+        }
+        try result.get()
+    }
+}

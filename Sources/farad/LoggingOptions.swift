@@ -1,0 +1,51 @@
+import ArgumentParser
+import Dispatch
+import FaradSystem
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct LoggingOptions: ParsableArguments {
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr).")
+    var logLevel: String = "warning"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func makeLogger() -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "farad")
+    }
+}
+
+/// On SIGTERM, SIGINT or SIGHUP: end every UDF child (SIGTERM to its process group, SIGKILL after a
+/// grace period), then exit with 128 + the signal. No UDF process outlives `farad`.
+/// Keep the returned sources alive for as long as the handlers should work.
+func installShutdownHandlers() -> [any DispatchSourceSignal] {
+    signal(SIGPIPE, SIG_IGN)
+    return [SIGTERM, SIGINT, SIGHUP].map { sig in
+        signal(sig, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        source.setEventHandler {
+            ChildProcess.signalAllGroups(SIGTERM)
+            let deadline = ContinuousClock.now + .seconds(2)
+            while ChildProcess.liveCount > 0 && ContinuousClock.now < deadline { usleep(10_000) }
+            ChildProcess.signalAllGroups(SIGKILL)
+            let deadline2 = ContinuousClock.now + .seconds(2)
+            while ChildProcess.liveCount > 0 && ContinuousClock.now < deadline2 { usleep(10_000) }
+            exit(128 + sig)
+        }
+        source.resume()
+        return source
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import FaradCore
+import FaradUDFHost
+
+/// Which UDF to talk to: a program, a socket, or a `[udf.functions.NAME]` section of a config file.
+struct UDFSelection: ParsableArguments {
+    @Option(name: .customLong("prog"), help: "Program to run as a process UDF (looked up in PATH if it has no slash).")
+    var prog: String?
+
+    @Option(name: .customLong("arg"), help: "An argument for --prog (repeat for several).")
+    var args: [String] = []
+
+    @Option(name: .customLong("socket"), help: "Unix socket of a socket UDF.")
+    var socket: String?
+
+    @Option(name: .customLong("config"), help: "A TOML file with [udf.functions.NAME] sections (kapacitor.conf works).")
+    var config: String?
+
+    @Option(name: .customLong("name"), help: "The UDF's name: a section of --config, or a label for --prog/--socket.")
+    var name: String?
+
+    @Option(name: .customLong("timeout"), help: "Keepalive timeout T (keepalives every T/2; silence for T aborts).")
+    var timeout: String = "10s"
+
+    func validate() throws {
+        let chosen = [prog != nil, socket != nil, config != nil].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("choose one of --prog, --socket or --config (with --name)") }
+        if config != nil && name == nil { throw ValidationError("--config needs --name to pick a [udf.functions.NAME] section") }
+        if !args.isEmpty && prog == nil { throw ValidationError("--arg is only for --prog") }
+        guard DurationText.parse(timeout) != nil else { throw ValidationError("--timeout: invalid duration \(timeout.debugDescription) (e.g. 10s)") }
+    }
+
+    /// The function config, with `restart` as given.
+    func functionConfig(restart: RestartPolicy) throws -> UDFFunctionConfig {
+        let timeout = Duration.nanoseconds(DurationText.parse(timeout)!)
+        if let config, let name {
+            let text: String
+            do {
+                text = try readFile(config)
+            } catch {
+                throw ValidationError("cannot read \(config): \(error)")
+            }
+            let functions: [UDFFunctionConfig]
+            do {
+                functions = try UDFFunctionConfig.load(toml: text)
+            } catch let error as TOMLError {
+                throw ValidationError("\(config): \(error)")
+            }
+            guard var found = functions.first(where: { $0.name == name }) else {
+                let known = functions.map(\.name).joined(separator: ", ")
+                throw ValidationError("\(config) has no [udf.functions.\(name)] (it has: \(known.isEmpty ? "none" : known))")
+            }
+            found.restart = restart
+            return found
+        }
+        let label = name ?? (prog.map { String($0.split(separator: "/").last ?? "udf") } ?? "udf")
+        if let socket {
+            return try UDFFunctionConfig(name: label, endpoint: .socket(path: socket), timeout: timeout, restart: restart)
+        }
+        return try UDFFunctionConfig(name: label, endpoint: .process(prog: prog!, args: args, env: [:]), timeout: timeout, restart: restart)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct FileError: Error, CustomStringConvertible {
+    let description: String
+}
+
+func readFile(_ path: String) throws -> String {
+    guard let file = fopen(path, "r") else { throw FileError(description: String(cString: strerror(errno))) }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n <= 0 { break }
+        bytes += chunk[..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
