@@ -96,6 +96,7 @@ let package = Package(
             name: "KapacitorUDFWireTests",
             dependencies: ["KapacitorUDFWire", "KapacitorUDFProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
+        .testTarget(name: "FaradUDFHostTests", dependencies: ["FaradUDFHost", "KapacitorUDFTesting", "FaradSystem", "FaradCore"]),
         .testTarget(name: "KapacitorUDFTests", dependencies: ["KapacitorUDF", "KapacitorUDFTesting"]),
         .testTarget(name: "UDFExamplesTests", dependencies: ["UDFExamples", "KapacitorUDFTesting", "FaradSystem"]),
     ],
