@@ -1,5 +1,9 @@
 import ArgumentParser
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @main
 struct Farad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -7,6 +11,23 @@ struct Farad: AsyncParsableCommand {
         abstract: "A time-series stream processor: Kapacitor's UDF protocol, KairosDB ingest and TICKscript tasks.",
         subcommands: [UDFCommand.self]
     )
+
+    /// Like ArgumentParser's, except that while a shutdown signal is being handled the exit
+    /// status is 128 + the signal, whatever error the interrupted work ends with.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let signal = shutdownSignal.load(ordering: .acquiring)
+            if signal != 0 { Glibc.exit(128 + signal) }
+            exit(withError: error)
+        }
+    }
 }
 
 struct UDFCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import FaradSystem
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +29,10 @@ struct LoggingOptions: ParsableArguments {
     }
 }
 
+/// The signal being handled (0: none). Set before UDF children are ended, so that work failing
+/// because of it does not decide the exit status.
+let shutdownSignal = Atomic<Int32>(0)
+
 /// On SIGTERM, SIGINT or SIGHUP: end every UDF child (SIGTERM to its process group, SIGKILL after a
 /// grace period), then exit with 128 + the signal. No UDF process outlives `farad`.
 /// Keep the returned sources alive for as long as the handlers should work.
@@ -37,6 +42,7 @@ func installShutdownHandlers() -> [any DispatchSourceSignal] {
         signal(sig, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
         source.setEventHandler {
+            shutdownSignal.store(sig, ordering: .releasing)
             ChildProcess.signalAllGroups(SIGTERM)
             let deadline = ContinuousClock.now + .seconds(2)
             while ChildProcess.liveCount > 0 && ContinuousClock.now < deadline { usleep(10_000) }
