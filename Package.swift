@@ -83,7 +83,8 @@ let package = Package(
         .executableTarget(
             name: "farad-bench",
             dependencies: [
-                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem",
+                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Benchmarks/FaradBench"

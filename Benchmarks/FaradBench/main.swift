@@ -14,11 +14,14 @@ import KapacitorUDFWire
 let usage = """
     usage: farad-bench codec [--points N]
            farad-bench pipe --udf PATH [--arg A]... [--points N] [--batch-size N] [--raw]
+           farad-bench host --udf PATH [--arg A]... [--env K=V]... [--points N] [--batch-size N]
            farad-bench frames [--points N] [--batch-size N] > requests.bin
 
     codec   Farad's wire codec against SwiftProtobuf, in process (default 1,000,000 points).
     pipe    Drives a UDF executable through real pipes as a host would (default 1,000,000 points);
             --batch-size N sends batches of N points; --raw skips init (for byte relays like cat).
+    host    The same through Farad's UDF host (UDFSession): points encoded from values, responses
+            decoded, batches assembled; reports the host's own CPU per point.
     frames  Writes an init request and the benchmark points as request frames to stdout, to feed a
             UDF directly: udf-mirror < requests.bin > /dev/null.
     """
@@ -33,6 +36,7 @@ var udf: String?
 var udfArguments: [String] = []
 var batchSize = 0
 var raw = false
+var environment: [String: String] = [:]
 while let arg = args.popFirst() {
     switch arg {
     case "--points": points = Int(args.popFirst() ?? "") ?? points
@@ -40,6 +44,9 @@ while let arg = args.popFirst() {
     case "--arg": udfArguments.append(args.popFirst() ?? "")
     case "--batch-size": batchSize = Int(args.popFirst() ?? "") ?? 0
     case "--raw": raw = true
+    case "--env":
+        let pair = (args.popFirst() ?? "").split(separator: "=", maxSplits: 1).map(String.init)
+        if pair.count == 2 { environment[pair[0]] = pair[1] }
     default:
         print("unknown argument \(arg)\n\(usage)")
         exit(2)
@@ -49,6 +56,12 @@ while let arg = args.popFirst() {
 do {
     switch mode {
     case "codec": try codecBenchmark(points: points)
+    case "host":
+        guard let udf else {
+            print("host needs --udf PATH\n\(usage)")
+            exit(2)
+        }
+        try await hostBenchmark(udf: udf, arguments: udfArguments, environment: environment, points: points, batchSize: batchSize)
     case "frames":
         var bytes = UDFRequest.initialize(InitRequest(taskID: "bench", nodeID: "udf1")).frame
         bytes += requestFrames(count: points, batchSize: batchSize)

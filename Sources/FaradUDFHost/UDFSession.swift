@@ -34,7 +34,6 @@ public final class UDFSession: Sendable {
     typealias ReplyKind = HostSessionStateMachine.ReplyKind
 
     struct State {
-        var machine = HostSessionStateMachine()
         var pending: [ReplyKind: CheckedContinuation<UDFResponse, any Error>] = [:]
         var failure: UDFHostError?
         var lastResponse: ContinuousClock.Instant
@@ -75,6 +74,9 @@ public final class UDFSession: Sendable {
 
     /// The error that ended the session, if any.
     public var failure: UDFHostError? { state.withLock { $0.failure } }
+
+    /// Requests waiting for their reply.
+    var pendingRequestCount: Int { state.withLock { $0.pending.count } }
 
     // MARK: Requests
 
@@ -150,9 +152,14 @@ public final class UDFSession: Sendable {
     }
 
     /// Sends many points in one go.
-    public func send(_ points: [UDFPoint]) async throws(UDFHostError) {
+    public func send(_ points: ArraySlice<UDFPoint>) async throws(UDFHostError) {
         if try append({ bytes in for p in points { p.appendFrame(to: &bytes) } }) { await writer.waitForRoom() }
         metrics.pointsIn.increment(by: points.count)
+    }
+
+    /// Sends many points in one go.
+    public func send(_ points: [UDFPoint]) async throws(UDFHostError) {
+        try await send(points[...])
     }
 
     /// Sends a whole batch (batch edge): `begin` with the point count, the points, `end`.
@@ -259,6 +266,8 @@ public final class UDFSession: Sendable {
     // MARK: Threads
 
     private func readLoop() {
+        // Only this thread reads the agent's output, so the machine needs no lock.
+        var machine = HostSessionStateMachine()
         var decoder = FrameDecoder()
         let fd = connection.fromUDF
         while true {
@@ -270,16 +279,31 @@ public final class UDFSession: Sendable {
                 return
             }
             var delivered: [UDFOutput] = []
+            var deliveredPoints = 0
+            var deliveredBatches = 0
+            var responded = false
+            defer {
+                // Liveness: any response counts; one clock reading per read is enough.
+                if responded {
+                    let (now, wall) = (ContinuousClock.now, wallClockNanoseconds())
+                    state.withLock { s in
+                        s.lastResponse = now
+                        s.lastResponseWall = wall
+                    }
+                }
+            }
             do throws(WireError) {
                 while let frame = try decoder.next() {
                     let response = try UDFResponse(decoding: frame)
-                    let action = state.withLock { s in
-                        s.lastResponse = ContinuousClock.now
-                        s.lastResponseWall = wallClockNanoseconds()
-                        return s.machine.receive(response)
-                    }
-                    switch action {
+                    responded = true
+                    switch machine.receive(response) {
                     case .deliver(let output):
+                        if case .batch(_, let points, _) = output {
+                            deliveredPoints += points.count
+                            deliveredBatches += 1
+                        } else {
+                            deliveredPoints += 1
+                        }
                         delivered.append(output)
                     case .buffered:
                         break
@@ -293,20 +317,21 @@ public final class UDFSession: Sendable {
                         let rtt = wallClockNanoseconds() - echoed
                         if echoed > 0 && rtt >= 0 { metrics.recordKeepalive(.nanoseconds(rtt)) }
                     case .fail(let code, let text):
-                        deliver(delivered)
+                        deliver(delivered, points: deliveredPoints, batches: deliveredBatches)
                         abort(code, text)
                         return
                     }
                 }
                 if n == 0 { try decoder.finish() }
             } catch {
-                deliver(delivered)
+                deliver(delivered, points: deliveredPoints, batches: deliveredBatches)
                 abort(.protocolViolation, error.message)
                 return
             }
-            deliver(delivered)
+            deliver(delivered, points: deliveredPoints, batches: deliveredBatches)
             if n == 0 {
-                let (inBatch, inputClosed) = state.withLock { ($0.machine.openBatch != nil, $0.inputClosed) }
+                let inBatch = machine.openBatch != nil
+                let inputClosed = state.withLock { $0.inputClosed }
                 if inBatch {
                     abort(.protocolViolation, "output ended inside a batch")
                 } else if !inputClosed && failure == nil {
@@ -320,18 +345,8 @@ public final class UDFSession: Sendable {
         }
     }
 
-    private func deliver(_ delivered: [UDFOutput]) {
+    private func deliver(_ delivered: [UDFOutput], points: Int, batches: Int) {
         guard !delivered.isEmpty else { return }
-        var points = 0
-        var batches = 0
-        for o in delivered {
-            switch o {
-            case .point: points += 1
-            case .batch(_, let p, _):
-                points += p.count
-                batches += 1
-            }
-        }
         metrics.pointsOut.increment(by: points)
         if batches > 0 { metrics.batchesOut.increment(by: batches) }
         // Time spent waiting for our own consumer is not the UDF's silence.

@@ -5,10 +5,24 @@
 @usableFromInline
 struct RawWriter {
     @usableFromInline var pointer: UnsafeMutableRawPointer
+    /// Writes stop here; a write that would pass it sets ``overflowed`` instead.
+    @usableFromInline let limit: UnsafeMutableRawPointer
+    @usableFromInline var overflowed = false
 
     @inlinable
-    init(_ pointer: UnsafeMutableRawPointer) {
+    init(_ pointer: UnsafeMutableRawPointer, limit: UnsafeMutableRawPointer? = nil) {
         self.pointer = pointer
+        self.limit = limit ?? UnsafeMutableRawPointer(bitPattern: UInt(Int.max))!
+    }
+
+    /// Whether `count` more bytes fit; if not, marks the writer overflowed.
+    @inlinable
+    mutating func fits(_ count: Int) -> Bool {
+        if overflowed || limit - pointer < count {
+            overflowed = true
+            return false
+        }
+        return true
     }
 
     /// Grows `bytes` by exactly `size` bytes and lets `write` fill them.
@@ -31,6 +45,7 @@ struct RawWriter {
 
     @inlinable
     mutating func varint(_ value: UInt64) {
+        guard fits(10) else { return }
         var v = value
         while v >= 0x80 {
             byte(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -46,7 +61,7 @@ struct RawWriter {
 
     @inlinable
     mutating func bytes(_ source: UnsafeRawBufferPointer) {
-        guard let base = source.baseAddress, source.count > 0 else { return }
+        guard let base = source.baseAddress, source.count > 0, fits(source.count) else { return }
         pointer.copyMemory(from: base, byteCount: source.count)
         pointer += source.count
     }
@@ -81,6 +96,7 @@ struct RawWriter {
     @inlinable
     mutating func fixed64Field(_ field: UInt64, _ value: UInt64) {
         tag(field, .fixed64)
+        guard fits(8) else { return }
         pointer.storeBytes(of: value.littleEndian, toByteOffset: 0, as: UInt64.self)
         pointer += 8
     }

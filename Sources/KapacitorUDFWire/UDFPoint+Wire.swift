@@ -141,6 +141,7 @@ extension UDFPoint {
     /// Appends this point as a whole frame: `Request{point}` and `Response{point}` share message
     /// number 17, so the bytes are the same in both directions.
     public func appendFrame(to bytes: inout [UInt8]) {
+        if case .decoded(let box) = storage, box.fields.appendFrameInOnePass(to: &bytes) { return }
         WrapperMember.appendFrame(field: 17, size: encodedSize, to: &bytes, write(to:))
     }
 
@@ -158,6 +159,20 @@ extension UDFPoint {
 }
 
 extension PointFields {
+    /// Encodes into a stack buffer in one pass (no sizing pass over the maps), then appends the
+    /// frame header and the body. False if the point does not fit in the buffer.
+    func appendFrameInOnePass(to bytes: inout [UInt8]) -> Bool {
+        withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 1) { scratch in
+            let base = scratch.baseAddress!
+            var w = RawWriter(base, limit: base + scratch.count)
+            write(to: &w)
+            guard !w.overflowed else { return false }
+            let body = UnsafeRawBufferPointer(start: base, count: w.pointer - base)
+            WrapperMember.appendFrame(field: 17, size: body.count, to: &bytes) { $0.bytes(body) }
+            return true
+        }
+    }
+
     var encodedSize: Int {
         typealias W = WireWriter
         var n = 0

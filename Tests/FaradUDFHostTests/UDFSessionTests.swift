@@ -117,6 +117,39 @@ import Glibc
         await expectGone([pid])
     }
 
+    @Test func keepalivesGoOutEveryHalfTimeout() async throws {
+        // The "UDF" records what it receives; with T = 100 ms keepalives arrive without any traffic.
+        let dir = TemporaryDirectory()
+        let file = dir.path + "/in.bin"
+        let session = try await UDFSession.start(try processConfig("recorder", "/bin/sh", ["-c", "exec cat > \(file)"], timeout: .milliseconds(100)),
+                                                 logger: quietLogger)
+        let sawKeepalive = await eventually(within: .seconds(5)) {
+            guard let f = fopen(file, "r") else { return false }
+            defer { fclose(f) }
+            var bytes = [UInt8](repeating: 0, count: 64)
+            let n = fread(&bytes, 1, bytes.count, f)
+            guard n >= 3 else { return false }
+            var decoder = FrameDecoder()
+            decoder.append(bytes[..<n])
+            guard let payload = try? decoder.next(), case .keepalive(let time)? = try? UDFRequest(decoding: payload) else { return false }
+            return time > 1_700_000_000_000_000_000  // wall clock in ns
+        }
+        #expect(sawKeepalive)
+        session.abort(.aborted, "test over")
+        await #expect(throws: UDFHostError.self) { try await session.finish() }
+    }
+
+    @Test func abortWhileARequestIsPendingReturnsThatError() async throws {
+        let session = try await UDFSession.start(try processConfig("silent", "/bin/sh", ["-c", "exec cat > /dev/null"]), logger: quietLogger)
+        let info = Task { try await session.info() }
+        #expect(await eventually { session.pendingRequestCount == 1 })
+        session.abort(.aborted, "task stopped")
+        let result = await info.result
+        #expect(throws: UDFHostError(.aborted, udf: "silent", "task stopped")) { try result.get() }
+        await #expect(throws: UDFHostError.self) { try await session.finish() }
+        await expectGone([session.process!.pid])
+    }
+
     static let malformed: [(String, [UInt8], UDFHostError.Code, String)] = [
         ("empty response", [0x00], .protocolViolation, "empty response: no message set"),
         ("unknown message", [0x02, 0x3A, 0x00], .protocolViolation, "response message number 7 is not part of the UDF protocol"),
