@@ -72,7 +72,7 @@ let package = Package(
         ),
 
         // Example UDFs: handlers in a library (testable in-process), thin executables around them.
-        .target(name: "UDFExamples", dependencies: ["KapacitorUDF"], path: "Examples/UDFExamples"),
+        .target(name: "UDFExamples", dependencies: ["KapacitorUDF", "FaradSystem"], path: "Examples/UDFExamples"),
         .executableTarget(name: "udf-moving-avg", dependencies: ["UDFExamples"], path: "Examples/udf-moving-avg"),
         .executableTarget(name: "udf-outliers", dependencies: ["UDFExamples"], path: "Examples/udf-outliers"),
         .executableTarget(name: "udf-mirror", dependencies: ["UDFExamples"], path: "Examples/udf-mirror"),

@@ -1,3 +1,5 @@
+import FaradSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -46,18 +48,12 @@ public struct PowerCurve: Sendable, Equatable {
 
     /// Reads a CSV power curve from `path`.
     public init(contentsOfFile path: String) throws {
-        guard let file = fopen(path, "r") else {
-            throw PowerCurveError(line: nil, "cannot read power curve \(path): \(String(cString: strerror(errno)))")
+        let text: String
+        do {
+            text = String(decoding: try FileDescriptor.readFile(atPath: path), as: UTF8.self)
+        } catch {
+            throw PowerCurveError(line: nil, "cannot read power curve \(path): \(String(cString: strerror(error.code)))")
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes += chunk[..<n]
-        }
-        let text = String(decoding: bytes, as: UTF8.self)
         do {
             try self.init(csv: text)
         } catch let e as PowerCurveError {

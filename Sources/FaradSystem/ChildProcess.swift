@@ -9,7 +9,7 @@ import Darwin
 #endif
 
 /// How a child process ended.
-public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
+public enum ProcessExitStatus: Sendable, Hashable, CustomStringConvertible {
     case exited(Int32)
     case signaled(Int32)
 
@@ -69,9 +69,9 @@ public final class ChildProcess: Sendable {
     }
 
     private struct ReapState {
-        var exit: ExitStatus?
+        var exit: ProcessExitStatus?
         var usage: ResourceUsage?
-        var waiters: [CheckedContinuation<ExitStatus, Never>] = []
+        var waiters: [CheckedContinuation<ProcessExitStatus, Never>] = []
     }
 
     /// Starts `executable` (looked up in `PATH` if it has no slash) in a new process group.
@@ -156,7 +156,7 @@ public final class ChildProcess: Sendable {
                 var raw: Int32 = 0
                 var ru = rusage()
                 while wait4(spawned, &raw, 0, &ru) < 0 && errno == EINTR {}
-                let exit: ExitStatus = (raw & 0x7F) == 0 ? .exited((raw >> 8) & 0xFF) : .signaled(raw & 0x7F)
+                let exit: ProcessExitStatus = (raw & 0x7F) == 0 ? .exited((raw >> 8) & 0xFF) : .signaled(raw & 0x7F)
                 let usage = ResourceUsage(
                     peakResidentBytes: Int(ru.ru_maxrss) * 1024,
                     userTime: .seconds(Int64(ru.ru_utime.tv_sec)) + .microseconds(Int64(ru.ru_utime.tv_usec)),
@@ -179,7 +179,7 @@ public final class ChildProcess: Sendable {
     }
 
     /// The exit status, if the child has ended.
-    public var exitStatus: ExitStatus? { state.withLock { $0.exit } }
+    public var exitStatus: ProcessExitStatus? { state.withLock { $0.exit } }
 
     /// What the child used (peak memory, CPU time), once it has ended.
     public var resourceUsage: ResourceUsage? { state.withLock { $0.usage } }
@@ -208,9 +208,9 @@ public final class ChildProcess: Sendable {
     }
 
     /// Waits for the child to end, without occupying a cooperative thread.
-    public func wait() async -> ExitStatus {
+    public func wait() async -> ProcessExitStatus {
         await withCheckedContinuation { continuation in
-            let done: ExitStatus? = state.withLock { s in
+            let done: ProcessExitStatus? = state.withLock { s in
                 if let exit = s.exit { return exit }
                 s.waiters.append(continuation)
                 return nil
@@ -220,13 +220,13 @@ public final class ChildProcess: Sendable {
     }
 
     /// Blocks the calling OS thread until the child ends or `timeout` passes; the status if it ended.
-    public func waitBlocking(timeout: Duration) -> ExitStatus? {
+    public func waitBlocking(timeout: Duration) -> ProcessExitStatus? {
         state.withLock(waitingUntil: { $0.exit != nil }, timeout: timeout) { $0.exit }
     }
 
     /// Ends the child: SIGTERM to its group, then SIGKILL if it has not exited after `grace`.
     @discardableResult
-    public func terminate(grace: Duration = .seconds(2)) -> ExitStatus {
+    public func terminate(grace: Duration = .seconds(2)) -> ProcessExitStatus {
         if let s = exitStatus { return s }
         signalGroup(SIGTERM)
         if let s = waitBlocking(timeout: grace) { return s }

@@ -86,6 +86,22 @@ public struct FileDescriptor: Sendable, Hashable {
         if flags >= 0 { _ = fcntl(rawValue, F_SETFD, flags | FD_CLOEXEC) }
     }
 
+    /// Reads a whole file.
+    public static func readFile(atPath path: String) throws(SystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError.current("open", subject: path) }
+        let file = FileDescriptor(rawValue: fd)
+        defer { file.close() }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n: Int
+            do { n = try chunk.withUnsafeMutableBytes { try file.read(into: $0) } } catch { throw error as! SystemError }
+            if n == 0 { return bytes }
+            bytes += chunk[..<n]
+        }
+    }
+
     /// Creates a pipe whose both ends are close-on-exec.
     public static func pipe() throws(SystemError) -> (read: FileDescriptor, write: FileDescriptor) {
         var fds: [Int32] = [-1, -1]

@@ -80,6 +80,20 @@ public final class UDFSession: Sendable {
 
     // MARK: Requests
 
+    /// Runs Kapacitor's info-probe session: start the UDF, ask for its info, end the session.
+    public static func probe(_ config: UDFFunctionConfig, logger: Logger) async throws(UDFHostError) -> UDFInfo {
+        let session = try await start(config, logger: logger)
+        do {
+            let info = try await session.info()
+            try await session.finish()
+            return info
+        } catch {
+            session.abort(error.code, error.message)
+            try? await session.finish()
+            throw error
+        }
+    }
+
     /// Asks the UDF what it wants, provides and accepts (the info probe).
     public func info() async throws(UDFHostError) -> UDFInfo {
         guard case .info(let info) = try await request(.info, .info) else { throw unexpected("info") }

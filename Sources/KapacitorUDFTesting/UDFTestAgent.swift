@@ -151,7 +151,7 @@ public final class UDFTestAgent: Sendable {
         return UDFTestResult(responses: collected, exitStatus: status, outputError: ending)
     }
 
-    private func exitStatus(timeout: Duration) async throws -> ExitStatus? {
+    private func exitStatus(timeout: Duration) async throws -> ProcessExitStatus? {
         switch lifetime {
         case .inProcess(let task):
             return await task.value == .completed ? .exited(0) : .exited(1)
@@ -187,7 +187,7 @@ public final class UDFTestAgent: Sendable {
 public struct UDFTestResult: Sendable {
     public var responses: [UDFResponse]
     /// The process's exit status; `exited(0)`/`exited(1)` for an in-process session; `nil` for a socket.
-    public var exitStatus: ExitStatus?
+    public var exitStatus: ProcessExitStatus?
     /// Set if the agent's output ended with bytes that do not decode.
     public var outputError: String?
 }

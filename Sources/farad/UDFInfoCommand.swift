@@ -23,16 +23,7 @@ struct UDFInfoCommand: AsyncParsableCommand {
         let signals = installShutdownHandlers()
         defer { withExtendedLifetime(signals) {} }
         let config = try udf.functionConfig(restart: .off)
-        let session = try await UDFSession.start(config, logger: logger)
-        let info: UDFInfo
-        do {
-            info = try await session.info()
-            try await session.finish()
-        } catch {
-            session.abort(error.code, error.message)
-            try? await session.finish()
-            throw error
-        }
+        let info = try await UDFSession.probe(config, logger: logger)
         print("UDF \(config.name) (\(config.endpoint))")
         print("wants:    \(info.wants)")
         print("provides: \(info.provides)")

@@ -64,16 +64,7 @@ struct UDFRunCommand: AsyncParsableCommand {
         let config = try udf.functionConfig(restart: restart == "off" ? .off : .onFailure())
 
         // Kapacitor asks a UDF for its info once, in a session of its own.
-        let probe = try await UDFSession.start(config, logger: logger)
-        let info: UDFInfo
-        do {
-            info = try await probe.info()
-            try await probe.finish()
-        } catch {
-            probe.abort(error.code, error.message)
-            try? await probe.finish()
-            throw error
-        }
+        let info = try await UDFSession.probe(config, logger: logger)
         let typed = try options.map { try UDFOption(assignment: $0, info: info, udf: config.name) }
 
         let input = ThreadToTaskQueue<[UDFInput]>(capacity: 8)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaradCore
+import FaradSystem
 import FaradUDFHost
 
 /// Which UDF to talk to: a program, a socket, or a `[udf.functions.NAME]` section of a config file.
@@ -61,23 +62,6 @@ struct UDFSelection: ParsableArguments {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-struct FileError: Error, CustomStringConvertible {
-    let description: String
-}
-
 func readFile(_ path: String) throws -> String {
-    guard let file = fopen(path, "r") else { throw FileError(description: String(cString: strerror(errno))) }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n <= 0 { break }
-        bytes += chunk[..<n]
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    String(decoding: try FileDescriptor.readFile(atPath: path), as: UTF8.self)
 }

@@ -86,6 +86,14 @@ import Glibc
         return (child, "")
     }
 
+    /// Runs `farad` to the end: exit status, stdout, stderr (outputs here are small).
+    static func runFarad(_ arguments: [String], stdin: String) async throws -> (status: ProcessExitStatus, out: String, err: String) {
+        let (child, _) = try farad(arguments, stdin: stdin)
+        let out = readAll(child.standardOutput!)
+        let err = readAll(child.standardError!)
+        return (await child.wait(), out, err)
+    }
+
     static func readAll(_ fd: FileDescriptor) -> String {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -107,12 +115,10 @@ import Glibc
         """
 
     @Test func udfRunWithTheSwiftMovingAverage() async throws {
-        let (child, _) = try Self.farad(["udf", "run", "--prog", try UDFTestAgent.builtExecutable(named: "udf-moving-avg"),
-                                         "--option", "field=usage_user", "--option", "size=10", "--group-by", "host"], stdin: Self.input)
-        let stdout = Self.readAll(child.standardOutput!)
-        let stderr = Self.readAll(child.standardError!)
-        #expect(await child.wait() == .exited(0), "\(stderr)")
-        #expect(stdout == "cpu,host=a avg=1 1000000000\ncpu,host=b avg=10 1000000000\ncpu,host=a avg=2 2000000000\ncpu,host=b avg=15 2000000000\n")
+        let run = try await Self.runFarad(["udf", "run", "--prog", try UDFTestAgent.builtExecutable(named: "udf-moving-avg"),
+                                           "--option", "field=usage_user", "--option", "size=10", "--group-by", "host"], stdin: Self.input)
+        #expect(run.status == .exited(0), "\(run.err)")
+        #expect(run.out == "cpu,host=a avg=1 1000000000\ncpu,host=b avg=10 1000000000\ncpu,host=a avg=2 2000000000\ncpu,host=b avg=15 2000000000\n")
     }
 
     @Test func udfRunWithAPythonUDFAndAConfigFile() async throws {
@@ -126,35 +132,27 @@ import Glibc
                 [udf.functions.pyAvg.env]
                     PYTHONPATH = "\(dir.path)"
             """.utf8))
-        let (info, _) = try Self.farad(["udf", "info", "--config", conf, "--name", "pyAvg"])
-        let infoText = Self.readAll(info.standardOutput!)
-        _ = Self.readAll(info.standardError!)
-        #expect(await info.wait() == .exited(0))
-        #expect(infoText.contains("wants:    STREAM") && infoText.contains("  size   INT"))
+        let info = try await Self.runFarad(["udf", "info", "--config", conf, "--name", "pyAvg"], stdin: "")
+        #expect(info.status == .exited(0), "\(info.err)")
+        #expect(info.out.contains("wants:    STREAM") && info.out.contains("  size   INT"))
 
-        let (run, _) = try Self.farad(["udf", "run", "--config", conf, "--name", "pyAvg", "--option", "field=usage_user",
-                                       "--option", "size=2", "--option", "as=mean", "--group-by", "*"], stdin: Self.input)
-        let stdout = Self.readAll(run.standardOutput!)
-        let stderr = Self.readAll(run.standardError!)
-        #expect(await run.wait() == .exited(0), "\(stderr)")
-        #expect(stdout == "cpu,host=a mean=1 1000000000\ncpu,host=b mean=10 1000000000\ncpu,host=a mean=2 2000000000\ncpu,host=b mean=15 2000000000\n")
+        let run = try await Self.runFarad(["udf", "run", "--config", conf, "--name", "pyAvg", "--option", "field=usage_user",
+                                           "--option", "size=2", "--option", "as=mean", "--group-by", "*"], stdin: Self.input)
+        #expect(run.status == .exited(0), "\(run.err)")
+        #expect(run.out == "cpu,host=a mean=1 1000000000\ncpu,host=b mean=10 1000000000\ncpu,host=a mean=2 2000000000\ncpu,host=b mean=15 2000000000\n")
     }
 
     @Test func udfRunReportsBadOptionsAndBadLines() async throws {
         let mirror = try UDFTestAgent.builtExecutable(named: "udf-moving-avg")
-        let (bad, _) = try Self.farad(["udf", "run", "--prog", mirror, "--option", "size=ten"], stdin: "")
-        _ = Self.readAll(bad.standardOutput!)
-        let badErr = Self.readAll(bad.standardError!)
-        #expect(await bad.wait() == .exited(1))
-        #expect(badErr.contains("UDF udf-moving-avg: size: \"ten\" is not an INT"))
+        let bad = try await Self.runFarad(["udf", "run", "--prog", mirror, "--option", "size=ten"], stdin: "")
+        #expect(bad.status == .exited(1))
+        #expect(bad.err.contains("UDF udf-moving-avg: size: \"ten\" is not an INT"))
 
-        let (lines, _) = try Self.farad(["udf", "run", "--prog", try UDFTestAgent.builtExecutable(named: "udf-mirror")],
-                                        stdin: "cpu v=1 1\ncpu v=\n")
-        let out = Self.readAll(lines.standardOutput!)
-        let err = Self.readAll(lines.standardError!)
-        #expect(await lines.wait() == .exited(1))
-        #expect(out == "cpu v=1 1\n")
-        #expect(err.contains("farad: line 2: unable to parse 'cpu v=': missing field value"))
+        let lines = try await Self.runFarad(["udf", "run", "--prog", try UDFTestAgent.builtExecutable(named: "udf-mirror")],
+                                            stdin: "cpu v=1 1\ncpu v=\n")
+        #expect(lines.status == .exited(1))
+        #expect(lines.out == "cpu v=1 1\n")
+        #expect(lines.err.contains("farad: line 2: unable to parse 'cpu v=': missing field value"))
     }
 
     @Test func sigtermToUDFRunLeavesNoUDFBehind() async throws {
