@@ -8,12 +8,13 @@ public final class ThreadToTaskQueue<Element: Sendable>: @unchecked Sendable {
     // @unchecked Sendable: all mutable state lives in `state`, behind its lock.
 
     private struct State {
+        /// Small (at most `capacity`), so popping from the front is cheap; popped elements are
+        /// released at once (they may hold large buffers).
         var elements: [Element] = []
-        var head = 0
         var consumer: CheckedContinuation<Result<Element?, any Error>, Never>?
         var finished: Result<Void, any Error>?
         var closed = false
-        var count: Int { elements.count - head }
+        var count: Int { elements.count }
     }
 
     private let state = ConditionLock(State())
@@ -67,15 +68,7 @@ public final class ThreadToTaskQueue<Element: Sendable>: @unchecked Sendable {
     public func next() async throws -> Element? {
         let result = await withCheckedContinuation { (c: CheckedContinuation<Result<Element?, any Error>, Never>) in
             let now = state.withLock { s -> Result<Element?, any Error>? in
-                if s.count > 0 {
-                    let e = s.elements[s.head]
-                    s.head += 1
-                    if s.head > 64 && s.head * 2 > s.elements.count {
-                        s.elements.removeFirst(s.head)
-                        s.head = 0
-                    }
-                    return .success(e)
-                }
+                if !s.elements.isEmpty { return .success(s.elements.removeFirst()) }
                 if let finished = s.finished {
                     switch finished {
                     case .success: return .success(nil)
@@ -98,7 +91,6 @@ public final class ThreadToTaskQueue<Element: Sendable>: @unchecked Sendable {
         state.withLock {
             $0.closed = true
             $0.elements = []
-            $0.head = 0
         }
         state.broadcast()
     }

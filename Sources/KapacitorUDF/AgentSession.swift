@@ -42,7 +42,9 @@ public struct AgentSession<Handler: UDFHandler>: Sendable {
     public func run() async -> SessionOutcome {
         let channel: OutputChannel
         let waker: Waker
-        let queue = InboundQueue()
+        // The requests of one read at a time: a handoff costs one lock for hundreds of points; at
+        // most 4 reads wait, then the reader blocks and with it the host's writes (backpressure).
+        let queue = ThreadToTaskQueue<[UDFRequest]>(capacity: 4)
         let reader: OSThread
         do {
             channel = try OutputChannel(fd: output, provides: Handler.info.provides)
@@ -72,66 +74,58 @@ public struct AgentSession<Handler: UDFHandler>: Sendable {
         return outcome
     }
 
-    private func handle(queue: InboundQueue, channel: OutputChannel) async -> SessionOutcome {
+    private func handle(queue: ThreadToTaskQueue<[UDFRequest]>, channel: OutputChannel) async -> SessionOutcome {
         var machine = AgentStateMachine(info: Handler.info)
         var handler: Handler?
         let emitter = Emitter(channel: channel)
-        while true {
-            switch await queue.next() {
-            case .end:
-                do {
-                    try await handler?.finish(emitter: emitter)
-                } catch {
-                    return .failed(UDFError.text(of: error))
-                }
-                return .completed
-            case .failure(let error):
-                return .failed(error.message)
-            case .requests(let requests):
+        do {
+            while let requests = try await queue.next() {
                 for request in requests {
-                    do {
-                        // Hot path: a point the rules allow goes straight to the handler.
-                        if case .point(let p) = request, machine.acceptsPoints {
-                            try await handler!.point(p, emitter: emitter)
-                            continue
+                    // Hot path: a point the rules allow goes straight to the handler.
+                    if case .point(let p) = request, machine.acceptsPoints {
+                        try await handler!.point(p, emitter: emitter)
+                        continue
+                    }
+                    switch machine.receive(request) {
+                    case .point(let p):
+                        try await handler!.point(p, emitter: emitter)
+                    case .reply(let response):
+                        channel.send(response)
+                    case .initialize(let r):
+                        do {
+                            handler = try Handler(options: try UDFOptions(r, info: Handler.info))
+                            machine.didInitialize()
+                            channel.send(.initialize(success: true, error: ""))
+                        } catch {
+                            logger.warning("UDF init failed", metadata: ["error": "\(error)"])
+                            channel.send(.initialize(success: false, error: UDFError.text(of: error)))
                         }
-                        switch machine.receive(request) {
-                        case .point(let p):
-                            try await handler!.point(p, emitter: emitter)
-                        case .reply(let response):
-                            channel.send(response)
-                        case .initialize(let r):
-                            do {
-                                handler = try Handler(options: try UDFOptions(r, info: Handler.info))
-                                machine.didInitialize()
-                                channel.send(.initialize(success: true, error: ""))
-                            } catch {
-                                logger.warning("UDF init failed", metadata: ["error": "\(error)"])
-                                channel.send(.initialize(success: false, error: UDFError.text(of: error)))
-                            }
-                        case .snapshot:
-                            channel.send(.snapshot(try await handler!.snapshot()))
-                        case .restore(let blob):
-                            do {
-                                try await handler!.restore(blob)
-                                channel.send(.restore(success: true, error: ""))
-                            } catch {
-                                channel.send(.restore(success: false, error: UDFError.text(of: error)))
-                            }
-                        case .beginBatch(let b):
-                            try await handler!.beginBatch(b, emitter: emitter)
-                        case .endBatch(let e):
-                            try await handler!.endBatch(e, emitter: emitter)
-                        case .fail(let error):
-                            return .failed(error.message)
+                    case .snapshot:
+                        channel.send(.snapshot(try await handler!.snapshot()))
+                    case .restore(let blob):
+                        do {
+                            try await handler!.restore(blob)
+                            channel.send(.restore(success: true, error: ""))
+                        } catch {
+                            channel.send(.restore(success: false, error: UDFError.text(of: error)))
                         }
-                    } catch {
-                        return .failed(UDFError.text(of: error))
+                    case .beginBatch(let b):
+                        try await handler!.beginBatch(b, emitter: emitter)
+                    case .endBatch(let e):
+                        try await handler!.endBatch(e, emitter: emitter)
+                    case .fail(let error):
+                        return .failed(error.message)
                     }
                 }
                 // The host may be waiting for this output before it sends more.
                 channel.flush()
             }
+            // End of input at a frame boundary.
+            try await handler?.finish(emitter: emitter)
+            return .completed
+        } catch {
+            // A handler error, or input that could not be read.
+            return .failed(UDFError.text(of: error))
         }
     }
 
@@ -140,7 +134,7 @@ public struct AgentSession<Handler: UDFHandler>: Sendable {
     private static func readLoop(
         input: FileDescriptor,
         waker: Waker,
-        queue: InboundQueue,
+        queue: ThreadToTaskQueue<[UDFRequest]>,
         channel: OutputChannel,
         maximumFrameSize: Int
     ) {
@@ -151,7 +145,7 @@ public struct AgentSession<Handler: UDFHandler>: Sendable {
             do {
                 n = try decoder.read { (buffer) throws(SystemError) in try input.read(into: buffer) }
             } catch {
-                queue.push(.failure(UDFError(.io, "read error: \(error)")))
+                queue.finish(throwing: UDFError(.io, "read error: \(error)"))
                 return
             }
             var requests: [UDFRequest] = []
@@ -166,13 +160,13 @@ public struct AgentSession<Handler: UDFHandler>: Sendable {
                 }
                 if n == 0 { try decoder.finish() }
             } catch {
-                if !requests.isEmpty { queue.push(.requests(requests)) }
-                queue.push(.failure(UDFError(.malformedInput, error.message)))
+                if !requests.isEmpty { queue.push(requests) }
+                queue.finish(throwing: UDFError(.malformedInput, error.message))
                 return
             }
-            if !requests.isEmpty && !queue.push(.requests(requests)) { return }
+            if !requests.isEmpty && !queue.push(requests) { return }
             if n == 0 {
-                queue.push(.end)
+                queue.finish()
                 return
             }
         }

@@ -25,9 +25,19 @@ struct RawWriter {
         return true
     }
 
-    /// Grows `bytes` by exactly `size` bytes and lets `write` fill them.
+    /// Grows `bytes` by exactly `size` bytes and lets `write` fill them. Up to 1 KiB is written
+    /// on the stack and appended with one copy; larger sizes are zero-filled in place first.
     @inlinable
     static func append(exactly size: Int, to bytes: inout [UInt8], _ write: (inout RawWriter) -> Void) {
+        if size <= 1024 {
+            withUnsafeTemporaryAllocation(byteCount: 1024, alignment: 1) { scratch in
+                var writer = RawWriter(scratch.baseAddress!)
+                write(&writer)
+                assert(writer.pointer == scratch.baseAddress! + size, "encoded size differs from the computed size")
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<size]))
+            }
+            return
+        }
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: size))
         bytes.withUnsafeMutableBytes { raw in

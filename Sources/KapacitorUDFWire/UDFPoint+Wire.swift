@@ -141,8 +141,18 @@ extension UDFPoint {
     /// Appends this point as a whole frame: `Request{point}` and `Response{point}` share message
     /// number 17, so the bytes are the same in both directions.
     public func appendFrame(to bytes: inout [UInt8]) {
-        if case .decoded(let box) = storage, box.fields.appendFrameInOnePass(to: &bytes) { return }
-        WrapperMember.appendFrame(field: 17, size: encodedSize, to: &bytes, write(to:))
+        switch storage {
+        case .encoded(let encoded):
+            // Pass-through: a header and one copy of the bytes.
+            Varint.append(UInt64(2 + Varint.size(UInt64(encoded.count)) + encoded.count), to: &bytes)
+            bytes.append(0x8A)
+            bytes.append(0x01)
+            Varint.append(UInt64(encoded.count), to: &bytes)
+            bytes.append(contentsOf: encoded)
+        case .decoded(let box):
+            if box.fields.appendFrameInOnePass(to: &bytes) { return }
+            WrapperMember.appendFrame(field: 17, size: encodedSize, to: &bytes, write(to:))
+        }
     }
 
     /// Appends the protobuf encoding of this `agent.Point` (no length prefix) to `bytes`.
