@@ -97,7 +97,14 @@ let package = Package(
             name: "KapacitorUDFWireTests",
             dependencies: ["KapacitorUDFWire", "KapacitorUDFProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .testTarget(name: "FaradUDFHostTests", dependencies: ["FaradUDFHost", "KapacitorUDFTesting", "FaradSystem", "FaradCore"]),
+        .testTarget(
+            name: "FaradUDFHostTests",
+            dependencies: [
+                "FaradUDFHost", "KapacitorUDFTesting", "FaradSystem", "FaradCore",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "KapacitorUDFTests", dependencies: ["KapacitorUDF", "KapacitorUDFTesting"]),
         .testTarget(name: "UDFExamplesTests", dependencies: ["UDFExamples", "KapacitorUDFTesting", "FaradSystem"]),
     ],

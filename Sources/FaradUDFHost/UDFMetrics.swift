@@ -16,16 +16,18 @@ public struct UDFMetrics: Sendable {
     let requestTimer: Timer
     let keepaliveTimer: Timer
 
-    public init(udf: String) {
+    /// Metrics for UDF `udf`, made by `factory` (default: the process's bootstrapped backend).
+    public init(udf: String, factory: (any MetricsFactory)? = nil) {
         let d = [("udf", udf)]
-        pointsIn = Counter(label: "farad_udf_points_in_total", dimensions: d)
-        pointsOut = Counter(label: "farad_udf_points_out_total", dimensions: d)
-        batchesIn = Counter(label: "farad_udf_batches_in_total", dimensions: d)
-        batchesOut = Counter(label: "farad_udf_batches_out_total", dimensions: d)
-        restarts = Counter(label: "farad_udf_restarts_total", dimensions: d)
-        failures = Counter(label: "farad_udf_failures_total", dimensions: d)
-        requestTimer = Timer(label: "farad_udf_request_seconds", dimensions: d)
-        keepaliveTimer = Timer(label: "farad_udf_keepalive_seconds", dimensions: d)
+        let f = factory ?? MetricsSystem.factory
+        pointsIn = Counter(label: "farad_udf_points_in_total", dimensions: d, factory: f)
+        pointsOut = Counter(label: "farad_udf_points_out_total", dimensions: d, factory: f)
+        batchesIn = Counter(label: "farad_udf_batches_in_total", dimensions: d, factory: f)
+        batchesOut = Counter(label: "farad_udf_batches_out_total", dimensions: d, factory: f)
+        restarts = Counter(label: "farad_udf_restarts_total", dimensions: d, factory: f)
+        failures = Counter(label: "farad_udf_failures_total", dimensions: d, factory: f)
+        requestTimer = Timer(label: "farad_udf_request_seconds", dimensions: d, factory: f)
+        keepaliveTimer = Timer(label: "farad_udf_keepalive_seconds", dimensions: d, factory: f)
     }
 
     func recordRequest(_ d: Duration) { requestTimer.recordNanoseconds(d.nanoseconds) }

@@ -1,0 +1,75 @@
+@testable import FaradUDFHost
+import KapacitorUDFTesting
+import KapacitorUDFWire
+import Logging
+import MetricsTestKit
+import Synchronization
+import Testing
+
+/// A log handler that keeps what it is given, for asserting logs.
+final class RecordingLogHandler: LogHandler, @unchecked Sendable {
+    // @unchecked Sendable: `records` is a Mutex; the other properties are set before use.
+    struct Record: Sendable {
+        let message: String
+        let metadata: [String: String]
+    }
+
+    let records: Mutex<[Record]>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    init() { records = Mutex([]) }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var flat: [String: String] = [:]
+        for (k, v) in event.metadata ?? [:] { flat[k] = "\(v)" }
+        records.withLock { $0.append(Record(message: event.message.description, metadata: flat)) }
+    }
+
+    var all: [Record] { records.withLock { $0 } }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ObservabilityTests {
+    @Test func stderrLinesAreLoggedWithTheUDFsNameAndLongLinesCut() async throws {
+        let recorder = RecordingLogHandler()
+        let logger = Logger(label: "test", factory: { _ in recorder })
+        let script = "echo hello from the udf >&2; head -c 70000 /dev/zero | tr '\\0' y >&2; echo >&2; exec cat"
+        let session = try await UDFSession.start(try processConfig("talker", "/bin/sh", ["-c", script]), logger: logger)
+        try await session.send(UDFPoint(time: 1))
+        async let outputs = collect(session)
+        try await session.finish()
+        #expect(try await outputs.count == 1)
+        // The stderr thread may log its last line just after the process ended.
+        #expect(await eventually { recorder.all.filter { $0.message == "UDF log" }.count >= 2 })
+        let lines = recorder.all.filter { $0.message == "UDF log" }
+        #expect(lines.allSatisfy { $0.metadata["udf"] == "talker" })
+        #expect(lines.first?.metadata["text"] == "hello from the udf")
+        let long = lines.first { $0.metadata["text"]?.hasPrefix("yyy") == true }
+        #expect(long?.metadata["text"]?.hasSuffix(" …(line cut at 65536 bytes)") == true)
+        #expect(long?.metadata["text"]?.utf8.count == 65536 + " …(line cut at 65536 bytes)".utf8.count)
+    }
+
+    @Test func countersAndTimers() async throws {
+        let metrics = TestMetrics()
+        let udfMetrics = UDFMetrics(udf: "mirror", factory: metrics)
+        let session = try await UDFSession.start(try swiftUDF("udf-mirror", ["--batch"]), logger: quietLogger, metrics: udfMetrics)
+        try await session.initialize([], taskID: "t", nodeID: "mirror1")
+        let points = (0..<10).map { UDFPoint(time: Int64($0)) }
+        try await session.send(batch: BeginBatch(name: "cpu"), points: points, end: EndBatch(name: "cpu", tmax: 9))
+        try await session.send(batch: BeginBatch(name: "cpu"), points: points, end: EndBatch(name: "cpu", tmax: 9))
+        async let outputs = collect(session)
+        try await session.finish()
+        #expect(try await outputs.count == 2)
+        let d = [("udf", "mirror")]
+        #expect(try metrics.expectCounter("farad_udf_points_in_total", d).totalValue == 20)
+        #expect(try metrics.expectCounter("farad_udf_points_out_total", d).totalValue == 20)
+        #expect(try metrics.expectCounter("farad_udf_batches_in_total", d).totalValue == 2)
+        #expect(try metrics.expectCounter("farad_udf_batches_out_total", d).totalValue == 2)
+        #expect(try metrics.expectTimer("farad_udf_request_seconds", d).values.count == 1)  // the init round trip
+    }
+}
