@@ -25,6 +25,8 @@ let package = Package(
     targets: [
         // Pure core: points, field values, precisions, durations, TOML.
         .target(name: "FaradCore"),
+        // Pure: TICKscript lexer, parser, AST and checker.
+        .target(name: "FaradTICK", dependencies: ["FaradCore"]),
         // Pure parsers: InfluxDB line protocol.
         .target(name: "FaradIngest", dependencies: ["FaradCore"]),
         // I/O primitives: file descriptors, pipes, Unix sockets, threads, child processes.
@@ -92,6 +94,7 @@ let package = Package(
 
         .testTarget(name: "FaradCoreTests", dependencies: ["FaradCore"]),
         .testTarget(name: "FaradIngestTests", dependencies: ["FaradIngest"]),
+        .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
         .testTarget(
             name: "KapacitorUDFWireTests",
