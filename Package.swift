@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "FaradCore"),
         // Pure: TICKscript lexer, parser, AST and checker.
         .target(name: "FaradTICK", dependencies: ["FaradCore"]),
+        // The task runtime: lambda evaluation (nodes, windows and routing come next).
+        .target(name: "FaradEngine", dependencies: ["FaradCore", "FaradTICK"]),
         // Pure parsers: InfluxDB line protocol.
         .target(name: "FaradIngest", dependencies: ["FaradCore"]),
         // I/O primitives: file descriptors, pipes, Unix sockets, threads, child processes.
@@ -95,6 +97,7 @@ let package = Package(
         .testTarget(name: "FaradCoreTests", dependencies: ["FaradCore"]),
         .testTarget(name: "FaradIngestTests", dependencies: ["FaradIngest"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
+        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
         .testTarget(
             name: "KapacitorUDFWireTests",
