@@ -1,0 +1,119 @@
+import FaradCore
+
+/// What a window emits: the buffered points of one group and the batch's time.
+public struct WindowBatch: Sendable, Equatable {
+    /// The batch's time (`tmax`): the window's end.
+    public var time: Int64
+    public var points: [Point]
+}
+
+/// How a window node cuts its input, as TICKscript configures it.
+public enum WindowSpec: Sendable, Hashable {
+    /// `.period(P).every(E)` with `.align()` and `.fillPeriod()`; `every` 0 emits on every point.
+    case time(period: Int64, every: Int64, align: Bool, fillPeriod: Bool)
+    /// `.periodCount(N).everyCount(M)` with `.fillPeriod()`.
+    case count(period: Int, every: Int, fillPeriod: Bool)
+}
+
+/// One group's window, a pure state machine following Kapacitor's `window.go`.
+///
+/// Time windows are data-driven: a window is emitted when a point arrives at or after the next
+/// emit time. With `every` > 0 the batch holds the points in [emit − period, emit), its time is
+/// the emit time, the triggering point goes into the next window, and the next emit time is that
+/// point's time + every (truncated to every with `align`). With `every` 0 each point emits the
+/// window (t − period, t]. Gaps produce no empty windows.
+public struct WindowBuffer: Sendable {
+    public let spec: WindowSpec
+    private var points: [Point] = []
+    private var start = 0
+    private var nextEmit: Int64?
+    private var sinceEmit = 0
+
+    public init(_ spec: WindowSpec) {
+        self.spec = spec
+    }
+
+    /// The number of points held.
+    public var count: Int { points.count - start }
+
+    /// Adds a point; returns the window it completes, if any.
+    public mutating func receive(_ point: Point) -> WindowBatch? {
+        switch spec {
+        case .time(let period, let every, let align, let fillPeriod):
+            return receiveTimed(point, period: period, every: every, align: align, fillPeriod: fillPeriod)
+        case .count(let period, let every, let fillPeriod):
+            return receiveCounted(point, period: period, every: every, fillPeriod: fillPeriod)
+        }
+    }
+
+    private mutating func receiveTimed(_ p: Point, period: Int64, every: Int64, align: Bool, fillPeriod: Bool) -> WindowBatch? {
+        let t = p.time
+        if nextEmit == nil {
+            if fillPeriod {
+                var first = t + period
+                if align && every > 0 {
+                    // Aligned to every and after the first full period (Kapacitor adds one every).
+                    first = truncate(first, every) + every
+                }
+                nextEmit = first
+            } else {
+                nextEmit = align && every > 0 ? truncate(t + every, every) : t + every
+            }
+        }
+        let emitAt = nextEmit!
+        if every == 0 {
+            append(p)
+            guard t >= emitAt else { return nil }
+            purge(keepingAfter: t - period, inclusive: false)
+            nextEmit = t
+            return WindowBatch(time: t, points: held)
+        }
+        guard t >= emitAt else {
+            append(p)
+            return nil
+        }
+        purge(keepingAfter: emitAt - period, inclusive: true)
+        let batch = WindowBatch(time: emitAt, points: held.filter { $0.time < emitAt })
+        nextEmit = align ? truncate(t + every, every) : t + every
+        // Points before the next window's start can never be emitted again: hold one window,
+        // not two (Kapacitor keeps them until the next emission).
+        purge(keepingAfter: nextEmit! - period, inclusive: true)
+        append(p)
+        return batch
+    }
+
+    private mutating func receiveCounted(_ p: Point, period: Int, every: Int, fillPeriod: Bool) -> WindowBatch? {
+        append(p)
+        if count > period { start += 1 }
+        compact()
+        sinceEmit += 1
+        if fillPeriod && count < period { return nil }
+        guard sinceEmit >= every else { return nil }
+        sinceEmit = 0
+        return WindowBatch(time: p.time, points: held)
+    }
+
+    private var held: [Point] { Array(points[start...]) }
+
+    private mutating func append(_ p: Point) {
+        points.append(p)
+    }
+
+    /// Drops points before `oldest` (or at it, unless `inclusive`).
+    private mutating func purge(keepingAfter oldest: Int64, inclusive: Bool) {
+        while start < points.count && (inclusive ? points[start].time < oldest : points[start].time <= oldest) { start += 1 }
+        compact()
+    }
+
+    private mutating func compact() {
+        if start > 32 && start * 2 > points.count {
+            points.removeFirst(start)
+            start = 0
+        }
+    }
+
+    private func truncate(_ t: Int64, _ unit: Int64) -> Int64 {
+        let r = t % unit
+        return r < 0 ? t - r - unit : t - r
+    }
+}
