@@ -32,7 +32,8 @@ let package = Package(
         // Pure parsers: InfluxDB line protocol.
         .target(name: "FaradIngest", dependencies: ["FaradCore"]),
         // I/O primitives: file descriptors, pipes, Unix sockets, threads, child processes.
-        .target(name: "FaradSystem"),
+        .target(name: "CFaradShims"),
+        .target(name: "FaradSystem", dependencies: ["CFaradShims"]),
         // The wire format: uvarint framing and a hand codec for every message (no protobuf runtime,
         // so UDF binaries stay small).
         .target(name: "KapacitorUDFWire"),

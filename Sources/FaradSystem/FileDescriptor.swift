@@ -1,3 +1,5 @@
+import CFaradShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -102,15 +104,14 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
-    /// Creates a pipe whose both ends are close-on-exec.
+    /// Creates a pipe whose both ends are close-on-exec from the start (no child started by
+    /// another thread meanwhile can inherit them).
     public static func pipe() throws(SystemError) -> (read: FileDescriptor, write: FileDescriptor) {
+        BrokenPipe.ignoreSIGPIPE()
         var fds: [Int32] = [-1, -1]
         let rc = fds.withUnsafeMutableBufferPointer { systemPipe($0.baseAddress!) }
         guard rc == 0 else { throw SystemError.current("pipe") }
-        let pair = (read: FileDescriptor(rawValue: fds[0]), write: FileDescriptor(rawValue: fds[1]))
-        pair.read.setCloseOnExec()
-        pair.write.setCloseOnExec()
-        return pair
+        return (read: FileDescriptor(rawValue: fds[0]), write: FileDescriptor(rawValue: fds[1]))
     }
 }
 
@@ -127,4 +128,6 @@ public struct FileDescriptor: Sendable, Hashable {
 
 @inline(__always) private func systemShutdown(_ fd: Int32, _ how: Int32) -> Int32 { shutdown(fd, how) }
 
-@inline(__always) private func systemPipe(_ fds: UnsafeMutablePointer<Int32>) -> Int32 { pipe(fds) }
+@inline(__always) private func systemPipe(_ fds: UnsafeMutablePointer<Int32>) -> Int32 {
+    farad_pipe_cloexec(fds)
+}

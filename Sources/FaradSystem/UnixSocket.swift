@@ -1,3 +1,5 @@
+import CFaradShims
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -58,12 +60,8 @@ public enum UnixSocket {
     public static func accept(_ listener: FileDescriptor, waker: Waker) throws(SystemError) -> FileDescriptor? {
         while true {
             guard waker.waitReadable(listener) else { return nil }
-            let fd = Glibc.accept(listener.rawValue, nil, nil)
-            if fd >= 0 {
-                let conn = FileDescriptor(rawValue: fd)
-                conn.setCloseOnExec()
-                return conn
-            }
+            let fd = farad_accept_cloexec(listener.rawValue)
+            if fd >= 0 { return FileDescriptor(rawValue: fd) }
             switch errno {
             case EINTR, EAGAIN, ECONNABORTED: continue
             default: throw SystemError.current("accept")
@@ -72,6 +70,7 @@ public enum UnixSocket {
     }
 
     private static func makeSocket() throws(SystemError) -> FileDescriptor {
+        BrokenPipe.ignoreSIGPIPE()
         #if canImport(Glibc)
         let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         #else

@@ -243,6 +243,8 @@ public final class UDFSession: Sendable {
 
     /// Ends the session with `message`. The UDF's input is closed at once (buffered input is
     /// dropped); a process that has not exited after 2·T is killed with its process group.
+    /// Call ``finish()`` afterwards too: it waits for the session's threads and releases its
+    /// descriptors (every session must end with `finish()`).
     @discardableResult
     public func abort(_ code: UDFHostError.Code = .aborted, _ message: String) -> UDFHostError {
         let error = UDFHostError(code, udf: config.name, message)

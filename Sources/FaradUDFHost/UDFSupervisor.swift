@@ -20,6 +20,9 @@ public struct UDFSupervisor: Sendable {
     public let logger: Logger
     public let metrics: UDFMetrics
 
+    /// How long a session must stay up for its failure not to count as consecutive.
+    static let healthyUptime = Duration.seconds(10)
+
     public init(config: UDFFunctionConfig, logger: Logger, metrics: UDFMetrics? = nil) {
         self.config = config
         self.logger = logger
@@ -37,14 +40,15 @@ public struct UDFSupervisor: Sendable {
         var iterator = inputs.makeAsyncIterator()
         var snapshot: [UInt8] = []
         var consecutiveFailures = 0
+        let clock = ContinuousClock()
         while true {
             let error: UDFHostError
+            let started = clock.now
             do throws(UDFHostError) {
                 let session = try await UDFSession.start(config, logger: logger, metrics: metrics)
                 do throws(UDFHostError) {
                     try await session.initialize(options, taskID: taskID, nodeID: nodeID)
                     if !snapshot.isEmpty { try await session.restore(snapshot) }
-                    consecutiveFailures = 0
                     try await feed(session, &iterator, &snapshot, output)
                     return
                 } catch let failure {
@@ -55,6 +59,9 @@ public struct UDFSupervisor: Sendable {
             } catch let failure {
                 error = failure
             }
+            // A session that stayed up a while starts a new series of failures; one that keeps
+            // failing at once backs off further each time.
+            if clock.now - started > Self.healthyUptime { consecutiveFailures = 0 }
             consecutiveFailures += 1
             let policy = config.restart
             guard policy.enabled, policy.maximumRestarts.map({ consecutiveFailures <= $0 }) ?? true else { throw error }

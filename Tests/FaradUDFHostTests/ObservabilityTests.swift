@@ -4,6 +4,7 @@ import KapacitorUDFWire
 import Logging
 import MetricsTestKit
 import Synchronization
+import FaradSystem
 import Testing
 
 /// A log handler that keeps what it is given, for asserting logs.
@@ -71,5 +72,18 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
         #expect(try metrics.expectCounter("farad_udf_batches_in_total", d).totalValue == 2)
         #expect(try metrics.expectCounter("farad_udf_batches_out_total", d).totalValue == 2)
         #expect(try metrics.expectTimer("farad_udf_request_seconds", d).values.count == 1)  // the init round trip
+    }
+
+    @Test func restartPolicyGivesUpAfterItsLimit() async throws {
+        let metrics = TestMetrics()
+        let config = try processConfig("quitter", "/bin/true", restart: .onFailure(initialBackoff: .milliseconds(1), maximumRestarts: 2))
+        let supervisor = UDFSupervisor(config: config, logger: quietLogger, metrics: UDFMetrics(udf: "quitter", factory: metrics))
+        let inputs = ThreadToTaskQueue<[UDFInput]>(capacity: 1)
+        inputs.finish()
+        let error = await #expect(throws: UDFHostError.self) {
+            try await supervisor.run(options: [], taskID: "t", nodeID: "q1", inputs: inputs.elements) { _ in }
+        }
+        #expect(error?.code == .exited || error?.code == .aborted)
+        #expect(try metrics.expectCounter("farad_udf_restarts_total", [("udf", "quitter")]).totalValue == 2)
     }
 }
