@@ -82,12 +82,6 @@ public struct FileDescriptor: Sendable, Hashable {
         #endif
     }
 
-    /// Marks the descriptor close-on-exec, so child processes never inherit it.
-    public func setCloseOnExec() {
-        let flags = fcntl(rawValue, F_GETFD)
-        if flags >= 0 { _ = fcntl(rawValue, F_SETFD, flags | FD_CLOEXEC) }
-    }
-
     /// Reads a whole file.
     public static func readFile(atPath path: String) throws(SystemError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

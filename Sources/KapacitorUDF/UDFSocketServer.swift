@@ -85,7 +85,4 @@ public final class UDFSocketServer<Handler: UDFHandler>: Sendable {
             for fd in open { FileDescriptor(rawValue: fd).shutdown(.read) }
         }
     }
-
-    /// The number of sessions being served.
-    public var activeSessionCount: Int { connections.withLock { $0.count } }
 }
