@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "farad-bench",
             dependencies: [
-                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost",
+                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost", "FaradEngine", "FaradCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],

@@ -16,12 +16,15 @@ let usage = """
            farad-bench pipe --udf PATH [--arg A]... [--points N] [--batch-size N] [--raw]
            farad-bench host --udf PATH [--arg A]... [--env K=V]... [--points N] [--batch-size N]
            farad-bench frames [--points N] [--batch-size N] > requests.bin
+           farad-bench engine [--points N]
 
     codec   Farad's wire codec against SwiftProtobuf, in process (default 1,000,000 points).
     pipe    Drives a UDF executable through real pipes as a host would (default 1,000,000 points);
             --batch-size N sends batches of N points; --raw skips init (for byte relays like cat).
     host    The same through Farad's UDF host (UDFSession): points encoded from values, responses
             decoded, batches assembled; reports the host's own CPU per point.
+    engine  groupBy|window|mean as the engine's state machines, in process (default 10,000,000
+            points from 1,000 hosts).
     frames  Writes an init request and the benchmark points as request frames to stdout, to feed a
             UDF directly: udf-mirror < requests.bin > /dev/null.
     """
@@ -31,7 +34,7 @@ guard let mode = args.popFirst() else {
     print(usage)
     exit(2)
 }
-var points = 1_000_000
+var points: Int?
 var udf: String?
 var udfArguments: [String] = []
 var batchSize = 0
@@ -39,7 +42,7 @@ var raw = false
 var environment: [String: String] = [:]
 while let arg = args.popFirst() {
     switch arg {
-    case "--points": points = Int(args.popFirst() ?? "") ?? points
+    case "--points": points = Int(args.popFirst() ?? "")
     case "--udf": udf = args.popFirst()
     case "--arg": udfArguments.append(args.popFirst() ?? "")
     case "--batch-size": batchSize = Int(args.popFirst() ?? "") ?? 0
@@ -55,23 +58,24 @@ while let arg = args.popFirst() {
 
 do {
     switch mode {
-    case "codec": try codecBenchmark(points: points)
+    case "codec": try codecBenchmark(points: points ?? 1_000_000)
+    case "engine": try engineBenchmark(points: points ?? 10_000_000)
     case "host":
         guard let udf else {
             print("host needs --udf PATH\n\(usage)")
             exit(2)
         }
-        try await hostBenchmark(udf: udf, arguments: udfArguments, environment: environment, points: points, batchSize: batchSize)
+        try await hostBenchmark(udf: udf, arguments: udfArguments, environment: environment, points: points ?? 1_000_000, batchSize: batchSize)
     case "frames":
         var bytes = UDFRequest.initialize(InitRequest(taskID: "bench", nodeID: "udf1")).frame
-        bytes += requestFrames(count: points, batchSize: batchSize)
+        bytes += requestFrames(count: points ?? 1_000_000, batchSize: batchSize)
         try FileDescriptor.standardOutput.writeAll(bytes)
     case "pipe":
         guard let udf else {
             print("pipe needs --udf PATH\n\(usage)")
             exit(2)
         }
-        try pipeBenchmark(udf: udf, arguments: udfArguments, points: points, batchSize: batchSize, raw: raw)
+        try pipeBenchmark(udf: udf, arguments: udfArguments, points: points ?? 1_000_000, batchSize: batchSize, raw: raw)
     default:
         print(usage)
         exit(2)
