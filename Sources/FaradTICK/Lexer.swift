@@ -77,9 +77,9 @@ public struct Lexer {
             } else if c == "'" {
                 try string(from: start)
             } else if c == "\"" {
-                try reference(from: start)
+                try delimited(from: start, by: "\"", as: .reference, unterminated: "unterminated reference: add a closing \"")
             } else if c == "/" && expectsOperand {
-                try regex(from: start)
+                try delimited(from: start, by: "/", as: .regex, unterminated: "unterminated regex: add a closing /")
             } else {
                 try punctuationOrOperator(c, from: start)
             }
@@ -138,66 +138,33 @@ public struct Lexer {
             }
             throw TICKDiagnostic(at: start, "unterminated string: ''' is never closed")
         }
-        advance()
-        var value = ""
-        while let c = peek {
-            if c == "\\" && peek(1) == "'" {
-                value.append("'")
-                advance(); advance()
-                continue
-            }
-            if c == "'" {
-                advance()
-                emit(.string, from: start, value: value)
-                return
-            }
-            if c == "\n" { break }
-            value.append(c)
-            advance()
-        }
-        throw TICKDiagnostic(at: start, "unterminated string: add a closing ' (use ''' for strings over several lines)")
+        try delimited(from: start, by: "'", as: .string,
+                      unterminated: "unterminated string: add a closing ' (use ''' for strings over several lines)")
     }
 
-    private mutating func reference(from start: Position) throws(TICKDiagnostic) {
+    /// A single-line token between two `delimiter`s, where only `\` + delimiter is an escape:
+    /// strings `'…'`, references `"…"` and regexes `/…/` all lex this way.
+    private mutating func delimited(
+        from start: Position, by delimiter: Character, as kind: TokenKind, unterminated: String
+    ) throws(TICKDiagnostic) {
         advance()
         var value = ""
         while let c = peek {
-            if c == "\\" && peek(1) == "\"" {
-                value.append("\"")
+            if c == "\\" && peek(1) == delimiter {
+                value.append(delimiter)
                 advance(); advance()
                 continue
             }
-            if c == "\"" {
+            if c == delimiter {
                 advance()
-                emit(.reference, from: start, value: value)
+                emit(kind, from: start, value: value)
                 return
             }
             if c == "\n" { break }
             value.append(c)
             advance()
         }
-        throw TICKDiagnostic(at: start, "unterminated reference: add a closing \"")
-    }
-
-    private mutating func regex(from start: Position) throws(TICKDiagnostic) {
-        advance()
-        var value = ""
-        while let c = peek {
-            if c == "\\" && peek(1) == "/" {
-                value.append("/")
-                advance(); advance()
-                continue
-            }
-            if c == "/" {
-                advance()
-                emit(.regex, from: start, value: value)
-                return
-            }
-            if c == "\n" { break }
-            value.append(c)
-            advance()
-        }
-        throw TICKDiagnostic(at: start, "unterminated regex: add a closing /")
+        throw TICKDiagnostic(at: start, unterminated)
     }
 
     private mutating func punctuationOrOperator(_ c: Character, from start: Position) throws(TICKDiagnostic) {

@@ -33,9 +33,7 @@ final class OutputChannel: Sendable {
     /// ``append(_:)`` for a point, without wrapping it in a response first (the hot path).
     func append(_ point: UDFPoint) throws(UDFError) -> Bool {
         try append { (bytes, batchOpen) throws(UDFError) in
-            if provides == .batch && !batchOpen {
-                throw UDFError(.invalidOutput, "point emitted outside a batch, but this UDF provides batches")
-            }
+            try Self.checkPoint(batchOpen: batchOpen, provides: provides)
             point.appendFrame(to: &bytes)
         }
     }
@@ -63,11 +61,17 @@ final class OutputChannel: Sendable {
             if !batchOpen { throw UDFError(.invalidOutput, "end batch emitted without begin batch") }
             batchOpen = false
         case .point:
-            if provides == .batch && !batchOpen {
-                throw UDFError(.invalidOutput, "point emitted outside a batch, but this UDF provides batches")
-            }
+            try Self.checkPoint(batchOpen: batchOpen, provides: provides)
         default:
             break
+        }
+    }
+
+    /// A batch UDF emits points only inside a batch (Kapacitor would take them as stream points).
+    @inline(__always)
+    static func checkPoint(batchOpen: Bool, provides: EdgeType) throws(UDFError) {
+        if provides == .batch && !batchOpen {
+            throw UDFError(.invalidOutput, "point emitted outside a batch, but this UDF provides batches")
         }
     }
 
