@@ -21,6 +21,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure core: points, field values, precisions, durations, TOML.
@@ -29,8 +35,36 @@ let package = Package(
         .target(name: "FaradTICK", dependencies: ["FaradCore"]),
         // The task runtime: lambda evaluation (nodes, windows and routing come next).
         .target(name: "FaradEngine", dependencies: ["FaradCore", "FaradTICK"]),
-        // Pure parsers: InfluxDB line protocol.
+        // Pure parsers: InfluxDB line protocol, KairosDB JSON and telnet.
         .target(name: "FaradIngest", dependencies: ["FaradCore"]),
+        // zlib (Debian zlib1g-dev): gzip request bodies, with a limit on the inflated size.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The embedded store: series index and point chunks in SQLite (WAL), group commit.
+        .target(
+            name: "FaradStore",
+            dependencies: [
+                "FaradCore", "FaradSystem",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Pure: KairosDB's query model, aggregators and groupers over store scans.
+        .target(name: "FaradQuery", dependencies: ["FaradCore", "FaradStore", "FaradIngest"]),
+        // HTTP: KairosDB /api/v1, InfluxDB /write, health, /metrics; ServiceGroup wiring.
+        .target(
+            name: "FaradServer",
+            dependencies: [
+                "FaradCore", "FaradIngest", "FaradStore", "FaradQuery", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // I/O primitives: file descriptors, pipes, Unix sockets, threads, child processes.
         .target(name: "CFaradShims"),
         .target(name: "FaradSystem", dependencies: ["CFaradShims"]),
@@ -70,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "farad",
             dependencies: [
-                "FaradUDFHost", "FaradIngest", "FaradCore", "FaradSystem", "KapacitorUDFWire",
+                "FaradUDFHost", "FaradIngest", "FaradCore", "FaradSystem", "KapacitorUDFWire", "FaradServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,6 +131,9 @@ let package = Package(
 
         .testTarget(name: "FaradCoreTests", dependencies: ["FaradCore"]),
         .testTarget(name: "FaradIngestTests", dependencies: ["FaradIngest"]),
+        .testTarget(name: "FaradStoreTests", dependencies: ["FaradStore", "FaradCore"]),
+        .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
+        .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
         .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),

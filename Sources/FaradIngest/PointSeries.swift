@@ -1,0 +1,44 @@
+import FaradCore
+
+/// How line-protocol points become stored series: each field of a point is one data point of
+/// the metric `<measurement>.<field>`, with the point's tags, in the namespace `<db>/<rp>`.
+/// Times are kept in milliseconds (the store's resolution, as KairosDB's): points of one series
+/// less than a millisecond apart overwrite each other. Booleans are stored as the strings
+/// `true`/`false` (KairosDB's typing of JSON booleans).
+public enum PointSeries {
+    /// The metric name of a field.
+    public static func metric(measurement: String, field: String) -> String {
+        measurement + "." + field
+    }
+
+    /// The namespace of a database and retention policy.
+    public static func namespace(database: String, retentionPolicy: String) -> String {
+        database + "/" + retentionPolicy
+    }
+
+    /// Groups `points` into series writes.
+    public static func writes(_ points: [Point], namespace: String) -> [SeriesWrite] {
+        var index: [SeriesKey: Int] = [:]
+        var writes: [SeriesWrite] = []
+        for p in points {
+            let tags = p.tags.map { SeriesKey.Tag($0.key, $0.value) }
+            let ms = p.time >= 0 ? p.time / 1_000_000 : (p.time - 999_999) / 1_000_000
+            for (field, value) in p.fields {
+                let key = SeriesKey(metric: metric(measurement: p.measurement, field: field), sortedTags: tags, namespace: namespace)
+                let v: MetricValue = switch value {
+                case .double(let d): .double(d)
+                case .int(let i): .long(i)
+                case .string(let s): .string(s)
+                case .bool(let b): .string(b ? "true" : "false")
+                }
+                if let i = index[key] {
+                    writes[i].append(ms, v)
+                } else {
+                    index[key] = writes.count
+                    writes.append(SeriesWrite(key: key, times: [ms], values: [v]))
+                }
+            }
+        }
+        return writes
+    }
+}

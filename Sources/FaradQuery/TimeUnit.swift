@@ -1,0 +1,124 @@
+import FaradCore
+
+/// KairosDB's time units (plural names, case-insensitive), with calendar arithmetic in UTC.
+public enum TimeUnit: String, Sendable, CaseIterable {
+    case milliseconds, seconds, minutes, hours, days, weeks, months, years
+
+    public init?(name: String) {
+        self.init(rawValue: name.lowercased())
+    }
+
+    /// The unit's length in milliseconds (30 days for a month, 365 for a year, when a fixed
+    /// length is needed, as for `rate`).
+    public var milliseconds: Int64 {
+        switch self {
+        case .milliseconds: 1
+        case .seconds: 1_000
+        case .minutes: 60_000
+        case .hours: 3_600_000
+        case .days: 86_400_000
+        case .weeks: 604_800_000
+        case .months: 2_592_000_000
+        case .years: 31_536_000_000
+        }
+    }
+
+    var isCalendar: Bool { self == .months || self == .years }
+
+    /// The text of the error for an unknown unit.
+    static let validNames = "MILLISECONDS,SECONDS,MINUTES,HOURS,DAYS,WEEKS,MONTHS,YEARS"
+}
+
+/// A `{value, unit}` duration.
+public struct RelativeTime: Sendable, Equatable {
+    public var value: Int64
+    public var unit: TimeUnit
+
+    public init(value: Int64, unit: TimeUnit) {
+        self.value = value
+        self.unit = unit
+    }
+
+    /// `time + k × self`, with real month and year lengths. `offset` shifts to local time
+    /// (milliseconds east of UTC) for calendar units.
+    public func add(_ k: Int64, to time: Int64, offset: Int64 = 0) -> Int64 {
+        switch unit {
+        case .months: return Calendar.addMonths(time, k * value, offset: offset)
+        case .years: return Calendar.addMonths(time, k * value * 12, offset: offset)
+        default: return time &+ k &* value &* unit.milliseconds
+        }
+    }
+}
+
+/// Proleptic Gregorian civil dates (Howard Hinnant's algorithms), enough for month arithmetic
+/// and alignment without Foundation's calendar.
+enum Calendar {
+    static let dayMs: Int64 = 86_400_000
+
+    static func civil(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        a >= 0 ? a / b : -((-a + b - 1) / b)
+    }
+
+    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+        let next = month == 12 ? days(year: year + 1, month: 1, day: 1) : days(year: year, month: month + 1, day: 1)
+        return next - days(year: year, month: month, day: 1)
+    }
+
+    static func addMonths(_ time: Int64, _ months: Int64, offset: Int64) -> Int64 {
+        let local = time + offset
+        let dayNumber = floorDiv(local, dayMs)
+        let msOfDay = local - dayNumber * dayMs
+        let (y, m, d) = civil(fromDays: dayNumber)
+        let total = y * 12 + (m - 1) + months
+        let ny = floorDiv(total, 12)
+        let nm = total - ny * 12 + 1
+        let nd = min(d, daysInMonth(year: ny, month: nm))
+        return days(year: ny, month: nm, day: nd) * dayMs + msOfDay - offset
+    }
+
+    /// KairosDB's alignment of a query start for `align_sampling`: the start of the second for
+    /// milliseconds, midnight for seconds to days, Monday for weeks, the 1st for months, Jan 1st
+    /// for years (in local time at `offset`).
+    static func align(_ time: Int64, unit: TimeUnit, offset: Int64) -> Int64 {
+        let local = time + offset
+        let dayNumber = floorDiv(local, dayMs)
+        let aligned: Int64
+        switch unit {
+        case .milliseconds: aligned = floorDiv(local, 1000) * 1000
+        case .seconds, .minutes, .hours, .days: aligned = dayNumber * dayMs
+        case .weeks:
+            // 1970-01-01 was a Thursday: Monday-based weekday = (days + 3) mod 7.
+            let weekday = ((dayNumber + 3) % 7 + 7) % 7
+            aligned = (dayNumber - weekday) * dayMs
+        case .months:
+            let (y, m, _) = civil(fromDays: dayNumber)
+            aligned = days(year: y, month: m, day: 1) * dayMs
+        case .years:
+            let (y, _, _) = civil(fromDays: dayNumber)
+            aligned = days(year: y, month: 1, day: 1) * dayMs
+        }
+        return aligned - offset
+    }
+}

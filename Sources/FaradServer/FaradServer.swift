@@ -1,0 +1,126 @@
+import FaradStore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `farad serve`: the HTTP server (KairosDB `/api/v1`, InfluxDB `/write`, health, `/metrics`) in
+/// front of the embedded store, run as services of one `ServiceGroup`. SIGTERM and SIGINT stop
+/// accepting, finish in-flight requests, commit what was accepted and close the store.
+///
+/// ```swift
+/// var configuration = ServerConfiguration()
+/// configuration.port = 9092
+/// try await FaradServer(configuration: configuration, logger: logger).run()
+/// ```
+public struct FaradServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let logger: Logger
+    public let metrics: ServerMetrics
+    private let onListening: @Sendable (String, Int) async -> Void
+
+    /// - Parameter onListening: called with the bound host and port once the server accepts
+    ///   connections (the port is the real one when `configuration.port` is 0).
+    public init(
+        configuration: ServerConfiguration,
+        logger: Logger,
+        metrics: ServerMetrics = ServerMetrics(),
+        onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.onListening = onListening
+    }
+
+    /// Opens the store and serves until a shutdown signal.
+    public func run() async throws {
+        let store = try FaradStore(directory: configuration.dataDirectory, configuration: configuration.store, logger: logger)
+        let context = ServerContext(store: store, configuration: configuration, metrics: metrics, logger: logger)
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: LatencyMiddleware(metrics: metrics))
+        KairosRoutes(context).register(on: router)
+        InfluxRoutes(context).register(on: router)
+        HealthRoutes(context).register(on: router)
+
+        let host = configuration.host
+        let onListening = self.onListening
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                await onListening(host, channel.localAddress?.port ?? 0)
+            },
+            logger: logger
+        )
+        var services: [any Service] = [StoreService(store: store, metrics: metrics, interval: configuration.reclaimInterval, logger: logger)]
+        if let telnetHost = configuration.telnetHost {
+            services.append(TelnetServer(host: telnetHost, port: configuration.telnetPort, context: context))
+        }
+        services.append(app)
+        let group = ServiceGroup(
+            configuration: .init(services: services.map { .init(service: $0) },
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// What every route needs.
+struct ServerContext: Sendable {
+    let store: FaradStore
+    let configuration: ServerConfiguration
+    let metrics: ServerMetrics
+    let logger: Logger
+}
+
+/// Keeps the store open while the server runs: reclaims points past their TTL and refreshes the
+/// store gauges; on shutdown (after the HTTP server has drained) commits what is queued and closes.
+struct StoreService: Service {
+    let store: FaradStore
+    let metrics: ServerMetrics
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var sinceReclaim: Duration = .zero
+        let tick: Duration = min(.seconds(1), interval)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            metrics.storeBytes.set(Double(store.sizeOnDisk()))
+            metrics.queuedPoints.set(Double(store.queuedPoints))
+            if sinceReclaim >= interval {
+                sinceReclaim = .zero
+                do {
+                    let removed = try store.reclaimExpired()
+                    if removed > 0 { logger.debug("reclaimed expired chunks", metadata: ["chunks": "\(removed)"]) }
+                } catch {
+                    logger.error("reclaiming expired points failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }
+            sinceReclaim += tick
+        }
+        store.close()
+        logger.debug("store closed")
+    }
+}
+
+/// Records each request's latency under its route.
+struct LatencyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        defer {
+            let path = request.uri.path
+            let route = switch path {
+            case "/api/v1/datapoints": "datapoints"
+            case "/api/v1/datapoints/query": "query"
+            case "/write", "/kapacitor/v1/write": "write"
+            default: "other"
+            }
+            metrics.record(route: route, ContinuousClock.now - start)
+        }
+        return try await next(request, context)
+    }
+}

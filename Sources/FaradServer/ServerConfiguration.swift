@@ -1,0 +1,35 @@
+import FaradStore
+
+/// Settings of `farad serve`.
+public struct ServerConfiguration: Sendable {
+    /// HTTP listen address; port 0 picks a free port (printed at start).
+    public var host = "127.0.0.1"
+    public var port = 9092
+    /// Where the store lives.
+    public var dataDirectory = "./farad-data"
+    /// Telnet `put`/`putm` listener (`host:port`), off when `nil`.
+    public var telnetHost: String?
+    public var telnetPort = 4242
+    /// Largest request body accepted as sent (413 beyond).
+    public var maxBodyBytes = 64 * 1024 * 1024
+    /// Largest body after gzip inflation (413 beyond: a gzip bomb is refused, not expanded).
+    public var maxInflatedBytes = 256 * 1024 * 1024
+    /// Most points one request may carry (413 beyond).
+    public var maxPointsPerRequest = 1_000_000
+    /// Whether KairosDB's `complex` data type is registered (stock KairosDB: no).
+    public var registerComplexType = false
+    /// How often points past their TTL are reclaimed.
+    public var reclaimInterval: Duration = .seconds(60)
+    public var store = FaradStore.Configuration()
+
+    public init() {}
+
+    /// Parses `host:port` (`:port` means all interfaces is not offered: give the host).
+    public static func parseAddress(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+}

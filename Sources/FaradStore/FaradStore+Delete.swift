@@ -1,0 +1,110 @@
+import FaradCore
+import Foundation
+import GRDB
+
+extension FaradStore {
+    /// Deletes the points of `series` in `[start, end]`; a series left without points leaves the
+    /// index too (so `metricnames` forgets a deleted metric). Returns the number of points deleted.
+    @discardableResult
+    public func delete(series: [SeriesEntry], start: Int64, end: Int64) throws(StoreError) -> Int {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var deleted = 0
+                var emptied: [SeriesEntry] = []
+                try db.inTransaction(.immediate) {
+                    deleted = 0
+                    emptied = []
+                    for entry in series {
+                        deleted += try deleteRange(db, series: entry.id, start: start, end: end)
+                        let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks WHERE series_id = ?", arguments: [entry.id]) ?? 0
+                        if left == 0 {
+                            try db.execute(sql: "DELETE FROM series WHERE id = ?", arguments: [entry.id])
+                            emptied.append(entry)
+                        }
+                    }
+                    return .commit
+                }
+                catalog.withLock { c in for e in emptied { c.remove(e) } }
+                return deleted
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(code: .database, message: "delete failed: \(error)")
+        }
+    }
+
+    /// Removes chunks whose TTL has passed, and series left empty. Returns the chunks removed.
+    @discardableResult
+    public func reclaimExpired(now: Int64 = FaradStore.nowMillis()) throws(StoreError) -> Int {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var removed = 0
+                var emptied: [Int64] = []
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "DELETE FROM chunks WHERE expires_at IS NOT NULL AND expires_at <= ?", arguments: [now])
+                    removed = db.changesCount
+                    emptied = []
+                    if removed > 0 {
+                        emptied = try Int64.fetchAll(db, sql: "SELECT id FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
+                        try db.execute(sql: "DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
+                    }
+                    return .commit
+                }
+                if !emptied.isEmpty {
+                    let gone = Set(emptied)
+                    catalog.withLock { c in
+                        for list in c.byMetric.values {
+                            for e in list where gone.contains(e.id) { c.remove(e) }
+                        }
+                    }
+                }
+                return removed
+            }
+        } catch {
+            throw StoreError(code: .database, message: "reclaim failed: \(error)")
+        }
+    }
+
+    private func deleteRange(_ db: Database, series: Int64, start: Int64, end: Int64) throws -> Int {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, min_time, max_time, count, data FROM chunks
+            WHERE series_id = ? AND max_time >= ? AND min_time <= ?
+            """, arguments: [series, start, end])
+        var deleted = 0
+        for row in rows {
+            let id: Int64 = row[0]
+            let lo: Int64 = row[1]
+            let hi: Int64 = row[2]
+            let count: Int = row[3]
+            if lo >= start && hi <= end {
+                try db.execute(sql: "DELETE FROM chunks WHERE id = ?", arguments: [id])
+                deleted += count
+                continue
+            }
+            var times: [Int64] = []
+            var values: [MetricValue] = []
+            let blob: Data = row[4]
+            try blob.withUnsafeBytes { raw in
+                try ChunkCodec.decode(raw, base: lo) { t, v in
+                    if t < start || t > end {
+                        times.append(t)
+                        values.append(v)
+                    }
+                }
+            }
+            deleted += count - times.count
+            if times.isEmpty {
+                try db.execute(sql: "DELETE FROM chunks WHERE id = ?", arguments: [id])
+            } else {
+                let newLo = times.min()!
+                var bytes: [UInt8] = []
+                ChunkCodec.encode(times: times[...], values: values[...], base: newLo, into: &bytes)
+                try db.execute(
+                    sql: "UPDATE chunks SET min_time = ?, max_time = ?, count = ?, data = ? WHERE id = ?",
+                    arguments: [newLo, times.max()!, times.count, Data(bytes), id])
+            }
+        }
+        return deleted
+    }
+}

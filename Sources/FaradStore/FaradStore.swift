@@ -1,0 +1,144 @@
+import FaradCore
+import FaradSystem
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+/// Farad's embedded store: a SQLite database (WAL) with a series index and point chunks.
+///
+/// Writes go through ``append(_:)``, which returns once the points are committed: concurrent
+/// writers are committed together by one writer thread (group commit), and with the default
+/// `synchronous = FULL` a commit is on disk before anyone is answered. Each commit stores one
+/// chunk per series (and TTL), so a 10,000-point request costs a few rows, not 10,000.
+///
+/// ```swift
+/// let store = try FaradStore(directory: "./farad-data")
+/// try await store.append([SeriesWrite(key: key, times: [t], values: [.long(42)])])
+/// let data = try store.read(metric: "disk.used", filter: TagFilter(), start: 0, end: .max)
+/// ```
+public final class FaradStore: Sendable {
+    /// Store settings.
+    public struct Configuration: Sendable {
+        /// Points accepted but not yet committed beyond which ``append(_:)`` fails with
+        /// ``StoreError/Code/queueFull`` (the server answers 503).
+        public var maxQueuedPoints: Int = 4_000_000
+        /// `true`: fsync every commit (a 2xx survives power loss). `false`: `synchronous = NORMAL`
+        /// (survives a process crash, not a power cut).
+        public var syncEveryCommit: Bool = true
+        public init() {}
+    }
+
+    public let path: String
+    let pool: DatabasePool
+    let catalog = SharedCatalog()
+    private let committer: GroupCommitter
+    private let logger: Logger
+
+    /// Opens (creating if needed) the store in `directory`.
+    public init(directory: String, configuration: Configuration = Configuration(), logger: Logger = Logger(label: "farad.store")) throws(StoreError) {
+        self.logger = logger
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(code: .database, message: "cannot create data directory \(directory): \(error)")
+        }
+        path = directory + "/farad.sqlite"
+        var config = GRDB.Configuration()
+        let sync = configuration.syncEveryCommit ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(sync)")
+        }
+        config.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try pool.write { db in try Self.migrate(db) }
+            let entries = try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, metric, tags, namespace FROM series").map { row in
+                    SeriesEntry(id: row[0], key: SeriesKey(metric: row[1], sortedTags: TagText.decode(row[2]), namespace: row[3]))
+                }
+            }
+            catalog.withLock { c in for e in entries { c.insert(e) } }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(code: .database, message: "cannot open store \(path): \(error)")
+        }
+        committer = GroupCommitter(maxQueuedPoints: configuration.maxQueuedPoints)
+        do {
+            try committer.start(pool: pool, catalog: catalog, logger: logger)
+        } catch {
+            throw StoreError(code: .database, message: "cannot start the store's writer thread: \(error)")
+        }
+    }
+
+    /// Stores the points and returns once they are committed.
+    /// - Throws: ``StoreError`` `queueFull` (nothing stored) or `database`.
+    public func append(_ writes: [SeriesWrite]) async throws(StoreError) {
+        let count = writes.reduce(0) { $0 + $1.count }
+        guard count > 0 else { return }
+        try await committer.submit(writes, pointCount: count)
+    }
+
+    /// Points accepted and waiting for their commit.
+    public var queuedPoints: Int { committer.queuedPoints }
+
+    /// Finishes the pending commits and closes the writer. Later appends fail with `closed`.
+    public func close() {
+        committer.stop()
+        try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    /// Whether the database answers a read.
+    public func isHealthy() -> Bool {
+        (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
+    /// Every metric name, sorted.
+    public func metricNames() -> [String] {
+        catalog.withLock { $0.metricNames }
+    }
+
+    /// The series of `metric` that match `filter`.
+    public func series(metric: String, filter: TagFilter) -> [SeriesEntry] {
+        catalog.withLock { $0.series(metric: metric, matching: filter) }
+    }
+
+    /// Bytes on disk (database and WAL).
+    public func sizeOnDisk() -> Int64 {
+        var total: Int64 = 0
+        for suffix in ["", "-wal", "-shm"] {
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: path + suffix),
+               let size = attrs[.size] as? NSNumber {
+                total += size.int64Value
+            }
+        }
+        return total
+    }
+
+    static func migrate(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE IF NOT EXISTS series(
+                id INTEGER PRIMARY KEY,
+                metric TEXT NOT NULL,
+                tags TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                UNIQUE(metric, tags, namespace));
+            CREATE TABLE IF NOT EXISTS chunks(
+                id INTEGER PRIMARY KEY,
+                series_id INTEGER NOT NULL,
+                min_time INTEGER NOT NULL,
+                max_time INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                expires_at INTEGER,
+                data BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks(series_id, max_time);
+            CREATE INDEX IF NOT EXISTS chunks_by_expiry ON chunks(expires_at) WHERE expires_at IS NOT NULL;
+            CREATE TABLE IF NOT EXISTS documents(
+                kind TEXT NOT NULL,
+                id TEXT NOT NULL,
+                body BLOB NOT NULL,
+                PRIMARY KEY(kind, id));
+            """)
+    }
+}

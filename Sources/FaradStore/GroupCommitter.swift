@@ -1,0 +1,176 @@
+import FaradCore
+import FaradSystem
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+/// Commits concurrent writes together: callers queue their writes and suspend; one writer thread
+/// takes everything queued, commits it in one transaction and resumes every caller.
+final class GroupCommitter: Sendable {
+    private struct Pending {
+        var writes: [SeriesWrite]
+        var pointCount: Int
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var queuedPoints = 0
+        var stopping = false
+        var stopped = false
+    }
+
+    private let state = ConditionLock(State())
+    private let maxQueuedPoints: Int
+    private let thread = Mutex<OSThread?>(nil)
+
+    init(maxQueuedPoints: Int) {
+        self.maxQueuedPoints = maxQueuedPoints
+    }
+
+    var queuedPoints: Int { state.withLock { $0.queuedPoints } }
+
+    func start(pool: DatabasePool, catalog: SharedCatalog, logger: Logger) throws(SystemError) {
+        let t = try OSThread(name: "farad-store-writer") { [self] in
+            run(pool: pool, catalog: catalog, logger: logger)
+        }
+        thread.withLock { $0 = t }
+    }
+
+    func submit(_ writes: [SeriesWrite], pointCount: Int) async throws(StoreError) {
+        do {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let rejection: StoreError? = state.withLock { s in
+                    if s.stopping { return StoreError(code: .closed, message: "the store is closed") }
+                    // A request larger than the whole queue still goes through when the queue is empty.
+                    if s.queuedPoints > 0 && s.queuedPoints + pointCount > maxQueuedPoints {
+                        return StoreError(code: .queueFull, message: "write queue full (\(s.queuedPoints) points waiting)")
+                    }
+                    s.pending.append(Pending(writes: writes, pointCount: pointCount, continuation: c))
+                    s.queuedPoints += pointCount
+                    return nil
+                }
+                if let rejection { c.resume(throwing: rejection) } else { state.broadcast() }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(code: .database, message: "\(error)")
+        }
+    }
+
+    /// Commits what is queued, then ends the writer thread.
+    func stop() {
+        state.withLock { $0.stopping = true }
+        state.broadcast()
+        let t = thread.withLock { t -> OSThread? in
+            defer { t = nil }
+            return t
+        }
+        t?.join()
+    }
+
+    private func run(pool: DatabasePool, catalog: SharedCatalog, logger: Logger) {
+        while true {
+            let batch: [Pending] = state.withLock(waitingUntil: { !$0.pending.isEmpty || $0.stopping }) { s in
+                defer { s.pending = [] }
+                return s.pending
+            }
+            if batch.isEmpty { break }  // stopping and drained
+            var failure: StoreError?
+            do {
+                try commit(batch, pool: pool, catalog: catalog)
+            } catch let error as StoreError {
+                failure = error
+            } catch {
+                failure = StoreError(code: .database, message: "commit failed: \(error)")
+            }
+            if let failure {
+                logger.error("store commit failed", metadata: ["error": "\(failure)"])
+            }
+            let committed = batch.reduce(0) { $0 + $1.pointCount }
+            state.withLock { $0.queuedPoints -= committed }
+            for p in batch {
+                if let failure { p.continuation.resume(throwing: failure) } else { p.continuation.resume() }
+            }
+        }
+        state.withLock { $0.stopped = true }
+    }
+
+    private struct ChunkKey: Hashable {
+        var series: Int64
+        var expiresAt: Int64?
+    }
+
+    private func commit(_ batch: [Pending], pool: DatabasePool, catalog: SharedCatalog) throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try pool.writeWithoutTransaction { db in
+            var created: [SeriesEntry] = []
+            try db.inTransaction(.immediate) {
+                created = []
+                var ids: [SeriesKey: Int64] = [:]
+                var chunks: [ChunkKey: (times: [Int64], values: [MetricValue])] = [:]
+                var order: [ChunkKey] = []
+                let insertSeries = try db.cachedStatement(sql: "INSERT INTO series(metric, tags, namespace) VALUES (?, ?, ?)")
+                for pending in batch {
+                    for write in pending.writes where write.count > 0 {
+                        let id: Int64
+                        if let known = ids[write.key] ?? catalog.withLock({ $0.id(of: write.key) }) {
+                            id = known
+                        } else {
+                            try insertSeries.execute(arguments: [write.key.metric, TagText.encode(write.key.tags), write.key.namespace])
+                            id = db.lastInsertedRowID
+                            created.append(SeriesEntry(id: id, key: write.key))
+                        }
+                        ids[write.key] = id
+                        let key = ChunkKey(series: id, expiresAt: write.ttl > 0 ? now + write.ttl * 1000 : nil)
+                        if chunks[key] == nil {
+                            order.append(key)
+                            chunks[key] = (write.times, write.values)
+                        } else {
+                            chunks[key]!.times.append(contentsOf: write.times)
+                            chunks[key]!.values.append(contentsOf: write.values)
+                        }
+                    }
+                }
+                let insertChunk = try db.cachedStatement(
+                    sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
+                var bytes: [UInt8] = []
+                for key in order {
+                    let (times, values) = chunks[key]!
+                    try ChunkWriter.insert(times: times, values: values, series: key.series, expiresAt: key.expiresAt,
+                                           statement: insertChunk, scratch: &bytes)
+                }
+                return .commit
+            }
+            catalog.withLock { c in for e in created { c.insert(e) } }
+        }
+    }
+}
+
+/// Encodes points into chunk rows.
+enum ChunkWriter {
+    /// Points per chunk row at most, so that reads of a time range decode little beyond it.
+    static let maxPointsPerChunk = 8192
+
+    static func insert(
+        times: [Int64], values: [MetricValue], series: Int64, expiresAt: Int64?,
+        statement: Statement, scratch bytes: inout [UInt8]
+    ) throws {
+        var start = 0
+        while start < times.count {
+            let end = min(start + maxPointsPerChunk, times.count)
+            var lo = Int64.max
+            var hi = Int64.min
+            for t in times[start..<end] {
+                lo = min(lo, t)
+                hi = max(hi, t)
+            }
+            bytes.removeAll(keepingCapacity: true)
+            ChunkCodec.encode(times: times[start..<end], values: values[start..<end], base: lo, into: &bytes)
+            try statement.execute(arguments: [series, lo, hi, end - start, expiresAt, Data(bytes)])
+            start = end
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// An error of the embedded store.
+public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        /// The write queue is full; nothing of the write was stored. Retry later.
+        public static let queueFull = Code(name: "queueFull")
+        /// The store is closed.
+        public static let closed = Code(name: "closed")
+        /// SQLite failed (disk full, I/O error, …).
+        public static let database = Code(name: "database")
+        /// Stored bytes do not decode.
+        public static let corrupt = Code(name: "corrupt")
+        public var description: String { name }
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

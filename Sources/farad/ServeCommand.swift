@@ -1,0 +1,98 @@
+import ArgumentParser
+import FaradServer
+import Foundation
+import Logging
+
+/// `farad serve`: KairosDB and InfluxDB-compatible ingest and query on the embedded store.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve KairosDB's /api/v1 and InfluxDB's /write on an embedded, durable store.",
+        discussion: """
+            Every flag has an environment variable; the flag wins. With no arguments Farad listens on \
+            127.0.0.1:9092 and keeps its data in ./farad-data. An answer 2xx to a write means the points \
+            are committed to disk. SIGTERM or SIGINT finishes the requests in flight, commits and exits.
+            """
+    )
+
+    @Option(name: .customLong("http-bind"), help: "HTTP address host:port; port 0 picks a free one. [FARAD_HTTP_BIND, default 127.0.0.1:9092]")
+    var httpBind: String?
+
+    @Option(name: .customLong("data-dir"), help: "Directory of the store. [FARAD_DATA_DIR, default ./farad-data]")
+    var dataDir: String?
+
+    @Option(name: .customLong("telnet-bind"), help: "KairosDB telnet (put/putm) address host:port; off unless given. [FARAD_TELNET_BIND]")
+    var telnetBind: String?
+
+    @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes (413 beyond). [FARAD_MAX_BODY_SIZE, default 67108864]")
+    var maxBodySize: Int?
+
+    @Option(name: .customLong("max-points-per-request"), help: "Most points in one request (413 beyond). [FARAD_MAX_POINTS_PER_REQUEST, default 1000000]")
+    var maxPointsPerRequest: Int?
+
+    @Option(name: .customLong("write-queue-points"), help: "Points waiting for commit beyond which writes get 503 + Retry-After. [FARAD_WRITE_QUEUE_POINTS, default 4000000]")
+    var writeQueuePoints: Int?
+
+    @Option(name: .customLong("sync"), help: "full: fsync every commit (survives power loss); normal: survives a crash of farad only. [FARAD_SYNC, default full]")
+    var sync: String?
+
+    @Flag(name: .customLong("kairosdb-complex"), help: "Register KairosDB's 'complex' data type (stock KairosDB does not). [FARAD_KAIROSDB_COMPLEX=1]")
+    var kairosComplex = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr). [FARAD_LOG_LEVEL, default info]")
+    var logLevel: String?
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        func setting(_ flag: String?, _ name: String) -> String? { flag ?? env[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+        var config = ServerConfiguration()
+        if let bind = setting(httpBind, "FARAD_HTTP_BIND") {
+            guard let (host, port) = ServerConfiguration.parseAddress(bind) else {
+                throw ValidationError("--http-bind '\(bind)' is not host:port")
+            }
+            (config.host, config.port) = (host, port)
+        }
+        if let telnet = setting(telnetBind, "FARAD_TELNET_BIND") {
+            guard let (host, port) = ServerConfiguration.parseAddress(telnet) else {
+                throw ValidationError("--telnet-bind '\(telnet)' is not host:port")
+            }
+            (config.telnetHost, config.telnetPort) = (host, port)
+        }
+        config.dataDirectory = setting(dataDir, "FARAD_DATA_DIR") ?? config.dataDirectory
+        if let v = try intSetting(maxBodySize, "FARAD_MAX_BODY_SIZE", env) { config.maxBodyBytes = v }
+        if let v = try intSetting(maxPointsPerRequest, "FARAD_MAX_POINTS_PER_REQUEST", env) { config.maxPointsPerRequest = v }
+        if let v = try intSetting(writeQueuePoints, "FARAD_WRITE_QUEUE_POINTS", env) { config.store.maxQueuedPoints = v }
+        switch setting(sync, "FARAD_SYNC") ?? "full" {
+        case "full": config.store.syncEveryCommit = true
+        case "normal": config.store.syncEveryCommit = false
+        case let other: throw ValidationError("--sync must be full or normal, not '\(other)'")
+        }
+        config.registerComplexType = kairosComplex || env["FARAD_KAIROSDB_COMPLEX"] == "1"
+
+        let levelName = setting(logLevel, "FARAD_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "farad")
+        let dataDirectory = config.dataDirectory
+        let server = FaradServer(configuration: config, logger: logger) { host, port in
+            // Tests and scripts read this line to find the port (the flag may say 0).
+            let line = "farad serve: listening on http://\(host):\(port) (data in \(dataDirectory))\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        try await server.run()
+    }
+
+    private func intSetting(_ flag: Int?, _ name: String, _ env: [String: String]) throws -> Int? {
+        if let flag { return flag }
+        guard let text = env[name], !text.isEmpty else { return nil }
+        guard let v = Int(text), v > 0 else { throw ValidationError("\(name)='\(text)' is not a positive integer") }
+        return v
+    }
+}
