@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "FaradIngestTests", dependencies: ["FaradIngest"]),
         .testTarget(name: "FaradStoreTests", dependencies: ["FaradStore", "FaradCore"]),
         .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
-        .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore"]),
+        .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
         .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),

@@ -340,8 +340,8 @@ public struct KairosDatapointsParser: Sendable {
             switch raw {
             case .integer(let v, _): return .success(.long(v))
             case .number(let text):
-                return .success(Self.numericText(text) ?? .string(text))
-            case .string(let s): return .success(Self.numericText(s) ?? .string(s))
+                return .success(Self.numericText(text, exponentAllowed: true) ?? .string(text))
+            case .string(let s): return .success(Self.numericText(s, exponentAllowed: false) ?? .string(s))
             case .bool(let b): return .success(.string(b ? "true" : "false"))
             case .null: return .failure(TypingFailure(message: "value may not be empty.", isInternal: false))
             case .tree: return .failure(TypingFailure(message: "value is an invalid type", isInternal: false))
@@ -373,7 +373,7 @@ public struct KairosDatapointsParser: Sendable {
 
     /// KairosDB's rule for numeric text: digits with an optional leading sign or `.` and at most
     /// one more `.` (JSON numbers may also carry an exponent). No `.` → long, else double.
-    static func numericText(_ text: String) -> MetricValue? {
+    static func numericText(_ text: String, exponentAllowed: Bool) -> MetricValue? {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return nil }
         var dots = 0
@@ -386,8 +386,8 @@ public struct KairosDatapointsParser: Sendable {
             case UInt8(ascii: "+"), UInt8(ascii: "-"):
                 if i != 0 && !(exponent && (bytes[i - 1] == UInt8(ascii: "e") || bytes[i - 1] == UInt8(ascii: "E"))) { return nil }
             case UInt8(ascii: "e"), UInt8(ascii: "E"):
-                // Only JSON number tokens reach here with an exponent; numeric strings never do.
-                if exponent || digits == 0 || !JSONReader.isValidNumberOrWord(text) { return nil }
+                // JSON numbers may have an exponent; numeric strings may not.
+                if !exponentAllowed || exponent || digits == 0 || !JSONReader.isValidNumberOrWord(text) { return nil }
                 exponent = true
             default: return nil
             }

@@ -73,6 +73,8 @@ enum Bodies {
         do {
             let buffer = try await request.collectBody(upTo: limit)
             return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw TooLarge(message: "request body larger than \(limit) bytes")
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw TooLarge(message: "request body larger than \(limit) bytes")
         }

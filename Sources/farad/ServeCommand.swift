@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-size"), help: "Largest request body in bytes (413 beyond). [FARAD_MAX_BODY_SIZE, default 67108864]")
     var maxBodySize: Int?
 
+    @Option(name: .customLong("max-inflated-size"), help: "Largest gzip body once inflated, in bytes (413 beyond). [FARAD_MAX_INFLATED_SIZE, default 268435456]")
+    var maxInflatedSize: Int?
+
     @Option(name: .customLong("max-points-per-request"), help: "Most points in one request (413 beyond). [FARAD_MAX_POINTS_PER_REQUEST, default 1000000]")
     var maxPointsPerRequest: Int?
 
@@ -61,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         config.dataDirectory = setting(dataDir, "FARAD_DATA_DIR") ?? config.dataDirectory
         if let v = try intSetting(maxBodySize, "FARAD_MAX_BODY_SIZE", env) { config.maxBodyBytes = v }
+        if let v = try intSetting(maxInflatedSize, "FARAD_MAX_INFLATED_SIZE", env) { config.maxInflatedBytes = v }
         if let v = try intSetting(maxPointsPerRequest, "FARAD_MAX_POINTS_PER_REQUEST", env) { config.maxPointsPerRequest = v }
         if let v = try intSetting(writeQueuePoints, "FARAD_WRITE_QUEUE_POINTS", env) { config.store.maxQueuedPoints = v }
         switch setting(sync, "FARAD_SYNC") ?? "full" {
