@@ -32,7 +32,7 @@ public final class FaradStore: Sendable {
     public let path: String
     let pool: DatabasePool
     let catalog = SharedCatalog()
-    private let committer: GroupCommitter
+    let committer: GroupCommitter
     private let logger: Logger
 
     /// Opens (creating if needed) the store in `directory`.

@@ -19,6 +19,8 @@ final class GroupCommitter: Sendable {
         var queuedPoints = 0
         var stopping = false
         var stopped = false
+        /// Tests hold commits back to fill the queue deterministically.
+        var paused = false
     }
 
     private let state = ConditionLock(State())
@@ -60,6 +62,12 @@ final class GroupCommitter: Sendable {
         }
     }
 
+    /// Holds commits back (tests only); writes queue up until ``setPaused(false)``.
+    func setPaused(_ paused: Bool) {
+        state.withLock { $0.paused = paused }
+        state.broadcast()
+    }
+
     /// Commits what is queued, then ends the writer thread.
     func stop() {
         state.withLock { $0.stopping = true }
@@ -73,7 +81,7 @@ final class GroupCommitter: Sendable {
 
     private func run(pool: DatabasePool, catalog: SharedCatalog, logger: Logger) {
         while true {
-            let batch: [Pending] = state.withLock(waitingUntil: { !$0.pending.isEmpty || $0.stopping }) { s in
+            let batch: [Pending] = state.withLock(waitingUntil: { (!$0.pending.isEmpty && !$0.paused) || $0.stopping }) { s in
                 defer { s.pending = [] }
                 return s.pending
             }
