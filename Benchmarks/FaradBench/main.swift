@@ -17,6 +17,9 @@ let usage = """
            farad-bench host --udf PATH [--arg A]... [--env K=V]... [--points N] [--batch-size N]
            farad-bench frames [--points N] [--batch-size N] > requests.bin
            farad-bench engine [--points N]
+           farad-bench serve --port P [--format json|gzip|lp] [--points N] [--batch-size N] [--clients N] [--server-pid PID]
+           farad-bench latency --port P [--rate R] [--seconds S]
+           farad-bench query --port P [--repeats N]
 
     codec   Farad's wire codec against SwiftProtobuf, in process (default 1,000,000 points).
     pipe    Drives a UDF executable through real pipes as a host would (default 1,000,000 points);
@@ -25,6 +28,10 @@ let usage = """
             decoded, batches assembled; reports the host's own CPU per point.
     engine  groupBy|window|mean as the engine's state machines, in process (default 10,000,000
             points from 1,000 hosts).
+    serve   Loads a running `farad serve` (or influxd, --format lp) on 127.0.0.1 with KairosDB JSON,
+            gzip JSON or line protocol (default 10,000,000 points, 10,000 per request, 2 clients).
+    latency 100-point KairosDB requests at --rate per second (default 1,000 for 10 s): p50/p99.
+    query   avg by 1-minute buckets over one series of 86,400 points (seeds it first): p50/p99.
     frames  Writes an init request and the benchmark points as request frames to stdout, to feed a
             UDF directly: udf-mirror < requests.bin > /dev/null.
     """
@@ -40,6 +47,13 @@ var udfArguments: [String] = []
 var batchSize = 0
 var raw = false
 var environment: [String: String] = [:]
+var port = 9092
+var format = "json"
+var clients = 2
+var serverPID: Int32?
+var rate = 1000
+var seconds = 10
+var repeats = 200
 while let arg = args.popFirst() {
     switch arg {
     case "--points": points = Int(args.popFirst() ?? "")
@@ -47,6 +61,13 @@ while let arg = args.popFirst() {
     case "--arg": udfArguments.append(args.popFirst() ?? "")
     case "--batch-size": batchSize = Int(args.popFirst() ?? "") ?? 0
     case "--raw": raw = true
+    case "--port": port = Int(args.popFirst() ?? "") ?? port
+    case "--format": format = args.popFirst() ?? format
+    case "--clients": clients = Int(args.popFirst() ?? "") ?? clients
+    case "--server-pid": serverPID = Int32(args.popFirst() ?? "")
+    case "--rate": rate = Int(args.popFirst() ?? "") ?? rate
+    case "--seconds": seconds = Int(args.popFirst() ?? "") ?? seconds
+    case "--repeats": repeats = Int(args.popFirst() ?? "") ?? repeats
     case "--env":
         let pair = (args.popFirst() ?? "").split(separator: "=", maxSplits: 1).map(String.init)
         if pair.count == 2 { environment[pair[0]] = pair[1] }
@@ -66,6 +87,11 @@ do {
             exit(2)
         }
         try await hostBenchmark(udf: udf, arguments: udfArguments, environment: environment, points: points ?? 1_000_000, batchSize: batchSize)
+    case "serve":
+        try serveBenchmark(host: "127.0.0.1", port: port, format: format, points: points ?? 10_000_000,
+                           batch: batchSize > 0 ? batchSize : 10_000, clients: clients, serverPID: serverPID)
+    case "latency": try latencyBenchmark(host: "127.0.0.1", port: port, rate: rate, seconds: seconds)
+    case "query": try queryBenchmark(host: "127.0.0.1", port: port, repeats: repeats)
     case "frames":
         var bytes = UDFRequest.initialize(InitRequest(taskID: "bench", nodeID: "udf1")).frame
         bytes += requestFrames(count: points ?? 1_000_000, batchSize: batchSize)

@@ -16,6 +16,16 @@ public enum PointSeries {
         database + "/" + retentionPolicy
     }
 
+    /// The stored value of a field value.
+    public static func metricValue(_ value: FieldValue) -> MetricValue {
+        switch value {
+        case .double(let d): .double(d)
+        case .int(let i): .long(i)
+        case .string(let s): .string(s)
+        case .bool(let b): .string(b ? "true" : "false")
+        }
+    }
+
     /// Groups `points` into series writes.
     public static func writes(_ points: [Point], namespace: String) -> [SeriesWrite] {
         var index: [SeriesKey: Int] = [:]
@@ -25,12 +35,7 @@ public enum PointSeries {
             let ms = p.time >= 0 ? p.time / 1_000_000 : (p.time - 999_999) / 1_000_000
             for (field, value) in p.fields {
                 let key = SeriesKey(metric: metric(measurement: p.measurement, field: field), sortedTags: tags, namespace: namespace)
-                let v: MetricValue = switch value {
-                case .double(let d): .double(d)
-                case .int(let i): .long(i)
-                case .string(let s): .string(s)
-                case .bool(let b): .string(b ? "true" : "false")
-                }
+                let v = metricValue(value)
                 if let i = index[key] {
                     writes[i].append(ms, v)
                 } else {

@@ -67,27 +67,28 @@ struct InfluxRoutes: Sendable {
             }
         }
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
-        let parser = LineProtocolParser(precision: precision, defaultTime: now)
-        let (points, errors) = parser.parse(body)
-        if points.count > limits.maxPointsPerRequest {
-            context.metrics.rejected(.lineProtocol, points.count)
-            return Responses.influxError(.contentTooLarge, "request carries \(points.count) points, more than the limit of \(limits.maxPointsPerRequest)")
+        let parser = LineProtocolSeriesParser(
+            parser: LineProtocolParser(precision: precision, defaultTime: now),
+            namespace: PointSeries.namespace(database: db, retentionPolicy: rp))
+        let (writes, pointCount, errors) = parser.parse(body)
+        if pointCount > limits.maxPointsPerRequest {
+            context.metrics.rejected(.lineProtocol, pointCount)
+            return Responses.influxError(.contentTooLarge, "request carries \(pointCount) points, more than the limit of \(limits.maxPointsPerRequest)")
         }
-        let writes = PointSeries.writes(points, namespace: PointSeries.namespace(database: db, retentionPolicy: rp))
         do {
             try await context.store.append(writes)
         } catch {
-            context.metrics.rejected(.lineProtocol, points.count)
+            context.metrics.rejected(.lineProtocol, pointCount)
             if error.code == .queueFull {
                 return Responses.influxError(.serviceUnavailable, error.message, headers: Responses.retryAfter)
             }
             context.logger.error("storing points failed", metadata: ["error": "\(error)"])
             return Responses.influxError(.internalServerError, error.message)
         }
-        context.metrics.ingested(.lineProtocol, points.count)
+        context.metrics.ingested(.lineProtocol, pointCount)
         context.metrics.rejected(.lineProtocol, errors.count)
         if let first = errors.first {
-            let message = points.isEmpty
+            let message = pointCount == 0
                 ? first.description
                 : "partial write: \(first.description) dropped=\(errors.count)"
             return Responses.influxError(.badRequest, message)

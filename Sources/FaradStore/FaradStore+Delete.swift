@@ -7,6 +7,7 @@ extension FaradStore {
     /// index too (so `metricnames` forgets a deleted metric). Returns the number of points deleted.
     @discardableResult
     public func delete(series: [SeriesEntry], start: Int64, end: Int64) throws(StoreError) -> Int {
+        committer.flushNow()  // points still in the memtable are deleted from their chunks
         do {
             return try pool.writeWithoutTransaction { db in
                 var deleted = 0
@@ -37,6 +38,7 @@ extension FaradStore {
     /// Removes chunks whose TTL has passed, and series left empty. Returns the chunks removed.
     @discardableResult
     public func reclaimExpired(now: Int64 = FaradStore.nowMillis()) throws(StoreError) -> Int {
+        committer.flushNow()
         do {
             return try pool.writeWithoutTransaction { db in
                 var removed = 0

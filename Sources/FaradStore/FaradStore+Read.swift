@@ -40,6 +40,7 @@ extension FaradStore {
                             }
                         }
                     }
+                    memtable.collect(series: entry.id, start: start, end: end, now: now, into: &data.times, &data.values)
                     Self.sortKeepingLastWrite(&data)
                     if !data.times.isEmpty { result.append(data) }
                 }

@@ -21,6 +21,9 @@ final class GroupCommitter: Sendable {
         var stopped = false
         /// Tests hold commits back to fill the queue deterministically.
         var paused = false
+        var flushRequested = false
+        /// Flushes done, so that ``flushNow()`` can wait for the next one.
+        var flushes = 0
     }
 
     private let state = ConditionLock(State())
@@ -33,9 +36,9 @@ final class GroupCommitter: Sendable {
 
     var queuedPoints: Int { state.withLock { $0.queuedPoints } }
 
-    func start(pool: DatabasePool, catalog: SharedCatalog, logger: Logger) throws(SystemError) {
+    func start(pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable, logger: Logger) throws(SystemError) {
         let t = try OSThread(name: "farad-store-writer") { [self] in
-            run(pool: pool, catalog: catalog, logger: logger)
+            run(pool: pool, catalog: catalog, memtable: memtable, logger: logger)
         }
         thread.withLock { $0 = t }
     }
@@ -79,47 +82,104 @@ final class GroupCommitter: Sendable {
         t?.join()
     }
 
-    private func run(pool: DatabasePool, catalog: SharedCatalog, logger: Logger) {
+    /// Asks the writer thread to move the memtable into chunks, and waits until it has.
+    func flushNow() {
+        let target = state.withLock { s -> Int in
+            s.flushRequested = true
+            return s.flushes + 1
+        }
+        state.broadcast()
+        state.withLock(waitingUntil: { $0.flushes >= target || $0.stopped }) { _ in }
+    }
+
+    private func run(pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable, logger: Logger) {
         while true {
-            let batch: [Pending] = state.withLock(waitingUntil: { (!$0.pending.isEmpty && !$0.paused) || $0.stopping }) { s in
-                defer { s.pending = [] }
-                return s.pending
+            let (batch, stopping, flushRequested): ([Pending], Bool, Bool) = state.withLock(
+                waitingUntil: { (!$0.pending.isEmpty && !$0.paused) || $0.stopping || $0.flushRequested },
+                timeout: .seconds(1)
+            ) { s in
+                let taken = s.paused && !s.stopping ? [] : s.pending
+                if !taken.isEmpty { s.pending = [] }
+                return (taken, s.stopping, s.flushRequested)
             }
-            if batch.isEmpty { break }  // stopping and drained
-            var failure: StoreError?
-            do {
-                try commit(batch, pool: pool, catalog: catalog)
-            } catch let error as StoreError {
-                failure = error
-            } catch {
-                failure = StoreError(code: .database, message: "commit failed: \(error)")
+            if !batch.isEmpty {
+                var failure: StoreError?
+                do {
+                    try commit(batch, pool: pool, catalog: catalog, memtable: memtable)
+                } catch let error as StoreError {
+                    failure = error
+                } catch {
+                    failure = StoreError(code: .database, message: "commit failed: \(error)")
+                }
+                if let failure {
+                    logger.error("store commit failed", metadata: ["error": "\(failure)"])
+                }
+                let committed = batch.reduce(0) { $0 + $1.pointCount }
+                state.withLock { $0.queuedPoints -= committed }
+                for p in batch {
+                    if let failure { p.continuation.resume(throwing: failure) } else { p.continuation.resume() }
+                }
             }
-            if let failure {
-                logger.error("store commit failed", metadata: ["error": "\(failure)"])
+            let drained = state.withLock { $0.pending.isEmpty }
+            if flushRequested || (stopping && drained) || memtable.needsFlush(points: Self.flushPoints, age: Self.flushAge) {
+                do {
+                    try Self.flush(memtable, pool: pool)
+                } catch {
+                    logger.error("store flush failed", metadata: ["error": "\(error)"])
+                }
+                state.withLock { s in
+                    s.flushes += 1
+                    if flushRequested { s.flushRequested = false }
+                }
+                state.broadcast()
             }
-            let committed = batch.reduce(0) { $0 + $1.pointCount }
-            state.withLock { $0.queuedPoints -= committed }
-            for p in batch {
-                if let failure { p.continuation.resume(throwing: failure) } else { p.continuation.resume() }
-            }
+            if stopping && drained { break }
         }
         state.withLock { $0.stopped = true }
+        state.broadcast()
     }
 
-    private struct ChunkKey: Hashable {
-        var series: Int64
-        var expiresAt: Int64?
+    /// Points in the memtable that trigger a flush, and the longest they wait for one.
+    static let flushPoints = 250_000
+    static let flushAge: Duration = .seconds(5)
+
+    /// Moves the memtable into chunks and empties the log, in one transaction.
+    static func flush(_ memtable: MemTable, pool: DatabasePool) throws {
+        guard !memtable.isEmpty else { return }
+        let buffers = memtable.beginFlush()
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    let insertChunk = try db.cachedStatement(
+                        sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
+                    var bytes: [UInt8] = []
+                    for (key, b) in buffers {
+                        try ChunkWriter.insert(times: b.times, values: b.values, series: key.series, expiresAt: key.expiresAt,
+                                               statement: insertChunk, scratch: &bytes)
+                    }
+                    try db.execute(sql: "DELETE FROM log")
+                    return .commit
+                }
+            }
+        } catch {
+            memtable.abortFlush()
+            throw error
+        }
+        memtable.endFlush()
     }
 
-    private func commit(_ batch: [Pending], pool: DatabasePool, catalog: SharedCatalog) throws {
+    /// One transaction for every queued write: new series are indexed, and all points go into a
+    /// single log row; once it is committed they join the memtable.
+    private func commit(_ batch: [Pending], pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         try pool.writeWithoutTransaction { db in
             var created: [SeriesEntry] = []
+            var buffers: [(MemTable.Key, MemTable.Buffer)] = []
             try db.inTransaction(.immediate) {
                 created = []
                 var ids: [SeriesKey: Int64] = [:]
-                var chunks: [ChunkKey: (times: [Int64], values: [MetricValue])] = [:]
-                var order: [ChunkKey] = []
+                var index: [MemTable.Key: Int] = [:]
+                buffers = []
                 let insertSeries = try db.cachedStatement(sql: "INSERT INTO series(metric, tags, namespace) VALUES (?, ?, ?)")
                 for pending in batch {
                     for write in pending.writes where write.count > 0 {
@@ -132,27 +192,22 @@ final class GroupCommitter: Sendable {
                             created.append(SeriesEntry(id: id, key: write.key))
                         }
                         ids[write.key] = id
-                        let key = ChunkKey(series: id, expiresAt: write.ttl > 0 ? now + write.ttl * 1000 : nil)
-                        if chunks[key] == nil {
-                            order.append(key)
-                            chunks[key] = (write.times, write.values)
+                        let key = MemTable.Key(series: id, expiresAt: write.ttl > 0 ? now + write.ttl * 1000 : nil)
+                        if let i = index[key] {
+                            buffers[i].1.times.append(contentsOf: write.times)
+                            buffers[i].1.values.append(contentsOf: write.values)
                         } else {
-                            chunks[key]!.times.append(contentsOf: write.times)
-                            chunks[key]!.values.append(contentsOf: write.values)
+                            index[key] = buffers.count
+                            buffers.append((key, MemTable.Buffer(times: write.times, values: write.values)))
                         }
                     }
                 }
-                let insertChunk = try db.cachedStatement(
-                    sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
-                var bytes: [UInt8] = []
-                for key in order {
-                    let (times, values) = chunks[key]!
-                    try ChunkWriter.insert(times: times, values: values, series: key.series, expiresAt: key.expiresAt,
-                                           statement: insertChunk, scratch: &bytes)
-                }
+                let insertLog = try db.cachedStatement(sql: "INSERT INTO log(data) VALUES (?)")
+                try insertLog.execute(arguments: [Data(LogCodec.encode(buffers))])
                 return .commit
             }
             catalog.withLock { c in for e in created { c.insert(e) } }
+            memtable.add(buffers)
         }
     }
 }

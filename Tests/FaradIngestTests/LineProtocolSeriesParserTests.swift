@@ -1,0 +1,49 @@
+import FaradCore
+import Testing
+
+@testable import FaradIngest
+
+/// The fast series parser must store exactly what Point parsing + ``PointSeries`` stores.
+@Suite struct LineProtocolSeriesParserTests {
+    static let lines = [
+        "cpu,host=a,dc=x usage_user=1.5,usage_system=2i 1718000000000000000",
+        "cpu,host=a,dc=x usage_user=2.25,usage_system=-3i 1718000001000000000",
+        "cpu,dc=x,host=a usage_user=7 1718000002000000000",  // same series, other tag order
+        "cpu,host=a,dc=x usage_user=1e3 1718000003000000000",  // exponent: full parser
+        "cpu,host=a,dc=x usage_user=-0.125,ok=true 1718000004000000000",
+        "cpu,host=a,dc=x ok=F,usage_user=.5 1718000005000000000",
+        "cpu,host=a,dc=x msg=\"hi, there\" 1718000006000000000",
+        "cpu,host=a\\ b,dc=x usage_user=1 1718000007000000000",
+        "cpu,host=a,dc=x usage_user= 1718000008000000000",  // bad
+        "cpu,host=a,dc=x usage_user=1 17180000090000000000000",  // bad time
+        "cpu,host=a,dc=x usage_user=1.5",  // default time
+        "cpu,host=a,dc=x  usage_user=1.5 1718000010000000000",
+        "",
+        "# comment",
+        "mem free=9007199254740993i 1718000011000000000",
+        "mem free=123456789012345678 1718000012000000000",
+        "cpu,host=a,dc=x usage_user=1.5 1718000013000000000 ",
+        "cpu,host=a,dc=x usage_user=3,usage_user=4 1718000014000000000",
+    ]
+
+    @Test func storesExactlyWhatThePointParserStores() {
+        let body = Array((Self.lines + Self.lines).joined(separator: "\n").utf8)
+        let parser = LineProtocolParser(precision: .nanoseconds, defaultTime: 1_718_000_099_000_000_000)
+        let (points, errors) = parser.parse(body)
+        let expected = PointSeries.writes(points, namespace: "db/autogen")
+        let fast = LineProtocolSeriesParser(parser: parser, namespace: "db/autogen").parse(body)
+        #expect(fast.points == points.count)
+        #expect(fast.errors == errors)
+        #expect(fast.writes.map(\.key) == expected.map(\.key))
+        #expect(fast.writes.map(\.times) == expected.map(\.times))
+        #expect(fast.writes.map(\.values) == expected.map(\.values))
+    }
+
+    @Test func precisionsScaleTheFastPath() {
+        let body = Array("m,t=a v=1 1718000000\nm,t=a v=2 1718000001\n".utf8)
+        let parser = LineProtocolParser(precision: .seconds, defaultTime: 0)
+        let fast = LineProtocolSeriesParser(parser: parser, namespace: "").parse(body)
+        #expect(fast.writes.first?.times == [1_718_000_000_000, 1_718_000_001_000])
+        #expect(fast.writes.first?.values == [.double(1), .double(2)])
+    }
+}
