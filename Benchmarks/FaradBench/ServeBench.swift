@@ -86,7 +86,7 @@ func ingestBodies(format: String, points: Int, batch: Int) -> [[UInt8]] {
         if format == "lp" {
             for i in 0..<n {
                 let k = produced + i
-                text += "cpu,host=host\(k % 1000),dc=dc\(k % 7) usage_user=\(Double(k % 1000) / 10) \(base + Int64(k / 1000))\n"
+                text += "cpu,host=host\(k % 1000),dc=dc\(k % 1000 % 7) usage_user=\(Double(k % 1000) / 10) \(base + Int64(k / 1000))\n"
             }
         } else {
             // 100 points per series per request, as collectors batch them.

@@ -11,15 +11,22 @@ import FaradCore
 public struct LineProtocolSeriesParser {
     public let parser: LineProtocolParser
     public let namespace: String
+    /// Series texts seen before, shared across requests (collectors send each series once per
+    /// batch, so a per-request memory would rarely help).
+    public let cache: SeriesTextCache
 
-    public init(parser: LineProtocolParser, namespace: String) {
+    public init(parser: LineProtocolParser, namespace: String, cache: SeriesTextCache = SeriesTextCache()) {
         self.parser = parser
         self.namespace = namespace
+        self.cache = cache
     }
 
     /// The writes, the number of points (lines) accepted, and the errors of refused lines.
     public func parse(_ body: [UInt8]) -> (writes: [SeriesWrite], points: Int, errors: [LineProtocolError]) {
         var state = State()
+        state.seed = cache.seed(namespace)
+        state.fields.reserveCapacity(8)
+        state.targets.reserveCapacity(8)
         var points = 0
         var errors: [LineProtocolError] = []
         body.withUnsafeBufferPointer { all in
@@ -52,17 +59,29 @@ public struct LineProtocolSeriesParser {
 
     // MARK: - State
 
-    private struct CacheEntry {
-        var hash: UInt64
-        var series: [UInt8]
-        var field: [UInt8]
-        var write: Int
-    }
-
     private struct State {
         var writes: [SeriesWrite] = []
         var index: [SeriesKey: Int] = [:]
-        var cache: [UInt64: [CacheEntry]] = [:]
+        /// Cache slot → index in `writes`.
+        var slots: [Int: Int] = [:]
+        /// The namespace's hash seed, and scratch reused from line to line.
+        var seed: UInt64 = 0
+        var fields: [(key: Int, keyEnd: Int, value: MetricValue)] = []
+        var targets: [Int] = []
+
+        mutating func write(for key: SeriesKey, slot: Int?) -> Int {
+            if let slot, let w = slots[slot] { return w }
+            let w: Int
+            if let known = index[key] {
+                w = known
+            } else {
+                w = writes.count
+                index[key] = w
+                writes.append(SeriesWrite(key: key))
+            }
+            if let slot { slots[slot] = w }
+            return w
+        }
     }
 
     // MARK: - Fast path
@@ -81,11 +100,12 @@ public struct LineProtocolSeriesParser {
         }
         let seriesEnd = i
         guard seriesEnd > 0, seriesEnd < line.count else { return false }
-        let seriesHash = Self.hash(line, 0, seriesEnd, seed: 0xcbf2_9ce4_8422_2325)
+        let seriesHash = Self.hash(line, 0, seriesEnd, seed: state.seed)
         i += 1
         // Fields: key=value[,key=value…], then an optional timestamp.
-        var fieldStarts: [(key: Int, keyEnd: Int, value: MetricValue)] = []
-        fieldStarts.reserveCapacity(4)
+        var fieldStarts = state.fields
+        fieldStarts.removeAll(keepingCapacity: true)
+        defer { state.fields = fieldStarts }
         while true {
             let keyStart = i
             while i < line.count, line[i] != UInt8(ascii: "="), line[i] != UInt8(ascii: ","), line[i] != 0x20 {
@@ -131,15 +151,15 @@ public struct LineProtocolSeriesParser {
             time = scaled
         }
         // Every field's series must be known already; otherwise the full parser handles the line.
-        var targets: [Int] = []
-        targets.reserveCapacity(fieldStarts.count)
+        var targets = state.targets
+        targets.removeAll(keepingCapacity: true)
+        defer { state.targets = targets }
         for f in fieldStarts {
             let h = Self.hash(line, f.key, f.keyEnd, seed: seriesHash ^ 0x9E37_79B9_7F4A_7C15)
-            guard let entries = state.cache[h],
-                  let entry = entries.first(where: {
-                      Self.equal($0.series, line, 0, seriesEnd) && Self.equal($0.field, line, f.key, f.keyEnd)
-                  }) else { return false }
-            targets.append(entry.write)
+            guard let (slot, key) = cache.lookup(h, namespace: namespace, line: line, seriesEnd: seriesEnd, field: f.key..<f.keyEnd) else {
+                return false
+            }
+            targets.append(state.write(for: key, slot: slot))
         }
         let ms = Self.milliseconds(time)
         for (k, f) in fieldStarts.enumerated() {
@@ -154,25 +174,15 @@ public struct LineProtocolSeriesParser {
         let plain = !line.contains(UInt8(ascii: "\\"))
         var seriesEnd = 0
         while seriesEnd < line.count, line[seriesEnd] != 0x20 { seriesEnd += 1 }
-        let seriesHash = Self.hash(line, 0, seriesEnd, seed: 0xcbf2_9ce4_8422_2325)
+        let seriesHash = Self.hash(line, 0, seriesEnd, seed: state.seed)
         for (field, value) in point.fields {
             let key = SeriesKey(metric: PointSeries.metric(measurement: point.measurement, field: field), sortedTags: tags, namespace: namespace)
-            let write: Int
-            if let i = state.index[key] {
-                write = i
-            } else {
-                write = state.writes.count
-                state.index[key] = write
-                state.writes.append(SeriesWrite(key: key))
-            }
+            let write = state.write(for: key, slot: nil)
             state.writes[write].append(ms, PointSeries.metricValue(value))
             if plain {
                 let fieldBytes = Array(field.utf8)
                 let h = fieldBytes.withUnsafeBufferPointer { Self.hash($0, 0, $0.count, seed: seriesHash ^ 0x9E37_79B9_7F4A_7C15) }
-                let series = Array(line[0..<seriesEnd])
-                if state.cache[h]?.contains(where: { $0.series == series && $0.field == fieldBytes }) != true {
-                    state.cache[h, default: []].append(CacheEntry(hash: h, series: series, field: fieldBytes, write: write))
-                }
+                cache.insert(h, namespace: namespace, series: Array(line[0..<seriesEnd]), field: fieldBytes, key: key)
             }
         }
     }
@@ -184,7 +194,7 @@ public struct LineProtocolSeriesParser {
     }
 
     @inline(__always)
-    private static func hash(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, seed: UInt64) -> UInt64 {
+    static func hash(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, seed: UInt64) -> UInt64 {
         var h = seed
         for i in start..<end {
             h ^= UInt64(b[i])
@@ -194,7 +204,7 @@ public struct LineProtocolSeriesParser {
     }
 
     @inline(__always)
-    private static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         guard a.count == end - start else { return false }
         for k in 0..<a.count where a[k] != b[start + k] { return false }
         return true

@@ -37,6 +37,35 @@ enum Grouping {
             var base = Key()
             base.tagValues = tagNames.map { series.series.key.tag($0) }
             var touched: Set<Key> = []
+            if !hasPointGroupers {
+                // Only the data type varies from point to point: split the series by type and
+                // append each part to its group in one go.
+                var byType: [String: [DataPoint]] = [:]
+                let firstType = series.values.first?.groupType ?? "number"
+                if series.values.allSatisfy({ $0.groupType == firstType }) {
+                    var points: [DataPoint] = []
+                    points.reserveCapacity(series.times.count)
+                    for i in series.times.indices { points.append(DataPoint(time: series.times[i], value: series.values[i])) }
+                    byType[firstType] = points
+                } else {
+                    for i in series.times.indices {
+                        byType[series.values[i].groupType, default: []].append(DataPoint(time: series.times[i], value: series.values[i]))
+                    }
+                }
+                for (type, points) in byType {
+                    var key = base
+                    key.type = type
+                    if groups[key] == nil {
+                        var group = Group(key: key)
+                        group.points = points
+                        groups[key] = group
+                    } else {
+                        groups[key]!.points.append(contentsOf: points)
+                    }
+                    for tag in series.series.key.tags { groups[key]!.tags[tag.key, default: []].insert(tag.value) }
+                }
+                continue
+            }
             for i in series.times.indices {
                 let t = series.times[i]
                 let v = series.values[i]

@@ -1,3 +1,4 @@
+import FaradIngest
 import FaradStore
 import HTTPTypes
 import Hummingbird
@@ -69,6 +70,7 @@ public struct FaradServer: Sendable {
 /// What every route needs.
 struct ServerContext: Sendable {
     let store: FaradStore
+    let seriesTextCache = SeriesTextCache()
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
     let logger: Logger

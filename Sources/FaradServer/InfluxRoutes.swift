@@ -69,7 +69,8 @@ struct InfluxRoutes: Sendable {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
         let parser = LineProtocolSeriesParser(
             parser: LineProtocolParser(precision: precision, defaultTime: now),
-            namespace: PointSeries.namespace(database: db, retentionPolicy: rp))
+            namespace: PointSeries.namespace(database: db, retentionPolicy: rp),
+            cache: context.seriesTextCache)
         let (writes, pointCount, errors) = parser.parse(body)
         if pointCount > limits.maxPointsPerRequest {
             context.metrics.rejected(.lineProtocol, pointCount)

@@ -16,6 +16,10 @@ extension FaradStore {
     public func read(series: [SeriesEntry], start: Int64, end: Int64, now: Int64 = FaradStore.nowMillis()) throws(StoreError) -> [SeriesData] {
         do {
             return try pool.read { db in
+                let counting = try db.cachedStatement(sql: """
+                    SELECT COALESCE(SUM(count), 0) FROM chunks
+                    WHERE series_id = ? AND max_time >= ? AND min_time <= ?
+                    """)
                 let statement = try db.cachedStatement(sql: """
                     SELECT min_time, data FROM chunks
                     WHERE series_id = ? AND max_time >= ? AND min_time <= ? AND (expires_at IS NULL OR expires_at > ?)
@@ -25,6 +29,9 @@ extension FaradStore {
                 result.reserveCapacity(series.count)
                 for entry in series {
                     var data = SeriesData(series: entry, times: [], values: [])
+                    let expected = try Int.fetchOne(counting, arguments: [entry.id, start, end]) ?? 0
+                    data.times.reserveCapacity(expected)
+                    data.values.reserveCapacity(expected)
                     let rows = try Row.fetchCursor(statement, arguments: [entry.id, start, end, now])
                     while let row = try rows.next() {
                         let base: Int64 = row[0]

@@ -39,6 +39,19 @@ import Testing
         #expect(fast.writes.map(\.values) == expected.map(\.values))
     }
 
+    @Test func aSharedCacheServesLaterRequestsAndKeepsNamespacesApart() {
+        let cache = SeriesTextCache()
+        let parser = LineProtocolParser(precision: .nanoseconds, defaultTime: 0)
+        let body = Array(Self.lines.joined(separator: "\n").utf8)
+        let first = LineProtocolSeriesParser(parser: parser, namespace: "a/autogen", cache: cache).parse(body)
+        let second = LineProtocolSeriesParser(parser: parser, namespace: "a/autogen", cache: cache).parse(body)
+        let other = LineProtocolSeriesParser(parser: parser, namespace: "b/autogen", cache: cache).parse(body)
+        #expect(second.writes.map(\.key) == first.writes.map(\.key))
+        #expect(second.writes.map(\.values) == first.writes.map(\.values))
+        #expect(other.writes.allSatisfy { $0.key.namespace == "b/autogen" })
+        #expect(other.writes.map(\.times) == first.writes.map(\.times))
+    }
+
     @Test func precisionsScaleTheFastPath() {
         let body = Array("m,t=a v=1 1718000000\nm,t=a v=2 1718000001\n".utf8)
         let parser = LineProtocolParser(precision: .seconds, defaultTime: 0)

@@ -174,14 +174,6 @@ struct KairosIngestTests {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("farad-gz-\(UUID().uuidString)")
         try data.write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-c", "-9", input.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return out
+        return Data(try runTool("/bin/gzip", ["-c", "-9", input.path]).output)
     }
 }

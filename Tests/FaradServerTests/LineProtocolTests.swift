@@ -1,3 +1,4 @@
+import FaradSystem
 import Foundation
 import Testing
 
@@ -100,26 +101,35 @@ struct LineProtocolTests {
     }
 }
 
+/// Runs a tool to completion with FaradSystem's ChildProcess (not Foundation's Process, whose
+/// pipe handling must not race the UDF host tests' descriptors); returns its status and stdout.
+@discardableResult
+func runTool(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: [UInt8]) {
+    let child = try ChildProcess(executable: executable, arguments: arguments,
+                                 standardInput: .null, standardOutput: .pipe, standardError: .inherit)
+    var output: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+        let n = (try? buffer.withUnsafeMutableBytes { try child.standardOutput!.read(into: $0) }) ?? 0
+        if n <= 0 { break }
+        output += buffer[0..<n]
+    }
+    child.standardOutput!.close()
+    let status = child.waitBlocking(timeout: .seconds(60)) ?? child.terminate(grace: .seconds(1))
+    switch status {
+    case .exited(let code): return (code, output)
+    default: return (-1, output)
+    }
+}
+
 func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    try p.run()
-    p.waitUntilExit()
-    return p.terminationStatus
+    try runTool(executable, arguments).status
 }
 
 /// A loopback port that was free a moment ago.
 func freePort() throws -> Int {
     let script = "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let out = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
+    let (_, out) = try runTool("/usr/bin/env", ["python3", "-c", script])
     guard let port = Int(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
         throw ServerTestError("no free port")
     }

@@ -55,6 +55,7 @@ final class ServerProcess: Sendable {
     @discardableResult
     func stop(removingData: Bool = true) -> ProcessExitStatus {
         let status = process.terminate(grace: .seconds(10))
+        process.standardOutput?.close()
         if removingData && ownsDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
         return status
     }
@@ -62,6 +63,7 @@ final class ServerProcess: Sendable {
     func kill9() {
         process.signalGroup(SIGKILL)
         _ = process.waitBlocking(timeout: .seconds(10))
+        process.standardOutput?.close()
     }
 
     struct Reply: Sendable {
