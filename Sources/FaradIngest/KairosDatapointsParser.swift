@@ -67,7 +67,7 @@ public struct KairosDatapointsParser: Sendable {
 
     /// A value as read, before typing (typing needs `type`, which may come later in the object).
     enum RawValue {
-        case integer(Int64, String?)  // plain integer (text kept only when not cheap to rebuild)
+        case integer(Int64)  // a plain integer, read without allocating
         case number(String)
         case string(String)
         case bool(Bool)
@@ -298,7 +298,7 @@ public struct KairosDatapointsParser: Sendable {
     private func readRaw(_ reader: inout JSONReader) throws(JSONError) -> RawValue {
         switch try reader.peek() {
         case .number:
-            if let v = reader.readPlainInteger() { return .integer(v, nil) }
+            if let v = reader.readPlainInteger() { return .integer(v) }
             return .number(try reader.readNumberText())
         case .word: return .number(try reader.readNumberText())
         case .string: return .string(try reader.readString())
@@ -338,7 +338,7 @@ public struct KairosDatapointsParser: Sendable {
         switch type {
         case nil:
             switch raw {
-            case .integer(let v, _): return .success(.long(v))
+            case .integer(let v): return .success(.long(v))
             case .number(let text):
                 return .success(Self.numericText(text, exponentAllowed: true) ?? .string(text))
             case .string(let s): return .success(Self.numericText(s, exponentAllowed: false) ?? .string(s))
@@ -354,7 +354,7 @@ public struct KairosDatapointsParser: Sendable {
             return .failure(TypingFailure(message: "java.lang.NumberFormatException: For input string: \"\(rawText(raw))\"", isInternal: true))
         case "double":
             switch raw {
-            case .integer(let v, _): return .success(.double(Double(v)))
+            case .integer(let v): return .success(.double(Double(v)))
             case .number(let t), .string(let t):
                 if let d = Self.javaDouble(t) { return .success(.double(d)) }
             default: break
@@ -446,7 +446,7 @@ public struct KairosDatapointsParser: Sendable {
 
     private func toLong(_ raw: RawValue, fractionAllowed: Bool) -> Int64? {
         switch raw {
-        case .integer(let v, _): return v
+        case .integer(let v): return v
         case .number(let t), .string(let t):
             if let v = Int64(t) { return v }
             guard fractionAllowed || !t.contains(".") else { return nil }
@@ -458,7 +458,7 @@ public struct KairosDatapointsParser: Sendable {
 
     private func rawText(_ raw: RawValue) -> String {
         switch raw {
-        case .integer(let v, let text): text ?? String(v)
+        case .integer(let v): String(v)
         case .number(let t), .string(let t): t
         case .bool(let b): b ? "true" : "false"
         case .null: "null"

@@ -66,7 +66,8 @@ extension QueryRequest {
         if let abs = json["start_absolute"], abs != .null {
             start = abs.int64Value
         } else if let rel = json["start_relative"], rel != .null {
-            start = try relativeTime(rel, context: "query.start_relative").map { now - ($0.add(1, to: now, offset: offset) - now) }
+            // Calendar arithmetic backwards from now (a month ago is the same day last month).
+            start = try relativeTime(rel, context: "query.start_relative").map { $0.add(-1, to: now, offset: offset) }
         }
         guard let start else {
             throw QueryError(["query.metric[0].start_time relative or absolute time must be set"])
@@ -75,7 +76,7 @@ extension QueryRequest {
         if let abs = json["end_absolute"], abs != .null, let v = abs.int64Value {
             end = v
         } else if let rel = json["end_relative"], rel != .null, let r = try relativeTime(rel, context: "query.end_relative") {
-            end = now - (r.add(1, to: now, offset: offset) - now)
+            end = r.add(-1, to: now, offset: offset)
         }
         if end < start {
             throw QueryError(["query.metric[0].end_time must be greater than the start time"])

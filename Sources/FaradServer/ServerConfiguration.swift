@@ -24,7 +24,7 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
-    /// Parses `host:port` (`:port` means all interfaces is not offered: give the host).
+    /// Parses `host:port`; `:port` listens on all interfaces, `[::1]:port` takes an IPv6 host.
     public static func parseAddress(_ text: String) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
               (0...65535).contains(port) else { return nil }

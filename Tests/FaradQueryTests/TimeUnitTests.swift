@@ -27,3 +27,18 @@ import Testing
         #expect(TimeUnit(name: "hour") == nil)
     }
 }
+
+@Suite struct QueryRequestTests {
+    @Test func relativeTimesUseCalendarArithmeticBackwards() throws {
+        let now = Calendar.days(year: 2024, month: 3, day: 31) * Calendar.dayMs
+        let q = try QueryRequest.parse(Array(#"{"start_relative":{"value":"1","unit":"MONTHS"},"end_relative":{"value":1,"unit":"days"},"metrics":[{"name":"m"}]}"#.utf8), now: now)
+        #expect(q.start == Calendar.days(year: 2024, month: 2, day: 29) * Calendar.dayMs)
+        #expect(q.end == now - Calendar.dayMs)
+    }
+
+    @Test func absoluteWinsOverRelativeAndEndDefaultsToNow() throws {
+        let q = try QueryRequest.parse(Array(#"{"start_absolute":5,"start_relative":{"value":1,"unit":"days"},"metrics":[{"name":"m"}]}"#.utf8), now: 1000)
+        #expect(q.start == 5)
+        #expect(q.end == 1000)
+    }
+}
