@@ -134,19 +134,58 @@ extension Aggregator {
             }
             return out
         }
+        // One pass: each point's bucket is computed once; the bucket ends where the next begins.
         var i = 0
+        var k = points.isEmpty ? 0 : bucket(of: points[0].time, origin: origin, frame: frame)
         while i < points.count {
-            let k = bucket(of: points[i].time, origin: origin, frame: frame)
             var j = i + 1
-            while j < points.count, bucket(of: points[j].time, origin: origin, frame: frame) == k { j += 1 }
+            var next = k
+            while j < points.count {
+                next = bucket(of: points[j].time, origin: origin, frame: frame)
+                if next != k { break }
+                j += 1
+            }
             let slice = points[i..<j]
             let time: Int64 = alignStartTime
                 ? sampling.add(k, to: origin, offset: frame.zoneOffset)
                 : (alignEndTime ? sampling.add(k + 1, to: origin, offset: frame.zoneOffset) : slice.first!.time)
-            out.append(contentsOf: reduce(slice, time: time))
+            if let simple = simpleReduce(slice) {
+                if let simple { out.append(DataPoint(time: time, value: simple)) }
+            } else {
+                out.append(contentsOf: reduce(slice, time: time))
+            }
             i = j
+            k = next
         }
         return out
+    }
+
+    /// avg, sum, min, max and count without intermediate arrays; `nil` for the others, and
+    /// `.some(nil)` for a bucket without numbers.
+    private func simpleReduce(_ slice: ArraySlice<DataPoint>) -> MetricValue?? {
+        switch kind {
+        case .count: return .some(.long(Int64(slice.count)))
+        case .avg, .sum, .min, .max: break
+        default: return nil
+        }
+        var sum = 0.0
+        var n = 0
+        var lo = Double.infinity
+        var hi = -Double.infinity
+        for p in slice {
+            guard let v = p.value?.number else { continue }
+            sum += v
+            n += 1
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        guard n > 0 else { return .some(nil) }
+        switch kind {
+        case .avg: return .some(.double(sum / Double(n)))
+        case .sum: return .some(.double(sum))
+        case .min: return .some(.double(lo))
+        default: return .some(.double(hi))
+        }
     }
 
     /// The index of the bucket holding `t`.
