@@ -181,17 +181,21 @@ final class GroupCommitter: Sendable {
                 var index: [MemTable.Key: Int] = [:]
                 buffers = []
                 let insertSeries = try db.cachedStatement(sql: "INSERT INTO series(metric, tags, namespace) VALUES (?, ?, ?)")
-                for pending in batch {
-                    for write in pending.writes where write.count > 0 {
+                // One catalog lookup per write, under one lock; only new series are hashed again.
+                let known: [[Int64?]] = catalog.withLock { c in
+                    batch.map { pending in pending.writes.map { c.id(of: $0.key) } }
+                }
+                for (p, pending) in batch.enumerated() {
+                    for (w, write) in pending.writes.enumerated() where write.count > 0 {
                         let id: Int64
-                        if let known = ids[write.key] ?? catalog.withLock({ $0.id(of: write.key) }) {
-                            id = known
+                        if let existing = known[p][w] ?? ids[write.key] {
+                            id = existing
                         } else {
                             try insertSeries.execute(arguments: [write.key.metric, TagText.encode(write.key.tags), write.key.namespace])
                             id = db.lastInsertedRowID
                             created.append(SeriesEntry(id: id, key: write.key))
+                            ids[write.key] = id
                         }
-                        ids[write.key] = id
                         let key = MemTable.Key(series: id, expiresAt: write.ttl > 0 ? now + write.ttl * 1000 : nil)
                         if let i = index[key] {
                             buffers[i].1.times.append(contentsOf: write.times)
