@@ -3,10 +3,13 @@
 /// KairosDB writes use the empty namespace. Line-protocol writes use `db/rp`, so that the same
 /// measurement written to two databases stays two series; KairosDB queries read every namespace.
 public struct SeriesKey: Sendable, Hashable {
-    public var metric: String
+    public let metric: String
     /// Tags sorted by key, keys unique.
-    public private(set) var tags: [Tag]
-    public var namespace: String
+    public let tags: [Tag]
+    public let namespace: String
+    /// A 64-bit FNV-1a digest of the key, computed once: dictionaries keyed by series (the
+    /// store's catalog, group commit, the parsers) hash this instead of every string again.
+    private let fingerprint: UInt64
 
     public struct Tag: Sendable, Hashable {
         public var key: String
@@ -19,8 +22,6 @@ public struct SeriesKey: Sendable, Hashable {
 
     /// Sorts `tags` by key; a repeated key keeps its last value.
     public init(metric: String, tags: [Tag], namespace: String = "") {
-        self.metric = metric
-        self.namespace = namespace
         var sorted = tags
         sorted.sort { $0.key < $1.key }
         var unique: [Tag] = []
@@ -28,7 +29,7 @@ public struct SeriesKey: Sendable, Hashable {
         for t in sorted {
             if let last = unique.last, last.key == t.key { unique[unique.count - 1] = t } else { unique.append(t) }
         }
-        self.tags = unique
+        self.init(metric: metric, sortedTags: unique, namespace: namespace)
     }
 
     /// `tags` must already be sorted by key with unique keys.
@@ -36,6 +37,30 @@ public struct SeriesKey: Sendable, Hashable {
         self.metric = metric
         self.tags = sortedTags
         self.namespace = namespace
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ s: String) {
+            for b in s.utf8 {
+                h ^= UInt64(b)
+                h = h &* 0x100_0000_01b3
+            }
+            h ^= 0xFF  // a separator no UTF-8 byte sequence ends with
+            h = h &* 0x100_0000_01b3
+        }
+        mix(metric)
+        mix(namespace)
+        for t in sortedTags {
+            mix(t.key)
+            mix(t.value)
+        }
+        fingerprint = h
+    }
+
+    public static func == (a: SeriesKey, b: SeriesKey) -> Bool {
+        a.fingerprint == b.fingerprint && a.metric == b.metric && a.namespace == b.namespace && a.tags == b.tags
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fingerprint)
     }
 
     public func tag(_ key: String) -> String? {
