@@ -39,6 +39,18 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// `["a","b",…]`.
+    public mutating func strings(_ list: some Sequence<String>) {
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for s in list {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            string(s)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     public mutating func int(_ v: Int64) {
         if v >= 0 && v < 10 {
             bytes.append(UInt8(ascii: "0") + UInt8(v))
@@ -92,6 +104,13 @@ public struct JSONWriter: Sendable {
         case .bool(let b): bool(b)
         case .null: null()
         }
+    }
+
+    /// A value's JSON text.
+    public static func text(of value: JSONValue) -> String {
+        var w = JSONWriter()
+        w.value(value)
+        return w.text
     }
 
     /// The text written so far.

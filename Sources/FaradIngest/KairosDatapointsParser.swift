@@ -76,8 +76,14 @@ public struct KairosDatapointsParser: Sendable {
     }
 
     private struct RawPoint {
+        /// Why the timestamp is unusable: a 400 text, or KairosDB's 500 (parsing stops).
+        enum TimeError {
+            case invalid(String)
+            case serverError(String)
+        }
+
         var time: Int64?
-        var timeError: String?
+        var timeError: TimeError?
         var value: RawValue?
         var type: String?
     }
@@ -221,22 +227,24 @@ public struct KairosDatapointsParser: Sendable {
         write.values.reserveCapacity(points.count + 1)
         if let single { write.append(single.0, single.1) }
         for (i, p) in points.enumerated() {
-            let pc = "\(context).datapoints[\(i)]"
-            if let timeError = p.timeError {
-                if timeError.hasPrefix("500:") {
-                    result.writes.append(write)
-                    result.internalError = String(timeError.dropFirst(4))
-                    return
-                }
-                result.errors.append("\(pc).\(timeError)")
+            // Built only for an error: this loop runs once per stored point.
+            func pc() -> String { "\(context).datapoints[\(i)]" }
+            switch p.timeError {
+            case .serverError(let message)?:
+                result.writes.append(write)
+                result.internalError = message
+                return
+            case .invalid(let text)?:
+                result.errors.append("\(pc()).\(text)")
                 continue
+            case nil: break
             }
             guard let time = p.time else {
-                result.errors.append("\(pc).timestamp cannot be null or empty.")
+                result.errors.append("\(pc()).timestamp cannot be null or empty.")
                 continue
             }
             guard let raw = p.value else {
-                result.errors.append("\(pc).value cannot be null or empty.")
+                result.errors.append("\(pc()).value cannot be null or empty.")
                 continue
             }
             let pointType = p.type ?? type
@@ -245,7 +253,7 @@ public struct KairosDatapointsParser: Sendable {
                 continue
             }
             if isEmptyValue(raw) && !(pointType == "string" && isEmptyString(raw)) {
-                result.errors.append("\(pc).value may not be empty.")
+                result.errors.append("\(pc()).value may not be empty.")
                 continue
             }
             switch typed(raw, type: pointType) {
@@ -266,7 +274,7 @@ public struct KairosDatapointsParser: Sendable {
         var point = RawPoint()
         guard try reader.peek() == .arrayStart else {
             _ = try reader.readValue()
-            point.timeError = "timestamp cannot be null or empty."
+            point.timeError = .invalid("timestamp cannot be null or empty.")
             return point
         }
         try reader.beginArray()
@@ -276,12 +284,12 @@ public struct KairosDatapointsParser: Sendable {
             case 0:
                 let raw = try readRaw(&reader)
                 switch raw {
-                case .null: point.timeError = "timestamp may not be null."
+                case .null: point.timeError = .invalid("timestamp may not be null.")
                 default:
                     if let t = toLong(raw, fractionAllowed: true) {
                         point.time = t
                     } else {
-                        point.timeError = "500:java.lang.NumberFormatException: For input string: \"\(rawText(raw))\""
+                        point.timeError = .serverError("java.lang.NumberFormatException: For input string: \"\(rawText(raw))\"")
                     }
                 }
             case 1: point.value = try readRaw(&reader)
@@ -470,10 +478,7 @@ public struct KairosDatapointsParser: Sendable {
         switch value {
         case .string(let s): return s
         case .number(let t): return t
-        default:
-            var w = JSONWriter()
-            w.value(value)
-            return w.text
+        default: return JSONWriter.text(of: value)
         }
     }
 }

@@ -161,7 +161,7 @@ public struct LineProtocolSeriesParser {
             }
             targets.append(state.write(for: key, slot: slot))
         }
-        let ms = Self.milliseconds(time)
+        let ms = PointSeries.milliseconds(time)
         for (k, f) in fieldStarts.enumerated() {
             state.writes[targets[k]].append(ms, f.value)
         }
@@ -170,7 +170,7 @@ public struct LineProtocolSeriesParser {
 
     private func slowLine(_ point: Point, _ line: UnsafeBufferPointer<UInt8>, _ state: inout State) {
         let tags = point.tags.map { SeriesKey.Tag($0.key, $0.value) }
-        let ms = Self.milliseconds(point.time)
+        let ms = PointSeries.milliseconds(point.time)
         let plain = !line.contains(UInt8(ascii: "\\"))
         var seriesEnd = 0
         while seriesEnd < line.count, line[seriesEnd] != 0x20 { seriesEnd += 1 }
@@ -188,10 +188,6 @@ public struct LineProtocolSeriesParser {
     }
 
     // MARK: - Helpers
-
-    static func milliseconds(_ ns: Int64) -> Int64 {
-        ns >= 0 ? ns / 1_000_000 : (ns - 999_999) / 1_000_000
-    }
 
     @inline(__always)
     static func hash(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, seed: UInt64) -> UInt64 {

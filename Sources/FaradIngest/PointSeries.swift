@@ -16,6 +16,11 @@ public enum PointSeries {
         database + "/" + retentionPolicy
     }
 
+    /// A nanosecond time as the store's milliseconds (floored, also before 1970).
+    public static func milliseconds(_ ns: Int64) -> Int64 {
+        ns >= 0 ? ns / 1_000_000 : (ns - 999_999) / 1_000_000
+    }
+
     /// The stored value of a field value.
     public static func metricValue(_ value: FieldValue) -> MetricValue {
         switch value {
@@ -32,7 +37,7 @@ public enum PointSeries {
         var writes: [SeriesWrite] = []
         for p in points {
             let tags = p.tags.map { SeriesKey.Tag($0.key, $0.value) }
-            let ms = p.time >= 0 ? p.time / 1_000_000 : (p.time - 999_999) / 1_000_000
+            let ms = milliseconds(p.time)
             for (field, value) in p.fields {
                 let key = SeriesKey(metric: metric(measurement: p.measurement, field: field), sortedTags: tags, namespace: namespace)
                 let v = metricValue(value)

@@ -114,26 +114,7 @@ extension Aggregator {
     private func range(_ points: [DataPoint], frame: QueryFrame) -> [DataPoint] {
         let origin = alignSampling ? Calendar.align(frame.start, unit: sampling.unit, offset: frame.zoneOffset) : frame.start
         var out: [DataPoint] = []
-        if kind == .gaps {
-            let last = bucket(of: min(frame.end, frame.now), origin: origin, frame: frame)
-            var k = bucket(of: frame.start, origin: origin, frame: frame)
-            var i = 0
-            while k <= last || i < points.count {
-                var any = false
-                while i < points.count, bucket(of: points[i].time, origin: origin, frame: frame) <= k {
-                    out.append(points[i])
-                    i += 1
-                    any = true
-                }
-                if !any && k <= last {
-                    out.append(DataPoint(time: sampling.add(k, to: origin, offset: frame.zoneOffset), value: nil))
-                }
-                k += 1
-                if k > last && i >= points.count { break }
-                if k > last + 1_000_000 { break }  // a malformed frame never loops forever
-            }
-            return out
-        }
+        if kind == .gaps { return gaps(points, origin: origin, frame: frame) }
         // One pass: each point's bucket is computed once; the bucket ends where the next begins.
         var i = 0
         var k = points.isEmpty ? 0 : bucket(of: points[0].time, origin: origin, frame: frame)
@@ -157,6 +138,27 @@ extension Aggregator {
             i = j
             k = next
         }
+        return out
+    }
+
+    /// `gaps`: the points as they are, and a `null` at the start of every empty bucket from the
+    /// query start to min(end, now).
+    private func gaps(_ points: [DataPoint], origin: Int64, frame: QueryFrame) -> [DataPoint] {
+        let first = bucket(of: frame.start, origin: origin, frame: frame)
+        let last = bucket(of: min(frame.end, frame.now), origin: origin, frame: frame)
+        var out: [DataPoint] = []
+        var i = 0
+        var k = first
+        while k <= last {
+            let before = i
+            while i < points.count, bucket(of: points[i].time, origin: origin, frame: frame) <= k {
+                out.append(points[i])
+                i += 1
+            }
+            if i == before { out.append(DataPoint(time: sampling.add(k, to: origin, offset: frame.zoneOffset), value: nil)) }
+            k += 1
+        }
+        out.append(contentsOf: points[i...])  // points after `now`
         return out
     }
 

@@ -136,12 +136,9 @@ enum Grouping {
             switch g {
             case .tag(let names):
                 comma()
-                w.raw("{\"name\":\"tag\",\"tags\":[")
-                for (i, n) in names.enumerated() {
-                    if i > 0 { w.raw(",") }
-                    w.string(n)
-                }
-                w.raw("],\"group\":{")
+                w.raw("{\"name\":\"tag\",\"tags\":")
+                w.strings(names)
+                w.raw(",\"group\":{")
                 var firstMember = true
                 for n in names {
                     let value = group.key.tagValues[tagIndex]

@@ -157,12 +157,8 @@ public struct QueryExecutor: Sendable {
         for (i, key) in tags.keys.sorted().enumerated() {
             if i > 0 { w.raw(",") }
             w.string(key)
-            w.raw(":[")
-            for (j, v) in tags[key]!.sorted().enumerated() {
-                if j > 0 { w.raw(",") }
-                w.string(v)
-            }
-            w.raw("]")
+            w.raw(":")
+            w.strings(tags[key]!.sorted())
         }
         w.raw("}")
     }

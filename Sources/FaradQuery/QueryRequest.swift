@@ -118,7 +118,7 @@ extension QueryRequest {
                 let list: [JSONValue] = values.arrayValue ?? [values]
                 var patterns: [TagFilter.Pattern] = []
                 for v in list {
-                    guard let s = v.stringValue ?? (v == .null ? nil : jsonText(v)), !s.isEmpty else {
+                    guard let s = v.stringValue ?? (v == .null ? nil : JSONWriter.text(of: v)), !s.isEmpty else {
                         throw QueryError(["\(context).tags[\(i)].\(tag) value must not be null or empty"])
                     }
                     if s.hasPrefix("regex:") {
@@ -243,11 +243,5 @@ extension QueryRequest {
                              addSavedFrom: json["add_saved_from"]?.boolValue ?? true)
         }
         return a
-    }
-
-    static func jsonText(_ v: JSONValue) -> String {
-        var w = JSONWriter()
-        w.value(v)
-        return w.text
     }
 }

@@ -158,19 +158,14 @@ struct KairosRoutes: Sendable {
     static func results(_ names: [String]) -> [UInt8] {
         var w = JSONWriter()
         w.raw("{\"results\":")
-        w.raw(bytes: array(names))
+        w.strings(names)
         w.raw("}")
         return w.bytes
     }
 
     static func array(_ strings: [String]) -> [UInt8] {
         var w = JSONWriter()
-        w.raw("[")
-        for (i, s) in strings.enumerated() {
-            if i > 0 { w.raw(",") }
-            w.string(s)
-        }
-        w.raw("]")
+        w.strings(strings)
         return w.bytes
     }
 }

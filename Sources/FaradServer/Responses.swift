@@ -25,12 +25,9 @@ enum Responses {
     /// `{"errors":[…]}` with KairosDB's headers.
     static func kairosErrors(_ status: HTTPResponse.Status, _ errors: [String], headers extra: HTTPFields = HTTPFields()) -> Response {
         var w = JSONWriter()
-        w.raw("{\"errors\":[")
-        for (i, e) in errors.enumerated() {
-            if i > 0 { w.raw(",") }
-            w.string(e)
-        }
-        w.raw("]}")
+        w.raw("{\"errors\":")
+        w.strings(errors)
+        w.raw("}")
         var h = kairosHeaders
         h.append(contentsOf: extra)
         return json(status, w.bytes, headers: h)

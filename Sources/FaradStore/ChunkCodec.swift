@@ -42,19 +42,7 @@ enum ChunkCodec {
     ) throws(StoreError) {
         var i = 0
         var time = base
-        func varint() throws(StoreError) -> UInt64 {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                i += 1
-                result |= UInt64(b & 0x7F) << shift
-                if b < 0x80 { return result }
-                shift += 7
-                if shift > 63 { break }
-            }
-            throw StoreError(code: .corrupt, message: "corrupt chunk: bad varint")
-        }
+        func varint() throws(StoreError) -> UInt64 { try readVarint(bytes, &i) }
         func fixed() throws(StoreError) -> UInt64 {
             guard i + 8 <= bytes.count else { throw StoreError(code: .corrupt, message: "corrupt chunk: truncated value") }
             var v: UInt64 = 0
@@ -82,6 +70,22 @@ enum ChunkCodec {
                 throw StoreError(code: .corrupt, message: "corrupt chunk: unknown type \(type)")
             }
         }
+    }
+
+    /// Reads a varint at `i` and moves `i` past it.
+    @inline(__always)
+    static func readVarint(_ bytes: UnsafeRawBufferPointer, _ i: inout Int) throws(StoreError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+            if shift > 63 { break }
+        }
+        throw StoreError(code: .corrupt, message: "corrupt stored data: bad varint")
     }
 
     @inline(__always)

@@ -121,19 +121,7 @@ enum LogCodec {
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(StoreError) -> [(MemTable.Key, MemTable.Buffer)] {
         var result: [(MemTable.Key, MemTable.Buffer)] = []
         var i = 0
-        func varint() throws(StoreError) -> UInt64 {
-            var v: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                i += 1
-                v |= UInt64(b & 0x7F) << shift
-                if b < 0x80 { return v }
-                shift += 7
-                if shift > 63 { break }
-            }
-            throw StoreError(code: .corrupt, message: "corrupt log row")
-        }
+        func varint() throws(StoreError) -> UInt64 { try ChunkCodec.readVarint(bytes, &i) }
         while i < bytes.count {
             let series = Int64(bitPattern: try varint())
             let expires: Int64? = try varint() == 1 ? ChunkCodec.unZigZag(try varint()) : nil

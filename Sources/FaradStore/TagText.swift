@@ -4,52 +4,47 @@ import FaradCore
 /// with `:` put before a `:` or `=` in a name and `=` before a `:` or `=` in a value.
 enum TagText {
     static func encode(_ tags: [SeriesKey.Tag]) -> String {
-        var out = ""
+        var out = String.UnicodeScalarView()
         for t in tags {
-            for ch in t.key.unicodeScalars {
-                if ch == ":" || ch == "=" { out.unicodeScalars.append(":") }
-                out.unicodeScalars.append(ch)
-            }
+            append(t.key, escapedWith: ":", to: &out)
             out.append("=")
-            for ch in t.value.unicodeScalars {
-                if ch == ":" || ch == "=" { out.unicodeScalars.append("=") }
-                out.unicodeScalars.append(ch)
-            }
+            append(t.value, escapedWith: "=", to: &out)
             out.append(":")
         }
-        return out
+        return String(out)
     }
 
     static func decode(_ text: String) -> [SeriesKey.Tag] {
         var tags: [SeriesKey.Tag] = []
         var scalars = Array(text.unicodeScalars)[...]
         while !scalars.isEmpty {
-            var key = String.UnicodeScalarView()
-            while let c = scalars.first {
-                scalars = scalars.dropFirst()
-                if c == ":", let n = scalars.first, n == ":" || n == "=" {
-                    key.append(n)
-                    scalars = scalars.dropFirst()
-                } else if c == "=" {
-                    break
-                } else {
-                    key.append(c)
-                }
-            }
-            var value = String.UnicodeScalarView()
-            while let c = scalars.first {
-                scalars = scalars.dropFirst()
-                if c == "=", let n = scalars.first, n == ":" || n == "=" {
-                    value.append(n)
-                    scalars = scalars.dropFirst()
-                } else if c == ":" {
-                    break
-                } else {
-                    value.append(c)
-                }
-            }
-            tags.append(SeriesKey.Tag(String(key), String(value)))
+            let key = read(&scalars, escape: ":", until: "=")
+            let value = read(&scalars, escape: "=", until: ":")
+            tags.append(SeriesKey.Tag(key, value))
         }
         return tags
+    }
+
+    private static func append(_ text: String, escapedWith escape: Unicode.Scalar, to out: inout String.UnicodeScalarView) {
+        for ch in text.unicodeScalars {
+            if ch == ":" || ch == "=" { out.append(escape) }
+            out.append(ch)
+        }
+    }
+
+    /// Reads up to (and past) an unescaped `terminator`.
+    private static func read(_ scalars: inout ArraySlice<Unicode.Scalar>, escape: Unicode.Scalar, until terminator: Unicode.Scalar) -> String {
+        var out = String.UnicodeScalarView()
+        while let c = scalars.popFirst() {
+            if c == escape, let n = scalars.first, n == ":" || n == "=" {
+                out.append(n)
+                scalars = scalars.dropFirst()
+            } else if c == terminator {
+                break
+            } else {
+                out.append(c)
+            }
+        }
+        return String(out)
     }
 }

@@ -42,3 +42,17 @@ import Testing
         #expect(q.end == 1000)
     }
 }
+
+@Suite struct GapsTests {
+    @Test func marksEveryEmptyBucketUpToTheEnd() throws {
+        var gaps = Aggregator(kind: .gaps)
+        gaps.sampling = RelativeTime(value: 10, unit: .milliseconds)
+        let points = [DataPoint(time: 0, value: .long(1)), DataPoint(time: 5, value: .long(2)), DataPoint(time: 30, value: .long(3))]
+        let out = try gaps.apply(points, frame: QueryFrame(start: 0, end: 50, zoneOffset: 0, now: 1_000))
+        #expect(out == [
+            DataPoint(time: 0, value: .long(1)), DataPoint(time: 5, value: .long(2)), DataPoint(time: 10, value: nil),
+            DataPoint(time: 20, value: nil), DataPoint(time: 30, value: .long(3)), DataPoint(time: 40, value: nil),
+            DataPoint(time: 50, value: nil),
+        ])
+    }
+}
