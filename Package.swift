@@ -33,8 +33,13 @@ let package = Package(
         .target(name: "FaradCore"),
         // Pure: TICKscript lexer, parser, AST and checker.
         .target(name: "FaradTICK", dependencies: ["FaradCore"]),
-        // The task runtime: lambda evaluation (nodes, windows and routing come next).
-        .target(name: "FaradEngine", dependencies: ["FaradCore", "FaradTICK"]),
+        // The task runtime: node graph, windows, InfluxQL, UDF nodes, httpOut, influxDBOut.
+        .target(
+            name: "FaradEngine",
+            dependencies: [
+                "FaradCore", "FaradTICK", "FaradIngest", "FaradSystem", "FaradUDFHost", "KapacitorUDFWire",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Pure parsers: InfluxDB line protocol, KairosDB JSON and telnet.
         .target(name: "FaradIngest", dependencies: ["FaradCore"]),
         // zlib (Debian zlib1g-dev): gzip request bodies, with a limit on the inflated size.
@@ -50,11 +55,11 @@ let package = Package(
         ),
         // Pure: KairosDB's query model, aggregators and groupers over store scans.
         .target(name: "FaradQuery", dependencies: ["FaradCore", "FaradStore", "FaradIngest"]),
-        // HTTP: KairosDB /api/v1, InfluxDB /write, health, /metrics; ServiceGroup wiring.
+        // HTTP: KairosDB /api/v1, InfluxDB /write, Kapacitor /kapacitor/v1 tasks, health, /metrics.
         .target(
             name: "FaradServer",
             dependencies: [
-                "FaradCore", "FaradIngest", "FaradStore", "FaradQuery", "CZlib",
+                "FaradCore", "FaradIngest", "FaradStore", "FaradQuery", "FaradEngine", "FaradTICK", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -100,11 +105,11 @@ let package = Package(
             ]
         ),
 
-        // The command line: `farad udf info|run` (and, later, serve and the task commands).
+        // The command line: serve, the task commands, replay, udf info|run.
         .executableTarget(
             name: "farad",
             dependencies: [
-                "FaradUDFHost", "FaradIngest", "FaradCore", "FaradSystem", "KapacitorUDFWire", "FaradServer",
+                "FaradUDFHost", "FaradIngest", "FaradCore", "FaradSystem", "KapacitorUDFWire", "FaradServer", "FaradEngine", "FaradTICK",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -45,6 +45,26 @@ public struct Point: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Removes tag `key`.
+    public mutating func removeTag(_ key: String) {
+        tags.removeAll { $0.key == key }
+    }
+
+    /// Replaces the tags with `sorted`, which must be sorted by key and unique.
+    public mutating func setSortedTags(_ sorted: [(key: String, value: String)]) {
+        tags = sorted
+    }
+
+    /// Sets field `key` (in place if it exists, else appended).
+    public mutating func setField(_ key: String, _ value: FieldValue) {
+        if let i = fields.firstIndex(where: { $0.key == key }) { fields[i].value = value } else { fields.append((key, value)) }
+    }
+
+    /// Removes field `key`.
+    public mutating func removeField(_ key: String) {
+        fields.removeAll { $0.key == key }
+    }
+
     public static func == (a: Point, b: Point) -> Bool {
         a.measurement == b.measurement && a.time == b.time
             && a.tags.elementsEqual(b.tags) { $0 == $1 }

@@ -10,13 +10,24 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
 
     /// The group of `point` for `dimensions` (tag names; sorted here) and `byName`.
     public init(_ point: Point, dimensions: [String], byName: Bool = false) {
+        self.init(point, sortedDimensions: dimensions.sorted(), byName: byName)
+    }
+
+    /// The group of `point` for dimensions already sorted.
+    init(_ point: Point, sortedDimensions: [String], byName: Bool) {
+        if sortedDimensions.isEmpty && !byName {
+            rawValue = ""
+            return
+        }
         var id = byName ? point.measurement : ""
-        if byName && !dimensions.isEmpty { id += "\n" }
+        if byName && !sortedDimensions.isEmpty { id += "\n" }
         var first = true
-        for d in dimensions.sorted() {
+        for d in sortedDimensions {
             if !first { id += "," }
             first = false
-            id += d + "=" + (point.tag(d) ?? "")
+            id += d
+            id += "="
+            id += point.tag(d) ?? ""
         }
         rawValue = id
     }
@@ -24,7 +35,7 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
     /// The nil group (no dimensions).
     public static let none = GroupID(raw: "")
 
-    init(raw: String) { rawValue = raw }
+    public init(raw: String) { rawValue = raw }
 
     public var description: String { rawValue.isEmpty ? "nil" : rawValue }
 }

@@ -82,6 +82,16 @@ public struct WindowBuffer: Sendable {
         return batch
     }
 
+    /// The window that `now` (the task's clock) has completed but no point has emitted yet:
+    /// used when a group expires, so an idle group's last full window is not lost.
+    public mutating func drain(now: Int64) -> WindowBatch? {
+        guard case .time(let period, let every, _, _) = spec, every > 0, let emitAt = nextEmit, emitAt <= now else { return nil }
+        purge(keepingAfter: emitAt - period, inclusive: true)
+        let points = held.filter { $0.time < emitAt }
+        guard !points.isEmpty else { return nil }
+        return WindowBatch(time: emitAt, points: points)
+    }
+
     private mutating func receiveCounted(_ p: Point, period: Int, every: Int, fillPeriod: Bool) -> WindowBatch? {
         append(p)
         if count > period { start += 1 }

@@ -9,7 +9,7 @@ struct Farad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "farad",
         abstract: "A time-series stream processor: Kapacitor's UDF protocol, KairosDB ingest and TICKscript tasks.",
-        subcommands: [ServeCommand.self, UDFCommand.self]
+        subcommands: [ServeCommand.self, ReplayCommand.self, UDFCommand.self]
     )
 
     /// Like ArgumentParser's, except that while a shutdown signal is being handled the exit

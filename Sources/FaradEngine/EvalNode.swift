@@ -1,0 +1,82 @@
+import FaradCore
+
+/// `|eval(lambda…).as(names…)`: computes new fields (or, with `.tags()`, tags) per point.
+///
+/// Lambdas run in order and may use the results of earlier ones. Without `.keep()` the output
+/// has only the new fields; `.keep()` keeps every old field too; `.keep('a', 'b')` keeps exactly
+/// those. Tags are always kept. A failing lambda drops the point (and is not logged with `.quiet()`).
+final class EvalNode: EngineNode {
+    let lambdas: [CompiledLambda]
+    let names: [String]
+    let tagNames: Set<String>
+    /// `nil`: no `.keep()`; empty: keep all.
+    let keep: [String]?
+    let quiet: Bool
+    private(set) var evalErrors = 0
+
+    init(name: String, provides: EdgeType, lambdas: [CompiledLambda], names: [String], tags: [String], keep: [String]?, quiet: Bool) {
+        self.lambdas = lambdas
+        self.names = names
+        tagNames = Set(tags)
+        self.keep = keep
+        self.quiet = quiet
+        super.init(name: name, type: "eval", provides: provides)
+    }
+
+    override var extraStatistics: [(String, Int)] { [("eval_errors", evalErrors)] }
+
+    override func process(_ message: Message, into out: inout [Message]) {
+        if let result = message.mapPoints({ evaluate(&$0) }) { out.append(result) }
+    }
+
+    private func evaluate(_ p: inout Point) -> Bool {
+        var scope = p
+        var newFields: [(key: String, value: FieldValue)] = []
+        for (lambda, name) in zip(lambdas, names) {
+            let value: LambdaValue
+            do throws(LambdaError) {
+                value = try lambda.evaluate(scope)
+            } catch {
+                evalErrors += 1
+                if quiet { errors += 1 } else { fail("eval \(lambda.source): \(error.message)") }
+                return false
+            }
+            if tagNames.contains(name) {
+                guard case .string(let s) = value else {
+                    evalErrors += 1
+                    fail("eval \(lambda.source): .tags('\(name)') needs a string, the lambda gave a \(value.typeName)")
+                    return false
+                }
+                scope.setTag(name, s)
+                p.setTag(name, s)
+                newFields.append((name, .string(s)))
+                continue
+            }
+            guard let field = value.fieldValue else {
+                evalErrors += 1
+                fail("eval \(lambda.source): a \(value.typeName) cannot be a field")
+                return false
+            }
+            scope.setField(name, field)
+            if let i = newFields.firstIndex(where: { $0.key == name }) { newFields[i].value = field } else { newFields.append((name, field)) }
+        }
+        switch keep {
+        case nil:
+            p.fields = newFields.filter { !tagNames.contains($0.key) }
+        case let list? where list.isEmpty:
+            for (k, v) in newFields { p.setField(k, v) }
+        case let list?:
+            var fields: [(key: String, value: FieldValue)] = []
+            for k in list {
+                guard let v = newFields.first(where: { $0.key == k })?.value ?? p.field(k) else {
+                    evalErrors += 1
+                    fail("eval: cannot keep field \"\(k)\", field does not exist")
+                    return false
+                }
+                fields.append((k, v))
+            }
+            p.fields = fields
+        }
+        return true
+    }
+}

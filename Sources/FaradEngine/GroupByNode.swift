@@ -1,0 +1,60 @@
+import FaradCore
+
+/// `|groupBy(tags… | *)`: regroups points; on a batch edge it gathers the points of all
+/// batches with the same time into the new groups and emits them when a later batch arrives
+/// (Kapacitor's rule).
+final class GroupByNode: EngineNode {
+    let tagNames: [String]
+    let all: Bool
+    let excluded: Set<String>
+    let byMeasurement: Bool
+    private let fixed: Dimensions
+    /// Batch edge: the time being gathered and its groups.
+    private var pendingTime: Int64?
+    private var pending: [GroupID: Batch] = [:]
+
+    init(name: String, provides: EdgeType, tagNames: [String], all: Bool, excluded: [String], byMeasurement: Bool) {
+        self.tagNames = tagNames
+        self.all = all
+        self.excluded = Set(excluded)
+        self.byMeasurement = byMeasurement
+        fixed = Dimensions(tagNames: tagNames, byName: byMeasurement)
+        super.init(name: name, type: "groupBy", provides: provides)
+    }
+
+    override var cardinality: Int { pending.count }
+
+    private func dimensions(for point: Point) -> Dimensions {
+        guard all else { return fixed }
+        return Dimensions(tagNames: point.tags.map(\.key).filter { !excluded.contains($0) }, byName: byMeasurement)
+    }
+
+    override func process(_ message: Message, into out: inout [Message]) {
+        switch message {
+        case .point(var sp):
+            sp.dimensions = dimensions(for: sp.point)
+            sp.group = sp.dimensions.group(of: sp.point)
+            out.append(.point(sp))
+        case .batch(let b):
+            if let t = pendingTime, t != b.tmax { flush(into: &out) }
+            pendingTime = b.tmax
+            for p in b.points {
+                let dims = dimensions(for: p)
+                let group = dims.group(of: p)
+                pending[group, default: Batch(
+                    name: b.name, database: b.database, retentionPolicy: b.retentionPolicy, group: group, dimensions: dims,
+                    tags: dims.tags(of: p), tmax: b.tmax, points: [])].points.append(p)
+            }
+        }
+    }
+
+    private func flush(into out: inout [Message]) {
+        for key in pending.keys.sorted(by: { $0.rawValue < $1.rawValue }) { out.append(.batch(pending[key]!)) }
+        pending.removeAll(keepingCapacity: true)
+        pendingTime = nil
+    }
+
+    override func expire(idleBefore time: Int64, into out: inout [Message]) {
+        if let t = pendingTime, t < time { flush(into: &out) }
+    }
+}

@@ -1,0 +1,175 @@
+import FaradCore
+import FaradIngest
+import FaradSystem
+import Logging
+import Synchronization
+
+/// Where an influxDBOut node writes and how it buffers.
+public struct InfluxDBOutConfiguration: Sendable, Hashable {
+    public var endpoint: HTTPPost.Endpoint
+    /// Points buffered before a write (Kapacitor: 1000).
+    public var bufferSize: Int = 1000
+    /// Longest time a point waits in the buffer, by the wall clock (Kapacitor: 10s).
+    public var flushInterval: Duration = .seconds(10)
+
+    public init(endpoint: HTTPPost.Endpoint) {
+        self.endpoint = endpoint
+    }
+}
+
+/// The I/O side of one influxDBOut node: a thread that writes buffered line protocol to
+/// InfluxDB's `/write` when the buffer is full, every flush interval, and at stop.
+public final class InfluxDBWriter: Sendable {
+    struct Key: Hashable {
+        var database: String
+        var retentionPolicy: String
+        var precision: String
+    }
+
+    struct State {
+        var buffers: [Key: [String]] = [:]
+        var count = 0
+        var stopping = false
+        var stopped = false
+    }
+
+    let configuration: InfluxDBOutConfiguration
+    private let state = ConditionLock(State())
+    private let logger: Logger
+    let pointsWritten = Atomic<Int>(0)
+    let writeErrors = Atomic<Int>(0)
+    private let thread = Mutex<OSThread?>(nil)
+
+    init(configuration: InfluxDBOutConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Starts the writer thread.
+    func start() throws(SystemError) {
+        let t = try OSThread(name: "influxdb-out") { [self] in self.run() }
+        thread.withLock { $0 = t }
+    }
+
+    /// Buffers one line (no newline) for `key`.
+    func add(_ line: String, database: String, retentionPolicy: String, precision: String) {
+        let full = state.withLock { s -> Bool in
+            s.buffers[Key(database: database, retentionPolicy: retentionPolicy, precision: precision), default: []].append(line)
+            s.count += 1
+            return s.count >= configuration.bufferSize
+        }
+        if full { state.broadcast() }
+    }
+
+    /// Writes what is buffered and ends the thread.
+    func stop() {
+        state.withLock { $0.stopping = true }
+        state.broadcast()
+        let t = thread.withLock { t in
+            defer { t = nil }
+            return t
+        }
+        t?.join()
+    }
+
+    private func run() {
+        while true {
+            let (batches, stop) = state.withLock(waitingUntil: { $0.stopping || $0.count >= self.configuration.bufferSize },
+                                                 timeout: configuration.flushInterval) { s in
+                defer {
+                    s.buffers.removeAll()
+                    s.count = 0
+                }
+                return (s.buffers, s.stopping)
+            }
+            for (key, lines) in batches { write(lines, key) }
+            if stop { return }
+        }
+    }
+
+    private func write(_ lines: [String], _ key: Key) {
+        pointsWritten.add(lines.count, ordering: .relaxed)
+        var body: [UInt8] = []
+        for l in lines {
+            body.append(contentsOf: l.utf8)
+            body.append(10)
+        }
+        let precision = key.precision.isEmpty ? "ns" : key.precision
+        let query = "consistency=&db=\(Self.escape(key.database))&precision=\(precision)&rp=\(Self.escape(key.retentionPolicy))"
+        do {
+            let (status, response) = try HTTPPost.send("POST", to: configuration.endpoint, path: "/write?" + query, body: body)
+            guard status == 204 || status == 200 else {
+                writeErrors.add(1, ordering: .relaxed)
+                logger.error("failed to write points to InfluxDB", metadata: [
+                    "status": "\(status)", "response": "\(String(decoding: response.prefix(300), as: UTF8.self))", "db": "\(key.database)",
+                ])
+                return
+            }
+        } catch {
+            writeErrors.add(1, ordering: .relaxed)
+            logger.error("failed to write points to InfluxDB", metadata: ["error": "\(error)", "db": "\(key.database)"])
+        }
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                let hex = Array("0123456789ABCDEF")
+                out += "%\(hex[Int(b >> 4)])\(hex[Int(b & 15)])"
+            }
+        }
+        return out
+    }
+}
+
+/// `|influxDBOut()`: writes points (or batch points) to InfluxDB; provides no edge.
+/// Database, retention policy and measurement default to the point's; `.tag()` tags override.
+final class InfluxDBOutNode: EngineNode {
+    struct Settings {
+        var database = ""
+        var retentionPolicy = ""
+        var measurement = ""
+        var precision = ""
+        var tags: [(String, String)] = []
+    }
+
+    let settings: Settings
+    let writer: InfluxDBWriter
+
+    init(name: String, settings: Settings, writer: InfluxDBWriter) {
+        self.settings = settings
+        self.writer = writer
+        super.init(name: name, type: "influxDBOut", provides: nil)
+    }
+
+    override var extraStatistics: [(String, Int)] {
+        [("points_written", writer.pointsWritten.load(ordering: .relaxed)), ("write_errors", writer.writeErrors.load(ordering: .relaxed))]
+    }
+
+    override func process(_ message: Message, into out: inout [Message]) {
+        switch message {
+        case .point(let p): write(p.point, db: p.database, rp: p.retentionPolicy)
+        case .batch(let b): for p in b.points { write(p, db: b.database, rp: b.retentionPolicy) }
+        }
+    }
+
+    private func write(_ point: Point, db: String, rp: String) {
+        var p = point
+        if !settings.measurement.isEmpty { p.measurement = settings.measurement }
+        for (k, v) in settings.tags { p.setTag(k, v) }
+        let divisor: Int64 = switch settings.precision {
+        case "u", "us": 1_000
+        case "ms": 1_000_000
+        case "s": 1_000_000_000
+        case "m": 60_000_000_000
+        case "h": 3_600_000_000_000
+        default: 1
+        }
+        p.time = floorTime(p.time, divisor) / divisor
+        writer.add(LineProtocolWriter.line(p), database: settings.database.isEmpty ? db : settings.database,
+                   retentionPolicy: settings.retentionPolicy.isEmpty ? rp : settings.retentionPolicy, precision: settings.precision)
+    }
+}

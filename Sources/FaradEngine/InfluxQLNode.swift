@@ -1,0 +1,224 @@
+import FaradCore
+
+/// The InfluxQL nodes: aggregates and selectors (one point per batch), `top`/`bottom`/`distinct`
+/// (a batch per batch) and the transformations `difference`, `movingAverage`, `cumulativeSum`
+/// (the input's edge type).
+///
+/// On a batch edge an aggregate's point has the batch's name, group tags and time (`tmax`), or,
+/// for a selector with `.usePointTimes()`, the selected point's time. On a stream edge points
+/// that share a timestamp form the batch, emitted when a later time arrives. The output field
+/// is named after the method unless `.as()` names it.
+final class InfluxQLNode: EngineNode {
+    enum Operation: Sendable {
+        case reduce(InfluxQLFunction)
+        case percentile(Double)
+        case top(count: Int, extra: [String], bottom: Bool)
+        case distinct
+        case difference
+        case movingAverage(Int)
+        case cumulativeSum
+    }
+
+    let operation: Operation
+    let field: String
+    let outputName: String
+    let usePointTimes: Bool
+    /// Stream edge, for batch-wise operations: the points sharing the current time, per group.
+    private var pending = GroupStates<Batch>()
+    /// Stream edge, for transformations: each group's running state.
+    private var running = GroupStates<RunningState>()
+
+    struct RunningState {
+        var previous: FieldValue?
+        var window: [Double] = []
+        var sum: FieldValue?
+    }
+
+    init(name: String, type: String, wants: EdgeType, operation: Operation, field: String, as outputName: String, usePointTimes: Bool) {
+        self.operation = operation
+        self.field = field
+        self.outputName = outputName
+        self.usePointTimes = usePointTimes
+        let provides: EdgeType = switch operation {
+        case .reduce, .percentile: .stream
+        case .top, .distinct: .batch
+        case .difference, .movingAverage, .cumulativeSum: wants
+        }
+        super.init(name: name, type: type, provides: provides)
+    }
+
+    var isTransformation: Bool {
+        switch operation {
+        case .difference, .movingAverage, .cumulativeSum: true
+        default: false
+        }
+    }
+
+    override var cardinality: Int { pending.count + running.count }
+
+    override func process(_ message: Message, into out: inout [Message]) {
+        switch message {
+        case .batch(let b):
+            if isTransformation { transform(b, into: &out) } else { apply(b, into: &out) }
+        case .point(let sp):
+            if isTransformation { return transform(sp, into: &out) }
+            // Points with the same time form a batch; a later time completes it.
+            let completed = pending.update(sp.group, at: sp.point.time, make: {
+                Batch(name: sp.point.measurement, database: sp.database, retentionPolicy: sp.retentionPolicy, group: sp.group,
+                      dimensions: sp.dimensions, tags: sp.dimensions.tags(of: sp.point), tmax: sp.point.time, points: [])
+            }) { b -> Batch? in
+                var done: Batch?
+                if b.tmax != sp.point.time && !b.points.isEmpty {
+                    done = b
+                    b.points.removeAll()
+                }
+                b.tmax = sp.point.time
+                b.points.append(sp.point)
+                return done
+            }
+            if let completed { apply(completed, into: &out) }
+        }
+    }
+
+    override func expire(idleBefore time: Int64, into out: inout [Message]) {
+        for (_, b) in pending.removeIdle(before: time) { apply(b, into: &out) }
+        _ = running.removeIdle(before: time)
+    }
+
+    // MARK: Batch-wise
+
+    private func point(of b: Batch, time: Int64, value: FieldValue, extra: [(key: String, value: FieldValue)] = []) -> Point {
+        Point(measurement: b.name, sortedTags: b.tags, fields: [(outputName, value)] + extra, time: time)
+    }
+
+    private func apply(_ b: Batch, into out: inout [Message]) {
+        do throws(LambdaError) {
+            switch operation {
+            case .reduce(let f):
+                if b.points.isEmpty && (f == .count || f == .sum) {
+                    return emitPoint(point(of: b, time: b.tmax, value: .int(0)), of: b, into: &out)
+                }
+                guard let (value, selected) = try f.apply(field: field, to: b.points) else { return }
+                if f.isSelector, let t = selected, let chosen = b.points.first(where: { $0.time == t && $0.field(field) == value }) {
+                    emitPoint(selection(chosen, value: value, time: usePointTimes ? t : b.tmax), of: b, into: &out)
+                } else {
+                    emitPoint(point(of: b, time: b.tmax, value: value), of: b, into: &out)
+                }
+            case .percentile(let p):
+                var values: [(value: FieldValue, number: Double, time: Int64)] = []
+                for x in b.points {
+                    guard let v = x.field(field) else { continue }
+                    guard let d = v.doubleValue else { throw LambdaError("percentile() needs a numeric field, \"\(field)\" is \(v)") }
+                    values.append((v, d, x.time))
+                }
+                values.sort { $0.number < $1.number }
+                let i = Int((Double(values.count) * p / 100 + 0.5).rounded(.down)) - 1
+                guard i >= 0, i < values.count else { return }
+                let chosen = b.points.first { $0.time == values[i].time && $0.field(field) == values[i].value }
+                let time = usePointTimes ? values[i].time : b.tmax
+                emitPoint(chosen.map { selection($0, value: values[i].value, time: time) } ?? point(of: b, time: time, value: values[i].value),
+                          of: b, into: &out)
+            case .top(let n, let extra, let bottom):
+                var values: [(value: FieldValue, number: Double, point: Point)] = []
+                for x in b.points {
+                    guard let v = x.field(field) else { continue }
+                    guard let d = v.doubleValue else { throw LambdaError("\(bottom ? "bottom" : "top")() needs a numeric field, \"\(field)\" is \(v)") }
+                    values.append((v, d, x))
+                }
+                // Highest (lowest) first; ties keep the earlier point.
+                let ranked = values.enumerated().sorted { a, c in
+                    a.element.number != c.element.number ? (bottom ? a.element.number < c.element.number : a.element.number > c.element.number)
+                        : a.element.point.time != c.element.point.time ? a.element.point.time < c.element.point.time : a.offset < c.offset
+                }.prefix(n).map(\.element).sorted { $0.point.time < $1.point.time }
+                var result = b
+                result.points = ranked.map { r in
+                    let fields = extra.compactMap { name -> (key: String, value: FieldValue)? in
+                        if let t = r.point.tag(name) { return (name, .string(t)) }
+                        return r.point.field(name).map { (name, $0) }
+                    }
+                    var p = point(of: b, time: usePointTimes ? r.point.time : b.tmax, value: r.value, extra: fields)
+                    p.setSortedTags(r.point.tags)
+                    return p
+                }
+                out.append(.batch(result))
+            case .distinct:
+                var seen = Set<FieldValue>()
+                var result = b
+                result.points = []
+                for x in b.points {
+                    guard let v = x.field(field), seen.insert(v).inserted else { continue }
+                    result.points.append(point(of: b, time: b.tmax, value: v))
+                }
+                out.append(.batch(result))
+            default:
+                break
+            }
+        } catch {
+            fail("\(type)('\(field)'): \(error.message)")
+        }
+    }
+
+    /// A selector's output: the selected point, all its tags and fields, the field renamed by `.as()`.
+    private func selection(_ p: Point, value: FieldValue, time: Int64) -> Point {
+        var result = p
+        if outputName != field { result.removeField(field) }
+        result.setField(outputName, value)
+        result.time = time
+        return result
+    }
+
+    private func emitPoint(_ p: Point, of b: Batch, into out: inout [Message]) {
+        out.append(.point(StreamPoint(p, database: b.database, retentionPolicy: b.retentionPolicy, group: b.group, dimensions: b.dimensions)))
+    }
+
+    // MARK: Transformations
+
+    private func transform(_ b: Batch, into out: inout [Message]) {
+        var state = RunningState()
+        var result = b
+        result.points = []
+        for x in b.points {
+            if let v = step(x, &state) { result.points.append(Point(measurement: b.name, sortedTags: b.tags, fields: [(outputName, v)], time: x.time)) }
+        }
+        out.append(.batch(result))
+    }
+
+    private func transform(_ sp: StreamPoint, into out: inout [Message]) {
+        let value = running.update(sp.group, at: sp.point.time, make: { RunningState() }) { state in step(sp.point, &state) }
+        guard let value else { return }
+        var result = sp
+        result.point.fields = [(outputName, value)]
+        out.append(.point(result))
+    }
+
+    /// One point through a transformation: its output value, if it has one.
+    private func step(_ p: Point, _ state: inout RunningState) -> FieldValue? {
+        guard let v = p.field(field) else { return nil }
+        switch (operation, v) {
+        case (.difference, .int(let x)):
+            defer { state.previous = v }
+            guard case .int(let prior)? = state.previous else { return nil }
+            return .int(x &- prior)
+        case (.difference, .double(let x)):
+            defer { state.previous = v }
+            guard case .double(let prior)? = state.previous else { return nil }
+            return .double(x - prior)
+        case (.cumulativeSum, .int(let x)):
+            if case .int(let s)? = state.sum { state.sum = .int(s &+ x) } else { state.sum = v }
+            return state.sum
+        case (.cumulativeSum, .double(let x)):
+            if case .double(let s)? = state.sum { state.sum = .double(s + x) } else { state.sum = v }
+            return state.sum
+        case (.movingAverage(let n), _):
+            guard let d = v.doubleValue else { break }
+            state.window.append(d)
+            if state.window.count > n { state.window.removeFirst() }
+            guard state.window.count == n else { return nil }
+            return .double(state.window.reduce(0, +) / Double(n))
+        default:
+            break
+        }
+        fail("\(type)('\(field)') needs a numeric field, \"\(field)\" is \(v)")
+        return nil
+    }
+}

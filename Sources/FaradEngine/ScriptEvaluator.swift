@@ -1,0 +1,171 @@
+import FaradCore
+import FaradTICK
+
+/// Evaluates a checked TICKscript program into node specs: variables are bound, `|m()` makes a
+/// child node, `.p()` records a property, `@udf()` makes a UDF node.
+struct ScriptEvaluator {
+    let source: [Character]
+    private(set) var specs: [NodeSpec] = []
+    private var variables: [String: ScriptValue] = [:]
+    private var root: NodeSpec?
+    /// UDF names the script may call with `@`.
+    let udfNames: Set<String>
+
+    init(source: String, udfNames: Set<String>) {
+        self.source = Array(source)
+        self.udfNames = udfNames
+    }
+
+    mutating func run(_ program: Program) throws(TICKDiagnostic) {
+        for statement in program.statements {
+            switch statement {
+            case .variable(let name, let value, _):
+                variables[name] = try evaluate(value)
+            case .declaration(let name, _, let position):
+                throw TICKDiagnostic(at: position, "var \(name) has no value: template variables (var \(name) <type>) are not supported by Farad yet, give it a value")
+            case .dbrp:
+                break
+            case .expression(let e):
+                _ = try evaluate(e)
+            }
+        }
+    }
+
+    private mutating func makeNode(_ method: String, isUDF: Bool = false, at position: Position, arguments: [(value: ScriptValue, position: Position)]) -> NodeSpec {
+        let spec = NodeSpec(method: method, isUDF: isUDF, position: position, index: specs.count, arguments: arguments)
+        specs.append(spec)
+        return spec
+    }
+
+    private mutating func evaluate(_ e: Expression) throws(TICKDiagnostic) -> ScriptValue {
+        switch e {
+        case .identifier(let name, let position):
+            if name == "stream" {
+                if let root { return .node(root) }
+                let r = makeNode("stream", at: position, arguments: [])
+                root = r
+                return .node(r)
+            }
+            if name == "batch" {
+                throw TICKDiagnostic(at: position, "batch tasks (batch|query()) are not supported by Farad yet: use a stream task")
+            }
+            guard let v = variables[name] else { throw TICKDiagnostic(at: position, "undefined variable \(name)") }
+            return v
+        case .string(let s, _): return .string(s)
+        case .integer(let n, _): return .int(n)
+        case .float(let x, _): return .float(x)
+        case .boolean(let b, _): return .bool(b)
+        case .duration(let ns, _, _): return .duration(ns)
+        case .regex(let r, _): return .regex(r)
+        case .star: return .star
+        case .reference(let name, let position):
+            throw TICKDiagnostic(at: position, "\"\(name)\" is a reference, not a string: write '\(name)'")
+        case .list(let items, _):
+            var values: [ScriptValue] = []
+            for item in items { values.append(try evaluate(item)) }
+            return .list(values)
+        case .lambda(let body, let position):
+            return .lambda(try substitute(body), source: text(of: body, from: position))
+        case .unary(.negate, let x, let position):
+            switch try evaluate(x) {
+            case .int(let n): return .int(-n)
+            case .float(let v): return .float(-v)
+            case .duration(let d): return .duration(-d)
+            case let other: throw TICKDiagnostic(at: position, "cannot negate a \(other.typeName)")
+            }
+        case .unary(.not, _, let position), .binary(_, _, _, let position):
+            throw TICKDiagnostic(at: position, "operators are only allowed inside a lambda: write lambda: …")
+        case .call(let call):
+            throw TICKDiagnostic(at: call.position, "\(call.name)() is not a node: start a chain with stream|from()")
+        case .chain(let receiver, let op, let call):
+            let base = try evaluate(receiver)
+            guard case .node(let node) = base else {
+                throw TICKDiagnostic(at: call.position, "cannot call \(op.rawValue)\(call.name)() on a \(base.typeName)")
+            }
+            var arguments: [(value: ScriptValue, position: Position)] = []
+            for a in call.arguments { arguments.append((try evaluate(a), a.position)) }
+            switch op {
+            case .dot:
+                if udfNames.contains(call.name) && !node.isUDF {
+                    throw TICKDiagnostic(at: call.position, "\(call.name) is a UDF: use @\(call.name)() instead of .\(call.name)()")
+                }
+                node.properties.append((call.name, arguments, call.position))
+                return .node(node)
+            case .pipe:
+                if udfNames.contains(call.name) {
+                    throw TICKDiagnostic(at: call.position, "\(call.name) is a UDF: use @\(call.name)() instead of |\(call.name)()")
+                }
+                let child = makeNode(call.name, at: call.position, arguments: arguments)
+                link(node, child)
+                // union(other, …): the arguments are more parents.
+                for (value, _) in arguments {
+                    if case .node(let other) = value { link(other, child) }
+                }
+                return .node(child)
+            case .at:
+                guard udfNames.contains(call.name) else {
+                    let known = udfNames.sorted().joined(separator: ", ")
+                    throw TICKDiagnostic(at: call.position, "no UDF named \(call.name) is configured (\(known.isEmpty ? "no UDFs are configured: add a [udf.functions.\(call.name)] section to the config" : "configured: \(known)"))")
+                }
+                let child = makeNode(call.name, isUDF: true, at: call.position, arguments: arguments)
+                link(node, child)
+                return .node(child)
+            }
+        }
+    }
+
+    /// A lambda body with the script's variables replaced by their values (`"host" =~ pattern`).
+    private func substitute(_ e: Expression) throws(TICKDiagnostic) -> Expression {
+        switch e {
+        case .identifier(let name, let p):
+            guard let value = variables[name] else { return e }
+            switch value {
+            case .string(let s): return .string(s, p)
+            case .int(let n): return .integer(n, p)
+            case .float(let x): return .float(x, p)
+            case .bool(let b): return .boolean(b, p)
+            case .duration(let d): return .duration(d, text: DurationText.format(d), p)
+            case .regex(let r): return .regex(r, p)
+            case .lambda(let body, _): return body
+            default: throw TICKDiagnostic(at: p, "var \(name) is a \(value.typeName) and cannot be used in a lambda")
+            }
+        case .unary(let op, let x, let p): return .unary(op, try substitute(x), p)
+        case .binary(let op, let l, let r, let p): return .binary(op, try substitute(l), try substitute(r), p)
+        case .lambda(let body, let p): return .lambda(try substitute(body), p)
+        case .call(var call):
+            var arguments: [Expression] = []
+            for a in call.arguments { arguments.append(try substitute(a)) }
+            call.arguments = arguments
+            return .call(call)
+        default: return e
+        }
+    }
+
+    private func link(_ parent: NodeSpec, _ child: NodeSpec) {
+        parent.children.append(child)
+        child.parents.append(parent)
+    }
+
+    /// The lambda's text as written, for messages (from its position to the end of its line).
+    private func text(of body: Expression, from position: Position) -> String {
+        let start = body.position.offset
+        guard start < source.count else { return "" }
+        var end = start
+        var depth = 0
+        while end < source.count {
+            let c = source[end]
+            if c == "\n" { break }
+            if c == "(" { depth += 1 }
+            if c == ")" {
+                if depth == 0 { break }
+                depth -= 1
+            }
+            if c == "," && depth == 0 { break }
+            end += 1
+        }
+        var text = source[start..<end]
+        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
+        return String(text)
+    }
+}
+

@@ -1,0 +1,39 @@
+import FaradUDFHost
+import KapacitorUDFWire
+import Logging
+
+/// A configured UDF and what its info probe answered.
+public struct UDFRegistration: Sendable {
+    public var config: UDFFunctionConfig
+    public var info: UDFInfo
+
+    public init(config: UDFFunctionConfig, info: UDFInfo) {
+        self.config = config
+        self.info = info
+    }
+}
+
+/// What tasks may use: UDFs, the InfluxDB to write to, where log nodes write, group expiry.
+public struct TaskEnvironment: Sendable {
+    /// UDFs by TICKscript name (`@name()`), probed.
+    public var udfs: [String: UDFRegistration]
+    /// Where influxDBOut writes; `nil` makes influxDBOut an error at define time.
+    public var influxDB: InfluxDBOutConfiguration?
+    /// Receives every line a log node writes, with its level.
+    public var log: @Sendable (_ level: String, _ line: String) -> Void
+    public var logger: Logger
+    /// Forget groups not seen for this long by the task's data clock (ns); `nil`: never (Kapacitor).
+    public var groupIdleTimeout: Int64?
+
+    public init(
+        udfs: [String: UDFRegistration] = [:], influxDB: InfluxDBOutConfiguration? = nil,
+        log: @escaping @Sendable (String, String) -> Void = { _, _ in }, logger: Logger = Logger(label: "farad.task"),
+        groupIdleTimeout: Int64? = nil
+    ) {
+        self.udfs = udfs
+        self.influxDB = influxDB
+        self.log = log
+        self.logger = logger
+        self.groupIdleTimeout = groupIdleTimeout
+    }
+}

@@ -1,0 +1,179 @@
+import FaradCore
+import FaradTICK
+import FaradUDFHost
+import KapacitorUDFWire
+import Logging
+import Synchronization
+
+/// A running task: its pipeline behind a lock, its UDF sessions and its InfluxDB writers.
+///
+/// ```swift
+/// let task = try TaskExecution(id: "cpu", script: script, environment: environment)
+/// try await withThrowingDiscardingTaskGroup { group in
+///     group.addTask { try await task.run() }
+///     task.write(points, database: "telegraf", retentionPolicy: "autogen")
+///     task.stop()
+/// }
+/// print(task.httpOut("cpu") ?? "")
+/// ```
+/// Writes are synchronous: a point has passed through every node up to the first UDF when
+/// ``write(_:database:retentionPolicy:)`` returns. UDF output comes back asynchronously.
+public final class TaskExecution: Sendable {
+    struct UDFChannel: Sendable {
+        let nodeIndex: Int
+        let nodeName: String
+        let config: UDFFunctionConfig
+        let options: [UDFOption]
+        let inputs: AsyncStream<[UDFInput]>
+        let continuation: AsyncStream<[UDFInput]>.Continuation
+    }
+
+    public let id: String
+    public let summary: TaskSummary
+    private let pipeline: Mutex<Pipeline>
+    private let udfs: [UDFChannel]
+    private let writers: [InfluxDBWriter]
+    private let logger: Logger
+    private let stopped: AsyncStream<Void>
+    private let stopContinuation: AsyncStream<Void>.Continuation
+    private let throughput = Mutex<(count: Int, at: ContinuousClock.Instant, rate: Double)>((0, .now, 0))
+
+    /// Builds the task's pipeline.
+    /// - Throws: ``TICKDiagnostic`` when the script is invalid.
+    public init(id: String, script: String, environment: TaskEnvironment) throws(TICKDiagnostic) {
+        let built = try TaskCompiler.build(id: id, script: script, environment: environment)
+        self.id = id
+        summary = built.summary
+        writers = built.writers
+        logger = environment.logger
+        var channels: [UDFChannel] = []
+        for node in built.udfNodes {
+            let (stream, continuation) = AsyncStream<[UDFInput]>.makeStream()
+            channels.append(UDFChannel(nodeIndex: built.pipeline.nodes.firstIndex { $0 === node }!, nodeName: node.name, config: node.config,
+                                       options: node.options, inputs: stream, continuation: continuation))
+        }
+        udfs = channels
+        (stopped, stopContinuation) = AsyncStream<Void>.makeStream()
+        pipeline = Mutex(built.pipeline)
+    }
+
+    /// Feeds points written to `database`.`retentionPolicy`.
+    public func write(_ points: [Point], database: String, retentionPolicy: String) {
+        pipeline.withLock { p in
+            p.write(points, database: database, retentionPolicy: retentionPolicy)
+            handOff(p)
+        }
+    }
+
+    /// Passes what UDF nodes queued to their sessions.
+    private func handOff(_ p: Pipeline) {
+        for channel in udfs {
+            guard let node = p.nodes[channel.nodeIndex] as? UDFNode, !node.pending.isEmpty else { continue }
+            channel.continuation.yield(node.pending)
+            node.pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Runs the task's UDF sessions (supervised: restarted per their policy) and InfluxDB writers
+    /// until ``stop()``, then lets every UDF finish what it was given.
+    /// - Throws: the ``UDFHostError`` of a UDF whose restart policy gave up.
+    public func run() async throws {
+        for w in writers {
+            do {
+                try w.start()
+            } catch {
+                logger.error("cannot start the influxDBOut writer", metadata: ["task": "\(id)", "error": "\(error)"])
+            }
+        }
+        defer { for w in writers { w.stop() } }
+        guard !udfs.isEmpty else {
+            for await _ in stopped {}
+            return
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (i, channel) in udfs.enumerated() {
+                let supervisor = UDFSupervisor(config: channel.config, logger: logger)
+                group.addTask {
+                    defer {
+                        // A UDF's output may feed the next UDF: that one ends after this one.
+                        if i + 1 < self.udfs.count { self.udfs[i + 1].continuation.finish() }
+                    }
+                    try await supervisor.run(options: channel.options, taskID: self.id, nodeID: channel.nodeName, inputs: channel.inputs) { outputs in
+                        self.pipeline.withLock { p in
+                            p.inject(outputs.map(UDFNode.message), from: p.nodes[channel.nodeIndex])
+                            self.handOff(p)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Ends the input: ``run()`` returns once the UDFs have processed what they were given.
+    public func stop() {
+        stopContinuation.finish()
+        udfs.first?.continuation.finish()
+    }
+
+    /// The httpOut result of `endpoint` as JSON, or `nil` if the task has no such endpoint.
+    public func httpOut(_ endpoint: String) -> String? {
+        pipeline.withLock { p in
+            p.nodes.lazy.compactMap { $0 as? HTTPOutNode }.first { $0.endpoint == endpoint }?.resultJSON
+        }
+    }
+
+    /// Every httpOut endpoint of the task.
+    public var endpoints: [String] {
+        pipeline.withLock { p in p.nodes.compactMap { ($0 as? HTTPOutNode)?.endpoint } }
+    }
+
+    /// The DOT graph with each node's statistics.
+    public func dot() -> String {
+        let (nodes, rate) = pipeline.withLock { p -> ([NodeStatistics], Double) in
+            (p.nodes.map(NodeStatistics.init), updateThroughput(p.nodes[0].processed))
+        }
+        return DOT.executing(id: id, throughput: rate, nodes)
+    }
+
+    /// Each node's statistics, for the task API.
+    public func statistics() -> [NodeStatistics] {
+        pipeline.withLock { p in p.nodes.map(NodeStatistics.init) }
+    }
+
+    private func updateThroughput(_ count: Int) -> Double {
+        throughput.withLock { t in
+            let now = ContinuousClock.now
+            let elapsed = now - t.at
+            if elapsed >= .milliseconds(500) {
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                t.rate = Double(count - t.count) / seconds
+                t = (count, now, t.rate)
+            }
+            return t.rate
+        }
+    }
+}
+
+/// A snapshot of one node's statistics.
+public struct NodeStatistics: Sendable {
+    public var name: String
+    public var children: [String]
+    public var emitted: Int
+    /// Sorted by name; `avg_exec_time_ns` in nanoseconds.
+    public var values: [(String, Int)]
+    public var averageExecutionNanoseconds: Int64
+
+    init(_ node: EngineNode) {
+        name = node.name
+        children = node.children.map(\.name)
+        emitted = node.emitted
+        averageExecutionNanoseconds = node.averageExecutionNanoseconds
+        var v: [(String, Int)] = [
+            ("avg_exec_time_ns", Int(node.averageExecutionNanoseconds)), ("errors", node.errors), ("working_cardinality", node.cardinality),
+            ("collected", node.processed), ("emitted", node.emitted),
+        ]
+        v += node.extraStatistics
+        values = v.sorted { $0.0 < $1.0 }
+    }
+}

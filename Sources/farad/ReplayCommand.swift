@@ -1,0 +1,97 @@
+import ArgumentParser
+import FaradCore
+import FaradEngine
+import FaradIngest
+import FaradTICK
+import Foundation
+
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run a TICKscript on recorded points and print what its httpOut and log nodes produce.",
+        discussion: """
+            A unit-test harness for TICKscripts: the task runs in this process on a fast clock (the
+            points' own times), then the result of every httpOut node is printed as Kapacitor's JSON
+            (`{"series":[…]}`; with several httpOut nodes, one `endpoint<TAB>json` line each). Log
+            node lines go to stdout as they happen.
+
+            Data: line protocol (`--precision` gives its time unit), or a Kapacitor test recording
+            (.srpl: repeated lines db, rp, point, in seconds), whose first point is moved to
+            1971-01-01T00:00:00Z exactly as Kapacitor's test harness does.
+
+            Examples:
+              farad replay -tick cpu.tick -data cpu.lp
+              farad replay -tick window.tick -data TestStream_Window.srpl
+              farad replay -tick udf.tick -data points.lp --config farad.toml
+            """
+    )
+
+    @Option(name: [.customLong("tick"), .customLong("tick", withSingleDash: true)], help: "The TICKscript file.")
+    var tick: String
+
+    @Option(name: [.customLong("data"), .customLong("data", withSingleDash: true)], help: "Points: line protocol, or a .srpl recording.")
+    var data: String
+
+    @Option(name: .customLong("config"), help: "A farad.toml with [udf.functions.*] and [influxdb] sections.")
+    var config: String?
+
+    @Option(name: .customLong("precision"), help: "Time unit of line-protocol data: n, u, ms, s, m or h.")
+    var precision: String = "n"
+
+    @Option(name: .customLong("db"), help: "Database of line-protocol points (default: the script's first dbrp).")
+    var database: String?
+
+    @Option(name: .customLong("rp"), help: "Retention policy of line-protocol points (default: the script's first dbrp).")
+    var retentionPolicy: String?
+
+    @Option(name: .customLong("group-idle"), help: "Forget groups idle this long by the data clock, e.g. 10m (default: never).")
+    var groupIdle: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.makeLogger()
+        let script = try readText(tick, "TICKscript")
+        var environment = TaskEnvironment(log: { _, line in print(line) }, logger: logger)
+        if let groupIdle {
+            guard let ns = DurationText.parse(groupIdle), ns > 0 else { throw ValidationError("--group-idle must be a duration such as 10m") }
+            environment.groupIdleTimeout = ns
+        }
+        if let config {
+            let file = try TaskEnvironment.FileConfiguration(toml: try readText(config, "config"))
+            environment.influxDB = file.influxDB
+            for failure in await environment.register(file.udfs, logger: logger) {
+                FileHandle.standardError.write(Data("farad replay: \(failure)\n".utf8))
+            }
+        }
+        let task: TaskExecution
+        do {
+            task = try TaskExecution(id: "replay", script: script, environment: environment)
+        } catch {
+            throw ValidationError("\(tick):\(error)")
+        }
+        guard let bytes = FileManager.default.contents(atPath: data) else { throw ValidationError("cannot read the data file \(data)") }
+        guard let unit = Precision(rawValue: precision) else { throw ValidationError("--precision must be n, u, ms, s, m or h") }
+        let recording: ReplayRecording
+        do {
+            recording = data.hasSuffix(".srpl")
+                ? try ReplayRecording(srpl: Array(bytes))
+                : try ReplayRecording(lineProtocol: Array(bytes), precision: unit, database: database ?? task.summary.dbrps.first?.db ?? "",
+                                      retentionPolicy: retentionPolicy ?? task.summary.dbrps.first?.rp ?? "")
+        } catch {
+            throw ValidationError("\(data):\(error)")
+        }
+        try await recording.replay(into: task)
+        let endpoints = task.endpoints
+        for endpoint in endpoints {
+            let json = task.httpOut(endpoint) ?? ""
+            print(endpoints.count == 1 ? json : "\(endpoint)\t\(json)")
+        }
+    }
+
+    private func readText(_ path: String, _ what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the \(what) file \(path)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
