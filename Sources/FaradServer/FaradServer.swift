@@ -38,12 +38,14 @@ public struct FaradServer: Sendable {
     /// Opens the store and serves until a shutdown signal.
     public func run() async throws {
         let store = try FaradStore(directory: configuration.dataDirectory, configuration: configuration.store, logger: logger)
-        let context = ServerContext(store: store, configuration: configuration, metrics: metrics, logger: logger)
+        let tasks = try TaskService(store: store, environment: configuration.tasks, logger: logger)
+        let context = ServerContext(store: store, tasks: tasks, configuration: configuration, metrics: metrics, logger: logger)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: LatencyMiddleware(metrics: metrics))
         KairosRoutes(context).register(on: router)
         InfluxRoutes(context).register(on: router)
         HealthRoutes(context).register(on: router)
+        TaskRoutes(tasks: tasks, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
 
         let host = configuration.host
         let onListening = self.onListening
@@ -55,7 +57,7 @@ public struct FaradServer: Sendable {
             },
             logger: logger
         )
-        var services: [any Service] = [StoreService(store: store, metrics: metrics, interval: configuration.reclaimInterval, logger: logger)]
+        var services: [any Service] = [StoreService(store: store, metrics: metrics, interval: configuration.reclaimInterval, logger: logger), tasks]
         if let telnetHost = configuration.telnetHost {
             services.append(TelnetServer(host: telnetHost, port: configuration.telnetPort, context: context))
         }
@@ -70,6 +72,8 @@ public struct FaradServer: Sendable {
 /// What every route needs.
 struct ServerContext: Sendable {
     let store: FaradStore
+    /// `nil` in servers without tasks (tests of the ingest path).
+    var tasks: TaskService?
     let seriesTextCache = SeriesTextCache()
     let configuration: ServerConfiguration
     let metrics: ServerMetrics

@@ -19,6 +19,8 @@ struct InfluxRoutes: Sendable {
 
     /// The InfluxDB version Farad answers pings with (clients check for a 1.x).
     static let influxVersion = "1.6.7-farad"
+    /// The Kapacitor API version Farad's task API follows.
+    static let kapacitorVersion = "1.5.0-farad"
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("write") { request, _ in await write(request) }
@@ -32,7 +34,7 @@ struct InfluxRoutes: Sendable {
     static func pong() -> Response {
         var h = HTTPFields()
         h[HTTPField.Name("X-Influxdb-Version")!] = influxVersion
-        h[HTTPField.Name("X-Kapacitor-Version")!] = "1.5.0-farad"
+        h[HTTPField.Name("X-Kapacitor-Version")!] = kapacitorVersion
         return Response(status: .noContent, headers: h)
     }
 
@@ -88,6 +90,11 @@ struct InfluxRoutes: Sendable {
         }
         context.metrics.ingested(.lineProtocol, pointCount)
         context.metrics.rejected(.lineProtocol, errors.count)
+        if let tasks = context.tasks, tasks.wantsPoints(database: db, retentionPolicy: rp) {
+            // Stored first (durable), then streamed to the tasks reading db.rp.
+            let points = LineProtocolParser(precision: precision, defaultTime: now).parse(body).points
+            tasks.write(points, database: db, retentionPolicy: rp)
+        }
         if let first = errors.first {
             let message = pointCount == 0
                 ? first.description

@@ -1,3 +1,4 @@
+import FaradEngine
 import FaradStore
 
 /// Settings of `farad serve`.
@@ -21,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     /// How often points past their TTL are reclaimed.
     public var reclaimInterval: Duration = .seconds(60)
     public var store = FaradStore.Configuration()
+    /// UDFs, InfluxDB and defaults for TICKscript tasks.
+    public var tasks = TaskEnvironment()
 
     public init() {}
 

@@ -9,7 +9,10 @@ struct Farad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "farad",
         abstract: "A time-series stream processor: Kapacitor's UDF protocol, KairosDB ingest and TICKscript tasks.",
-        subcommands: [ServeCommand.self, ReplayCommand.self, UDFCommand.self]
+        subcommands: [
+            ServeCommand.self, DefineCommand.self, StatusCommand.self, DisableCommand.self, ReloadCommand.self, ShowCommand.self,
+            ListCommand.self, DeleteCommand.self, ReplayCommand.self, UDFCommand.self,
+        ]
     )
 
     /// Like ArgumentParser's, except that while a shutdown signal is being handled the exit

@@ -1,5 +1,8 @@
 import ArgumentParser
+import FaradCore
+import FaradEngine
 import FaradServer
+import FaradSystem
 import Foundation
 import Logging
 
@@ -7,11 +10,13 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve KairosDB's /api/v1 and InfluxDB's /write on an embedded, durable store.",
+        abstract: "Serve KairosDB's /api/v1, InfluxDB's /write and Kapacitor's task API on an embedded, durable store.",
         discussion: """
             Every flag has an environment variable; the flag wins. With no arguments Farad listens on \
             127.0.0.1:9092 and keeps its data in ./farad-data. An answer 2xx to a write means the points \
             are committed to disk. SIGTERM or SIGINT finishes the requests in flight, commits and exits.
+
+            TICKscript tasks (farad define …) read the points written to /write and /kapacitor/v1/write             for their dbrps; their definitions are stored and come back enabled after a restart. UDFs come             from --config (a farad.toml with kapacitor.conf's [udf.functions.NAME] sections); each is             probed at start, and one that fails is reported without stopping the server.
             """
     )
 
@@ -44,6 +49,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr). [FARAD_LOG_LEVEL, default info]")
     var logLevel: String?
+
+    @Option(name: .customLong("config"), help: "A farad.toml: [udf.functions.NAME] sections and [influxdb] url. [FARAD_CONFIG]")
+    var configFile: String?
+
+    @Option(name: .customLong("influxdb-url"), help: "InfluxDB 1.x that influxDBOut nodes write to, e.g. http://127.0.0.1:8086. [FARAD_INFLUXDB_URL]")
+    var influxDBURL: String?
+
+    @Option(name: .customLong("group-idle"), help: "Default for tasks: forget groups not seen for this long by the data clock, e.g. 1h (default: never, as Kapacitor). [FARAD_GROUP_IDLE]")
+    var groupIdle: String?
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -84,6 +98,31 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "farad")
+        config.tasks = TaskEnvironment(log: { level, line in
+            let l = Logger(label: "farad.task.log")
+            switch level {
+            case "DEBUG": l.debug("\(line)")
+            case "WARN": l.warning("\(line)")
+            case "ERROR": l.error("\(line)")
+            default: l.info("\(line)")
+            }
+        }, logger: Logger(label: "farad.task"))
+        if let idle = setting(groupIdle, "FARAD_GROUP_IDLE") {
+            guard let ns = DurationText.parse(idle), ns > 0 else { throw ValidationError("--group-idle must be a duration such as 1h, not '\(idle)'") }
+            config.tasks.groupIdleTimeout = ns
+        }
+        if let path = setting(configFile, "FARAD_CONFIG") {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
+            let file = try TaskEnvironment.FileConfiguration(toml: String(decoding: data, as: UTF8.self))
+            config.tasks.influxDB = file.influxDB
+            for failure in await config.tasks.register(file.udfs, logger: logger) {
+                logger.error("UDF unavailable: its info probe failed", metadata: ["udf": "\(failure.udf)", "error": "\(failure.message)"])
+            }
+        }
+        if let url = setting(influxDBURL, "FARAD_INFLUXDB_URL") {
+            guard let endpoint = HTTPPost.Endpoint(url: url) else { throw ValidationError("--influxdb-url must be http://host:port, not '\(url)'") }
+            config.tasks.influxDB = InfluxDBOutConfiguration(endpoint: endpoint)
+        }
         let dataDirectory = config.dataDirectory
         let server = FaradServer(configuration: config, logger: logger) { host, port in
             // Tests and scripts read this line to find the port (the flag may say 0).

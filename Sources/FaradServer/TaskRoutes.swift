@@ -1,0 +1,102 @@
+import FaradCore
+import FaradEngine
+import HTTPTypes
+import Hummingbird
+
+/// Kapacitor's task API: `POST/GET/PATCH/DELETE /kapacitor/v1/tasks[/<id>]` and each task's
+/// httpOut endpoints at `GET /kapacitor/v1/tasks/<id>/<endpoint>`.
+struct TaskRoutes {
+    let tasks: TaskService
+    let maxBodyBytes: Int
+
+    func register(on router: Router<BasicRequestContext>) {
+        let api = router.group("kapacitor/v1")
+        api.post("tasks") { request, _ in
+            await respond {
+                let changes = try await Self.changes(request, limit: maxBodyBytes)
+                return try task(tasks.create(changes), status: .ok)
+            }
+        }
+        api.get("tasks") { _, _ in
+            var w = JSONWriter()
+            w.raw("{\"tasks\":[")
+            for (i, (record, execution)) in tasks.list().enumerated() {
+                if i > 0 { w.raw(",") }
+                record.json(execution: execution, dot: tasks.dot(record, execution), into: &w)
+            }
+            w.raw("]}")
+            return Responses.json(.ok, w.bytes, headers: Self.headers)
+        }
+        api.get("tasks/:id") { _, context in
+            await respond { try task(tasks.get(context.parameters.get("id") ?? "").0, status: .ok) }
+        }
+        api.patch("tasks/:id") { request, context in
+            await respond {
+                let changes = try await Self.changes(request, limit: maxBodyBytes)
+                return try task(tasks.update(context.parameters.get("id") ?? "", changes), status: .ok)
+            }
+        }
+        api.delete("tasks/:id") { _, context in
+            await respond {
+                try tasks.delete(context.parameters.get("id") ?? "")
+                return Response(status: .noContent, headers: Self.headers)
+            }
+        }
+        api.get("tasks/:id/:endpoint") { _, context in
+            await respond {
+                let json = try tasks.httpOut(context.parameters.get("id") ?? "", endpoint: context.parameters.get("endpoint") ?? "")
+                return Responses.json(.ok, Array(json.utf8), headers: Self.headers)
+            }
+        }
+    }
+
+    static var headers: HTTPFields {
+        var h = HTTPFields()
+        h[HTTPField.Name("X-Kapacitor-Version")!] = InfluxRoutes.kapacitorVersion
+        return h
+    }
+
+    private func task(_ record: TaskRecord, status: HTTPResponse.Status) throws(TaskAPIError) -> Response {
+        let execution = tasks.list().first { $0.0.id == record.id }?.1
+        var w = JSONWriter()
+        record.json(execution: execution, dot: tasks.dot(record, execution), into: &w)
+        return Responses.json(status, w.bytes, headers: Self.headers)
+    }
+
+    private func respond(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as TaskAPIError {
+            return Responses.influxError(HTTPResponse.Status(code: error.status), error.message, headers: Self.headers)
+        } catch {
+            return Responses.influxError(.badRequest, "\(error)", headers: Self.headers)
+        }
+    }
+
+    /// The fields of a create/update body: id, script, dbrps, status, and Farad's group-idle.
+    static func changes(_ request: Request, limit: Int) async throws -> TaskService.Changes {
+        var request = request
+        let body = try await Bodies.collect(&request, limit: limit)
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(body)
+        } catch {
+            throw TaskAPIError(400, "invalid JSON: \(error)")
+        }
+        guard json.objectValue != nil else { throw TaskAPIError(400, "invalid JSON: expected an object") }
+        var c = TaskService.Changes()
+        c.id = json["id"]?.stringValue
+        c.script = json["script"]?.stringValue
+        c.status = json["status"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        c.groupIdle = json["group-idle"]?.stringValue
+        if let list = json["dbrps"]?.arrayValue, !list.isEmpty {
+            c.dbrps = try list.map { item throws(TaskAPIError) -> DBRP in
+                guard let db = item["db"]?.stringValue, let rp = item["rp"]?.stringValue, !db.isEmpty, !rp.isEmpty else {
+                    throw TaskAPIError(400, "invalid dbrp: each needs \"db\" and \"rp\"")
+                }
+                return DBRP(db: db, rp: rp)
+            }
+        }
+        return c
+    }
+}
