@@ -1,5 +1,7 @@
 import FaradCore
 import FaradEngine
+import FaradUDFHost
+import Logging
 
 /// A baseline for issue 5's target: `groupBy('host')|window().period(10s).every(10s)|mean('usage_user')`
 /// as the engine's state machines alone (group ID, per-group WindowBuffer, InfluxQL mean), in
@@ -28,6 +30,50 @@ func engineBenchmark(points n: Int) throws {
     }
     measurement.report(extra: "  \(emitted) windows, peak RSS \(format(Double(peakRSS()) / 1_048_576, 1)) MiB")
     if sum == -1 { print(sum) }
+}
+
+/// Issue 5's benchmark through the whole task: the TICKscript compiled into a pipeline,
+/// `from|window|mean|httpOut` per host, points fed in requests of 5,000; with `udf` the mean
+/// goes through `@mirror()` (udf-mirror over real pipes) before httpOut.
+func taskBenchmark(points n: Int, udf: String?) async throws {
+    let hosts = 1_000
+    let names = (0..<hosts).map { "server\($0)" }
+    let second: Int64 = 1_000_000_000
+    var environment = TaskEnvironment()
+    var script = "stream|from().measurement('cpu').groupBy('host')|window().period(10s).every(10s)|mean('usage_user')"
+    if let udf {
+        let config = try UDFFunctionConfig(name: "mirror", endpoint: .process(prog: udf, args: [], env: [:]), timeout: .seconds(30))
+        _ = await environment.register([config], logger: Logger(label: "bench"))
+        script = "stream|from().measurement('cpu').groupBy('host')@mirror()|window().period(10s).every(10s)|mean('usage_user')"
+    }
+    let task = try TaskExecution(id: "bench", script: script + "|httpOut('mean')", environment: environment)
+    let batch = 5_000
+    let batches = (0..<(n / batch)).lazy.map { b in
+        (0..<batch).map { j -> Point in
+            let i = b * batch + j
+            return Point(measurement: "cpu", sortedTags: [("cpu", "cpu-total"), ("host", names[i % hosts])],
+                         fields: [("usage_user", .double(Double(i % 100))), ("usage_system", .double(5.25)), ("procs", .int(1234))],
+                         time: Int64(i / hosts) * second)
+        }
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    var generation: Duration = .zero
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await task.run() }
+        for b in batches.indices {
+            let t0 = clock.now
+            let points = batches[b]
+            generation += clock.now - t0
+            task.write(points, database: "telegraf", retentionPolicy: "autogen")
+        }
+        task.stop()
+        try await group.waitForAll()
+    }
+    let elapsed = clock.now - start - generation
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let windows = task.statistics().first { $0.name.hasPrefix("mean") }?.emitted ?? 0
+    print("task \(udf == nil ? "from|window|mean|httpOut" : "from@mirror|window|mean|httpOut"): \(format(Double(n) / seconds / 1e6, 2)) M points/s (\(format(seconds, 2)) s for \(n) points, point construction excluded), \(windows) windows, peak RSS \(format(Double(peakRSS()) / 1_048_576, 1)) MiB")
 }
 
 /// This process's peak resident set size in bytes.

@@ -81,6 +81,8 @@ do {
     switch mode {
     case "codec": try codecBenchmark(points: points ?? 1_000_000)
     case "engine": try engineBenchmark(points: points ?? 10_000_000)
+    case "task": try await taskBenchmark(points: points ?? 10_000_000, udf: nil)
+    case "task-udf": try await taskBenchmark(points: points ?? 2_000_000, udf: udf ?? ".build/release/udf-mirror")
     case "host":
         guard let udf else {
             print("host needs --udf PATH\n\(usage)")
