@@ -67,7 +67,7 @@ final class DerivativeNode: EngineNode {
         return d
     }
 
-    override func expire(idleBefore time: Int64, into out: inout [Message]) {
+    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
         _ = previous.removeIdle(before: time)
     }
 }

@@ -4,7 +4,7 @@ import FaradCore
 /// more outgoing ones.
 ///
 /// Subclasses override ``process(_:into:)``; stateful ones keep their state per group in a
-/// ``GroupStates`` and override ``cardinality`` and ``expire(idleBefore:into:)``. Nodes do no
+/// ``GroupStates`` and override ``cardinality`` and ``expire(idleBefore:now:into:)``. Nodes do no
 /// I/O of their own: sinks hand what they produce to an outbox the task drains.
 public class EngineNode {
     /// The node's name in DOT and statistics: its type and index, e.g. `window2`.
@@ -41,8 +41,9 @@ public class EngineNode {
     /// Groups with state in this node.
     public var cardinality: Int { 0 }
 
-    /// Forgets the groups last seen before `time`, after emitting what they completed.
-    func expire(idleBefore time: Int64, into out: inout [Message]) {}
+    /// Forgets the groups last seen before `time`, after emitting what the task's clock `now`
+    /// has completed for them.
+    func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {}
 
     /// Counts an error; the message it concerns is dropped.
     func fail(_ message: String) {
@@ -87,5 +88,4 @@ struct GroupStates<State> {
         return idle.map { ($0.key, $0.value.state) }
     }
 
-    mutating func removeAll() { entries.removeAll() }
 }

@@ -66,7 +66,7 @@ final class SampleNode: EngineNode {
         }
     }
 
-    override func expire(idleBefore time: Int64, into out: inout [Message]) {
+    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
         _ = counters.removeIdle(before: time)
     }
 }

@@ -54,7 +54,7 @@ final class GroupByNode: EngineNode {
         pendingTime = nil
     }
 
-    override func expire(idleBefore time: Int64, into out: inout [Message]) {
+    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
         if let t = pendingTime, t < time { flush(into: &out) }
     }
 }

@@ -80,7 +80,7 @@ final class InfluxQLNode: EngineNode {
         }
     }
 
-    override func expire(idleBefore time: Int64, into out: inout [Message]) {
+    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
         for (_, b) in pending.removeIdle(before: time) { apply(b, into: &out) }
         _ = running.removeIdle(before: time)
     }

@@ -35,12 +35,6 @@ public final class Pipeline {
         }
     }
 
-    /// Feeds one point.
-    public func write(_ point: Point, database: String, retentionPolicy: String) {
-        advance(to: point.time)
-        deliver(.point(StreamPoint(point, database: database, retentionPolicy: retentionPolicy)), to: nodes[0])
-    }
-
     /// Hands `messages` produced by `node` outside a `process` call (a UDF's output) to its children.
     func inject(_ messages: [Message], from node: EngineNode) {
         for m in messages {
@@ -65,7 +59,7 @@ public final class Pipeline {
     /// Emits what idle groups completed and forgets them, node by node from the root.
     public func expireIdleGroups(before time: Int64) {
         for node in nodes {
-            node.expire(idleBefore: time, into: &node.outbox)
+            node.expire(idleBefore: time, now: now, into: &node.outbox)
             emit(from: node)
         }
     }

@@ -64,8 +64,8 @@ struct ScriptEvaluator {
             var values: [ScriptValue] = []
             for item in items { values.append(try evaluate(item)) }
             return .list(values)
-        case .lambda(let body, let position):
-            return .lambda(try substitute(body), source: text(of: body, from: position))
+        case .lambda(let body, _):
+            return .lambda(try substitute(body), source: text(of: body))
         case .unary(.negate, let x, let position):
             switch try evaluate(x) {
             case .int(let n): return .int(-n)
@@ -147,7 +147,7 @@ struct ScriptEvaluator {
     }
 
     /// The lambda's text as written, for messages (from its position to the end of its line).
-    private func text(of body: Expression, from position: Position) -> String {
+    private func text(of body: Expression) -> String {
         let start = body.position.offset
         guard start < source.count else { return "" }
         var end = start

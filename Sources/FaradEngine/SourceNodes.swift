@@ -15,7 +15,7 @@ final class FromNode: EngineNode {
         var retentionPolicy = ""
         var measurement = ""
         var wheres: [CompiledLambda] = []
-        /// `nil`: no groupBy; `["*"]`-style all tags is `allTags`.
+        /// Dimension tags; with `groupByAll` (`groupBy(*)`), every tag but `excluded`.
         var groupBy: [String] = []
         var groupByAll = false
         var excluded: Set<String> = []

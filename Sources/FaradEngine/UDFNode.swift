@@ -40,23 +40,8 @@ final class UDFNode: EngineNode {
     }
 
     private static func udfPoint(_ p: Point, database: String, retentionPolicy: String, group: GroupID, dimensions: Dimensions) -> UDFPoint {
-        var doubles: [String: Double] = [:]
-        var ints: [String: Int64] = [:]
-        var strings: [String: String] = [:]
-        var bools: [String: Bool] = [:]
-        for (key, value) in p.fields {
-            switch value {
-            case .double(let v): doubles[key] = v
-            case .int(let v): ints[key] = v
-            case .string(let v): strings[key] = v
-            case .bool(let v): bools[key] = v
-            }
-        }
-        var tags: [String: String] = [:]
-        for (k, v) in p.tags { tags[k] = v }
-        return UDFPoint(time: p.time, name: p.measurement, database: database, retentionPolicy: retentionPolicy, group: group.rawValue,
-                        dimensions: dimensions.tagNames, tags: tags, fieldsDouble: doubles, fieldsInt: ints, fieldsString: strings,
-                        fieldsBool: bools, byName: dimensions.byName)
+        UDFPoint(p, database: database, retentionPolicy: retentionPolicy, group: group.rawValue, dimensions: dimensions.tagNames,
+                 byName: dimensions.byName)
     }
 
     /// A UDF's output as a message on this node's edge.

@@ -13,8 +13,6 @@ final class WindowNode: EngineNode {
 
     let spec: WindowSpec
     private var windows = GroupStates<GroupWindow>()
-    /// The task's clock, for draining windows of groups that expire.
-    private var now: Int64 = .min
 
     init(name: String, spec: WindowSpec) {
         self.spec = spec
@@ -25,7 +23,6 @@ final class WindowNode: EngineNode {
 
     override func process(_ message: Message, into out: inout [Message]) {
         guard case .point(let sp) = message else { return }
-        if sp.point.time > now { now = sp.point.time }
         let spec = spec
         let emitted = windows.update(sp.group, at: sp.point.time, make: {
             GroupWindow(buffer: WindowBuffer(spec), name: sp.point.measurement, database: sp.database,
@@ -37,7 +34,7 @@ final class WindowNode: EngineNode {
         if let emitted { out.append(.batch(emitted)) }
     }
 
-    override func expire(idleBefore time: Int64, into out: inout [Message]) {
+    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
         for (group, var w) in windows.removeIdle(before: time) {
             if let batch = w.buffer.drain(now: now) { out.append(.batch(w.batch(batch, group: group))) }
         }

@@ -57,7 +57,7 @@ struct TaskRoutes {
     }
 
     private func task(_ record: TaskRecord, status: HTTPResponse.Status) throws(TaskAPIError) -> Response {
-        let execution = tasks.list().first { $0.0.id == record.id }?.1
+        let execution = try tasks.get(record.id).1
         var w = JSONWriter()
         record.json(execution: execution, dot: tasks.dot(record, execution), into: &w)
         return Responses.json(status, w.bytes, headers: Self.headers)

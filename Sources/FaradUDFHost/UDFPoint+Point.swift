@@ -2,8 +2,8 @@ import FaradCore
 import KapacitorUDFWire
 
 extension UDFPoint {
-    /// The UDF protocol's form of a point (field maps by type, no grouping).
-    public init(_ point: Point, database: String, retentionPolicy: String) {
+    /// The UDF protocol's form of a point (field maps by type), with its group if it has one.
+    public init(_ point: Point, database: String, retentionPolicy: String, group: String = "", dimensions: [String] = [], byName: Bool = false) {
         var doubles: [String: Double] = [:]
         var ints: [String: Int64] = [:]
         var strings: [String: String] = [:]
@@ -18,8 +18,9 @@ extension UDFPoint {
         }
         var tags: [String: String] = [:]
         for (k, v) in point.tags { tags[k] = v }
-        self.init(time: point.time, name: point.measurement, database: database, retentionPolicy: retentionPolicy,
-                  tags: tags, fieldsDouble: doubles, fieldsInt: ints, fieldsString: strings, fieldsBool: bools)
+        self.init(time: point.time, name: point.measurement, database: database, retentionPolicy: retentionPolicy, group: group,
+                  dimensions: dimensions, tags: tags, fieldsDouble: doubles, fieldsInt: ints, fieldsString: strings, fieldsBool: bools,
+                  byName: byName)
     }
 }
 

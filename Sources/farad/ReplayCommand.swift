@@ -1,8 +1,6 @@
 import ArgumentParser
 import FaradCore
 import FaradEngine
-import FaradIngest
-import FaradTICK
 import Foundation
 
 struct ReplayCommand: AsyncParsableCommand {
