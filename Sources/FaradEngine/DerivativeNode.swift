@@ -21,7 +21,7 @@ final class DerivativeNode: EngineNode {
 
     override var cardinality: Int { previous.count }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         switch message {
         case .point(var sp):
             guard let value = numeric(sp.point) else { return }
@@ -31,7 +31,7 @@ final class DerivativeNode: EngineNode {
             }
             guard let prior, let d = derivative(from: prior, to: (sp.point.time, value)) else { return }
             sp.point.setField(outputName, .double(d))
-            out.append(.point(sp))
+            emit(.point(sp))
         case .batch(var b):
             var prior: (time: Int64, value: Double)?
             var points: [Point] = []
@@ -43,7 +43,7 @@ final class DerivativeNode: EngineNode {
                 points.append(p)
             }
             b.points = points
-            out.append(.batch(b))
+            emit(.batch(b))
         }
     }
 
@@ -67,7 +67,7 @@ final class DerivativeNode: EngineNode {
         return d
     }
 
-    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
+    override func expire(idleBefore time: Int64, now: Int64) {
         _ = previous.removeIdle(before: time)
     }
 }

@@ -1,11 +1,17 @@
 import FaradCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One node of a task's pipeline: a state machine that turns each incoming message into zero or
 /// more outgoing ones.
 ///
-/// Subclasses override ``process(_:into:)``; stateful ones keep their state per group in a
-/// ``GroupStates`` and override ``cardinality`` and ``expire(idleBefore:now:into:)``. Nodes do no
-/// I/O of their own: sinks hand what they produce to an outbox the task drains.
+/// Subclasses override ``process(_:)`` and hand what they produce to ``emit(_:)``, which passes
+/// it straight on to the children (the message moves down the chain; it is copied only where a
+/// node has several children). Stateful nodes keep their state per group in a ``GroupStates``
+/// and override ``cardinality`` and ``expire(idleBefore:now:)``. Nodes do no I/O of their own:
+/// sinks hand what they produce to writers the task owns.
 public class EngineNode {
     /// The node's name in DOT and statistics: its type and index, e.g. `window2`.
     public let name: String
@@ -23,9 +29,11 @@ public class EngineNode {
     public internal(set) var errors = 0
     /// The most recent error's text.
     public internal(set) var lastError: String?
-    var execNanos: Int64 = 0
-    var execSamples = 0
-    var outbox: [Message] = []
+    private var execNanos: Int64 = 0
+    private var execSamples = 0
+    /// While a sampled `process` call runs: the time its children took, which is not this node's.
+    private var timing = false
+    private var childNanos: Int64 = 0
 
     init(name: String, type: String, provides: EdgeType?) {
         self.name = name
@@ -33,9 +41,9 @@ public class EngineNode {
         self.provides = provides
     }
 
-    /// Handles one message, appending what it produces to `out`.
-    func process(_ message: Message, into out: inout [Message]) {
-        out.append(message)
+    /// Handles one message, passing what it produces to ``emit(_:)``. The default passes it on.
+    func process(_ message: consuming Message) {
+        emit(message)
     }
 
     /// Groups with state in this node.
@@ -43,7 +51,41 @@ public class EngineNode {
 
     /// Forgets the groups last seen before `time`, after emitting what the task's clock `now`
     /// has completed for them.
-    func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {}
+    func expire(idleBefore time: Int64, now: Int64) {}
+
+    /// A message from a parent: counted, and every 64th timed (without its children's time).
+    final func receive(_ message: consuming Message) {
+        processed &+= 1
+        guard processed & 63 == 1 else { return process(message) }
+        let start = Self.monotonicNanos()
+        childNanos = 0
+        timing = true
+        process(message)
+        timing = false
+        execNanos &+= Self.monotonicNanos() - start - childNanos
+        execSamples &+= 1
+    }
+
+    /// Sends `message` to every child, in order.
+    final func emit(_ message: consuming Message) {
+        emitted &+= 1
+        guard timing else { return send(message) }
+        let start = Self.monotonicNanos()
+        send(message)
+        childNanos &+= Self.monotonicNanos() - start
+    }
+
+    private final func send(_ message: consuming Message) {
+        let children = self.children
+        let last = children.count - 1
+        guard last >= 0 else { return }
+        var i = 0
+        while i < last {
+            children[i].receive(copy message)
+            i += 1
+        }
+        children[last].receive(message)
+    }
 
     /// Counts an error; the message it concerns is dropped.
     func fail(_ message: String) {
@@ -58,6 +100,12 @@ public class EngineNode {
 
     /// Node-specific statistics for DOT and the task API, besides the common ones.
     public var extraStatistics: [(String, Int)] { [] }
+
+    static func monotonicNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
 }
 
 /// Per-group state with the time each group was last seen, for nodes that keep state per group.
@@ -76,6 +124,24 @@ struct GroupStates<State> {
 
     var count: Int { entries.count }
 
+    typealias Index = Dictionary<GroupID, Entry>.Index
+
+    /// The position of `group`'s state (created with `make` if needed), marked seen at `time`.
+    mutating func index(of group: GroupID, at time: Int64, make: () -> State) -> Index {
+        if let i = entries.index(forKey: group) {
+            if time > entries.values[i].lastSeen { entries.values[i].lastSeen = time }
+            return i
+        }
+        entries[group] = Entry(state: make(), lastSeen: time)
+        return entries.index(forKey: group)!
+    }
+
+    /// The state at `index`, changed in place.
+    subscript(index: Index) -> State {
+        get { entries.values[index].state }
+        _modify { yield &entries.values[index].state }
+    }
+
     /// Runs `body` on the state of `group`, creating it with `make` first if needed.
     mutating func update<R>(_ group: GroupID, at time: Int64, make: () -> State, _ body: (inout State) -> R) -> R {
         entries[group, default: Entry(state: make(), lastSeen: time)].touch(time, body)
@@ -87,5 +153,4 @@ struct GroupStates<State> {
         for (g, _) in idle { entries[g] = nil }
         return idle.map { ($0.key, $0.value.state) }
     }
-
 }

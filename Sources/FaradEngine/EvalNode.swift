@@ -25,8 +25,8 @@ final class EvalNode: EngineNode {
 
     override var extraStatistics: [(String, Int)] { [("eval_errors", evalErrors)] }
 
-    override func process(_ message: Message, into out: inout [Message]) {
-        if let result = message.mapPoints({ evaluate(&$0) }) { out.append(result) }
+    override func process(_ message: consuming Message) {
+        if let result = message.mapPoints({ evaluate(&$0) }) { emit(result) }
     }
 
     private func evaluate(_ p: inout Point) -> Bool {

@@ -3,15 +3,17 @@ import FaradCore
 extension Message {
     /// Applies `transform` to the point, or to every point of the batch, dropping the points
     /// for which it returns false. A batch stays (possibly empty); a dropped point returns nil.
-    func mapPoints(_ transform: (inout Point) -> Bool) -> Message? {
-        switch self {
+    consuming func mapPoints(_ transform: (inout Point) -> Bool) -> Message? {
+        switch consume self {
         case .point(var p):
             return transform(&p.point) ? .point(p) : nil
         case .batch(var b):
-            var kept: [Point] = []
-            kept.reserveCapacity(b.points.count)
-            for var p in b.points where transform(&p) { kept.append(p) }
-            b.points = kept
+            var kept = 0
+            for i in b.points.indices where transform(&b.points[i]) {
+                if kept != i { b.points.swapAt(kept, i) }
+                kept += 1
+            }
+            b.points.removeLast(b.points.count - kept)
             return .batch(b)
         }
     }
@@ -26,7 +28,7 @@ final class WhereNode: EngineNode {
         super.init(name: name, type: "where", provides: provides)
     }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         let result = message.mapPoints { p in
             do throws(LambdaError) {
                 return try lambda.evaluateBool(p)
@@ -35,7 +37,7 @@ final class WhereNode: EngineNode {
                 return false
             }
         }
-        if let result { out.append(result) }
+        if let result { emit(result) }
     }
 }
 
@@ -53,20 +55,20 @@ final class SampleNode: EngineNode {
 
     override var cardinality: Int { counters.count }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         switch rule {
         case .count(let n):
             let keep = counters.update(message.group, at: message.time, make: { 0 }) { c -> Bool in
                 defer { c += 1 }
                 return c % n == 0
             }
-            if keep { out.append(message) }
+            if keep { emit(message) }
         case .duration(let d):
-            if message.time % d == 0 { out.append(message) }
+            if message.time % d == 0 { emit(message) }
         }
     }
 
-    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
+    override func expire(idleBefore time: Int64, now: Int64) {
         _ = counters.removeIdle(before: time)
     }
 }
@@ -80,7 +82,7 @@ final class ShiftNode: EngineNode {
         super.init(name: name, type: "shift", provides: provides)
     }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         var shifted = message.mapPoints { p in
             p.time += shift
             return true
@@ -89,7 +91,7 @@ final class ShiftNode: EngineNode {
             b.tmax += shift
             shifted = .batch(b)
         }
-        if let shifted { out.append(shifted) }
+        if let shifted { emit(shifted) }
     }
 }
 
@@ -108,7 +110,7 @@ final class DefaultNode: EngineNode {
 
     override var extraStatistics: [(String, Int)] { [("fields_defaulted", fieldsDefaulted), ("tags_defaulted", tagsDefaulted)] }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         var result = message.mapPoints { p in
             for (k, v) in fields where p.field(k) == nil {
                 p.setField(k, v)
@@ -127,7 +129,7 @@ final class DefaultNode: EngineNode {
             }
             result = .batch(b)
         }
-        if let result { out.append(result) }
+        if let result { emit(result) }
     }
 }
 
@@ -146,7 +148,7 @@ final class DeleteNode: EngineNode {
 
     override var extraStatistics: [(String, Int)] { [("fields_deleted", fieldsDeleted), ("tags_deleted", tagsDeleted)] }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         let result = message.mapPoints { p in
             for f in fields where p.field(f) != nil {
                 p.removeField(f)
@@ -162,13 +164,13 @@ final class DeleteNode: EngineNode {
         case .point(var sp)? where sp.dimensions.tagNames.contains(where: tags.contains):
             sp.dimensions.tagNames.removeAll(where: tags.contains)
             sp.group = sp.dimensions.group(of: sp.point)
-            out.append(.point(sp))
+            emit(.point(sp))
         case .batch(var b)?:
             b.tags.removeAll { tags.contains($0.key) }
             b.dimensions.tagNames.removeAll(where: tags.contains)
-            out.append(.batch(b))
+            emit(.batch(b))
         case let other?:
-            out.append(other)
+            emit(other)
         case nil:
             break
         }
@@ -184,16 +186,16 @@ final class UnionNode: EngineNode {
         super.init(name: name, type: "union", provides: provides)
     }
 
-    override func process(_ message: Message, into out: inout [Message]) {
-        guard let rename, !rename.isEmpty else { return out.append(message) }
+    override func process(_ message: consuming Message) {
+        guard let rename, !rename.isEmpty else { return emit(message) }
         switch message {
         case .point(var p):
             p.point.measurement = rename
-            out.append(.point(p))
+            emit(.point(p))
         case .batch(var b):
             b.name = rename
             for i in b.points.indices { b.points[i].measurement = rename }
-            out.append(.batch(b))
+            emit(.batch(b))
         }
     }
 }

@@ -29,14 +29,14 @@ final class GroupByNode: EngineNode {
         return Dimensions(tagNames: point.tags.map(\.key).filter { !excluded.contains($0) }, byName: byMeasurement)
     }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         switch message {
         case .point(var sp):
             sp.dimensions = dimensions(for: sp.point)
             sp.group = sp.dimensions.group(of: sp.point)
-            out.append(.point(sp))
+            emit(.point(sp))
         case .batch(let b):
-            if let t = pendingTime, t != b.tmax { flush(into: &out) }
+            if let t = pendingTime, t != b.tmax { flush() }
             pendingTime = b.tmax
             for p in b.points {
                 let dims = dimensions(for: p)
@@ -48,13 +48,13 @@ final class GroupByNode: EngineNode {
         }
     }
 
-    private func flush(into out: inout [Message]) {
-        for key in pending.keys.sorted(by: { $0.rawValue < $1.rawValue }) { out.append(.batch(pending[key]!)) }
+    private func flush() {
+        for key in pending.keys.sorted(by: { $0.rawValue < $1.rawValue }) { emit(.batch(pending[key]!)) }
         pending.removeAll(keepingCapacity: true)
         pendingTime = nil
     }
 
-    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
-        if let t = pendingTime, t < time { flush(into: &out) }
+    override func expire(idleBefore time: Int64, now: Int64) {
+        if let t = pendingTime, t < time { flush() }
     }
 }

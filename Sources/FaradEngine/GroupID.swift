@@ -4,9 +4,11 @@ import FaradCore
 ///
 /// The ID is `a=v1,b=v2` over the dimensions in sorted order (a missing tag gives an empty
 /// value), prefixed by `name\n` when grouping by measurement; no dimensions and no measurement
-/// is the nil group, the empty string.
+/// is the nil group, the empty string. The ID's hash is computed once, when it is made: every
+/// stateful node looks its group up per point.
 public struct GroupID: Sendable, Hashable, CustomStringConvertible {
     public let rawValue: String
+    private let hash: Int
 
     /// The group of `point` for `dimensions` (tag names; sorted here) and `byName`.
     public init(_ point: Point, dimensions: [String], byName: Bool = false) {
@@ -16,7 +18,7 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
     /// The group of `point` for dimensions already sorted.
     init(_ point: Point, sortedDimensions: [String], byName: Bool) {
         if sortedDimensions.isEmpty && !byName {
-            rawValue = ""
+            self = .none
             return
         }
         var id = byName ? point.measurement : ""
@@ -29,13 +31,48 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
             id += "="
             id += point.tag(d) ?? ""
         }
-        rawValue = id
+        self.init(raw: id)
     }
 
     /// The nil group (no dimensions).
     public static let none = GroupID(raw: "")
 
-    public init(raw: String) { rawValue = raw }
+    public init(raw: String) {
+        rawValue = raw
+        hash = raw.hashValue
+    }
+
+    public static func == (a: GroupID, b: GroupID) -> Bool {
+        a.hash == b.hash && a.rawValue == b.rawValue
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
+    }
 
     public var description: String { rawValue.isEmpty ? "nil" : rawValue }
+}
+
+/// The groups of one dimension tag (`groupBy('host')`, the most common grouping), by the tag's
+/// value: the ID is built and hashed once per value, not once per point. Bounded: past
+/// `limit` values it starts over.
+struct SingleTagGroups {
+    let tag: String
+    private let prefix: String
+    private var byValue: [String: GroupID] = [:]
+    private let limit = 1 << 16
+
+    init(tag: String) {
+        self.tag = tag
+        prefix = tag + "="
+    }
+
+    mutating func group(of point: Point) -> GroupID {
+        let value = point.tag(tag) ?? ""
+        if let known = byValue[value] { return known }
+        if byValue.count >= limit { byValue.removeAll(keepingCapacity: true) }
+        let id = GroupID(raw: prefix + value)
+        byValue[value] = id
+        return id
+    }
 }

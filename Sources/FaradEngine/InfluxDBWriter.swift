@@ -149,7 +149,7 @@ final class InfluxDBOutNode: EngineNode {
         [("points_written", writer.pointsWritten.load(ordering: .relaxed)), ("write_errors", writer.writeErrors.load(ordering: .relaxed))]
     }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         switch message {
         case .point(let p): write(p.point, db: p.database, rp: p.retentionPolicy)
         case .batch(let b): for p in b.points { write(p, db: b.database, rp: b.retentionPolicy) }

@@ -56,12 +56,12 @@ final class InfluxQLNode: EngineNode {
 
     override var cardinality: Int { pending.count + running.count }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         switch message {
         case .batch(let b):
-            if isTransformation { transform(b, into: &out) } else { apply(b, into: &out) }
+            if isTransformation { transform(b) } else { apply(b) }
         case .point(let sp):
-            if isTransformation { return transform(sp, into: &out) }
+            if isTransformation { return transform(sp) }
             // Points with the same time form a batch; a later time completes it.
             let completed = pending.update(sp.group, at: sp.point.time, make: {
                 Batch(name: sp.point.measurement, database: sp.database, retentionPolicy: sp.retentionPolicy, group: sp.group,
@@ -76,33 +76,35 @@ final class InfluxQLNode: EngineNode {
                 b.points.append(sp.point)
                 return done
             }
-            if let completed { apply(completed, into: &out) }
+            if let completed { apply(completed) }
         }
     }
 
-    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
-        for (_, b) in pending.removeIdle(before: time) { apply(b, into: &out) }
+    override func expire(idleBefore time: Int64, now: Int64) {
+        for (_, b) in pending.removeIdle(before: time) { apply(b) }
         _ = running.removeIdle(before: time)
     }
 
     // MARK: Batch-wise
 
     private func point(of b: Batch, time: Int64, value: FieldValue, extra: [(key: String, value: FieldValue)] = []) -> Point {
-        Point(measurement: b.name, sortedTags: b.tags, fields: [(outputName, value)] + extra, time: time)
+        var fields = [(key: outputName, value: value)]
+        if !extra.isEmpty { fields += extra }
+        return Point(measurement: b.name, sortedTags: b.tags, fields: fields, time: time)
     }
 
-    private func apply(_ b: Batch, into out: inout [Message]) {
+    private func apply(_ b: Batch) {
         do throws(LambdaError) {
             switch operation {
             case .reduce(let f):
                 if b.points.isEmpty && (f == .count || f == .sum) {
-                    return emitPoint(point(of: b, time: b.tmax, value: .int(0)), of: b, into: &out)
+                    return emitPoint(point(of: b, time: b.tmax, value: .int(0)), of: b)
                 }
-                guard let (value, selected) = try f.apply(field: field, to: b.points) else { return }
-                if f.isSelector, let t = selected, let chosen = b.points.first(where: { $0.time == t && $0.field(field) == value }) {
-                    emitPoint(selection(chosen, value: value, time: usePointTimes ? t : b.tmax), of: b, into: &out)
+                guard let (value, time, selected) = try f.apply(field: field, to: b.points) else { return }
+                if f.isSelector, let t = time, let selected {
+                    emitPoint(selection(b.points[selected], value: value, time: usePointTimes ? t : b.tmax), of: b)
                 } else {
-                    emitPoint(point(of: b, time: b.tmax, value: value), of: b, into: &out)
+                    emitPoint(point(of: b, time: b.tmax, value: value), of: b)
                 }
             case .percentile(let p):
                 var values: [(value: FieldValue, number: Double, time: Int64)] = []
@@ -117,7 +119,7 @@ final class InfluxQLNode: EngineNode {
                 let chosen = b.points.first { $0.time == values[i].time && $0.field(field) == values[i].value }
                 let time = usePointTimes ? values[i].time : b.tmax
                 emitPoint(chosen.map { selection($0, value: values[i].value, time: time) } ?? point(of: b, time: time, value: values[i].value),
-                          of: b, into: &out)
+                          of: b)
             case .top(let n, let extra, let bottom):
                 var values: [(value: FieldValue, number: Double, point: Point)] = []
                 for x in b.points {
@@ -140,7 +142,7 @@ final class InfluxQLNode: EngineNode {
                     p.setSortedTags(r.point.tags)
                     return p
                 }
-                out.append(.batch(result))
+                emit(.batch(result))
             case .distinct:
                 var seen = Set<FieldValue>()
                 var result = b
@@ -149,7 +151,7 @@ final class InfluxQLNode: EngineNode {
                     guard let v = x.field(field), seen.insert(v).inserted else { continue }
                     result.points.append(point(of: b, time: b.tmax, value: v))
                 }
-                out.append(.batch(result))
+                emit(.batch(result))
             default:
                 break
             }
@@ -167,28 +169,28 @@ final class InfluxQLNode: EngineNode {
         return result
     }
 
-    private func emitPoint(_ p: Point, of b: Batch, into out: inout [Message]) {
-        out.append(.point(StreamPoint(p, database: b.database, retentionPolicy: b.retentionPolicy, group: b.group, dimensions: b.dimensions)))
+    private func emitPoint(_ p: Point, of b: Batch) {
+        emit(.point(StreamPoint(p, database: b.database, retentionPolicy: b.retentionPolicy, group: b.group, dimensions: b.dimensions)))
     }
 
     // MARK: Transformations
 
-    private func transform(_ b: Batch, into out: inout [Message]) {
+    private func transform(_ b: Batch) {
         var state = RunningState()
         var result = b
         result.points = []
         for x in b.points {
             if let v = step(x, &state) { result.points.append(Point(measurement: b.name, sortedTags: b.tags, fields: [(outputName, v)], time: x.time)) }
         }
-        out.append(.batch(result))
+        emit(.batch(result))
     }
 
-    private func transform(_ sp: StreamPoint, into out: inout [Message]) {
+    private func transform(_ sp: StreamPoint) {
         let value = running.update(sp.group, at: sp.point.time, make: { RunningState() }) { state in step(sp.point, &state) }
         guard let value else { return }
         var result = sp
         result.point.fields = [(outputName, value)]
-        out.append(.point(result))
+        emit(.point(result))
     }
 
     /// One point through a transformation: its output value, if it has one.

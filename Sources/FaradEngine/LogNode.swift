@@ -14,7 +14,7 @@ final class LogNode: EngineNode {
         super.init(name: name, type: "log", provides: provides)
     }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         switch message {
         case .point(let p):
             sink(level, line("point", p.point, db: p.database, rp: p.retentionPolicy, group: p.group, dimensions: p.dimensions))
@@ -27,7 +27,7 @@ final class LogNode: EngineNode {
             }
             sink(level, "\(head("end batch")) name=\(Self.quote(b.name)) group=\(Self.quote(b.group.rawValue))")
         }
-        out.append(message)
+        emit(message)
     }
 
     private func head(_ msg: String) -> String {

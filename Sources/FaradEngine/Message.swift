@@ -95,3 +95,8 @@ public enum EdgeType: String, Sendable, Hashable, CustomStringConvertible {
     case stream, batch
     public var description: String { rawValue }
 }
+
+extension Point {
+    /// An empty point, to swap into a message whose point moves elsewhere.
+    static var placeholder: Point { Point(measurement: "", sortedTags: [], fields: [], time: 0) }
+}

@@ -1,9 +1,5 @@
 import FaradCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A task's running node graph: points go in at the root and flow, synchronously, through every
 /// node to the sinks.
 ///
@@ -31,16 +27,13 @@ public final class Pipeline {
         let root = nodes[0]
         for p in points {
             advance(to: p.time)
-            deliver(.point(StreamPoint(p, database: database, retentionPolicy: retentionPolicy)), to: root)
+            root.receive(.point(StreamPoint(p, database: database, retentionPolicy: retentionPolicy)))
         }
     }
 
     /// Hands `messages` produced by `node` outside a `process` call (a UDF's output) to its children.
     func inject(_ messages: [Message], from node: EngineNode) {
-        for m in messages {
-            node.outbox.append(m)
-            emit(from: node)
-        }
+        for m in messages { node.emit(m) }
     }
 
     /// The node named `name`.
@@ -58,40 +51,6 @@ public final class Pipeline {
 
     /// Emits what idle groups completed and forgets them, node by node from the root.
     public func expireIdleGroups(before time: Int64) {
-        for node in nodes {
-            node.expire(idleBefore: time, now: now, into: &node.outbox)
-            emit(from: node)
-        }
-    }
-
-    func deliver(_ message: Message, to node: EngineNode) {
-        node.processed += 1
-        if node.processed & 63 == 1 {
-            let start = Self.monotonicNanos()
-            node.process(message, into: &node.outbox)
-            node.execNanos += Self.monotonicNanos() - start
-            node.execSamples += 1
-        } else {
-            node.process(message, into: &node.outbox)
-        }
-        emit(from: node)
-    }
-
-    private func emit(from node: EngineNode) {
-        guard !node.outbox.isEmpty else { return }
-        var i = 0
-        while i < node.outbox.count {
-            let m = node.outbox[i]
-            node.emitted += 1
-            for child in node.children { deliver(m, to: child) }
-            i += 1
-        }
-        node.outbox.removeAll(keepingCapacity: true)
-    }
-
-    static func monotonicNanos() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        for node in nodes { node.expire(idleBefore: time, now: now) }
     }
 }

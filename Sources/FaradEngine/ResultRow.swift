@@ -121,27 +121,36 @@ public struct ResultRow: Sendable {
 final class HTTPOutNode: EngineNode {
     let endpoint: String
     private var index: [GroupID: Int] = [:]
-    private(set) var rows: [ResultRow] = []
+    /// The latest message of each group, in the order groups first appeared; turned into rows
+    /// when the endpoint is read, not for every message.
+    private var latest: [Message] = []
 
     init(name: String, provides: EdgeType, endpoint: String) {
         self.endpoint = endpoint
         super.init(name: name, type: "httpOut", provides: provides)
     }
 
-    override var cardinality: Int { rows.count }
+    override var cardinality: Int { latest.count }
 
-    override func process(_ message: Message, into out: inout [Message]) {
-        let row = switch message {
-        case .point(let p): ResultRow(p.point)
-        case .batch(let b): ResultRow(b)
-        }
-        if let i = index[message.group] {
-            rows[i] = row
+    override func process(_ message: consuming Message) {
+        let group = message.group
+        if let i = index[group] {
+            latest[i] = copy message
         } else {
-            index[message.group] = rows.count
-            rows.append(row)
+            index[group] = latest.count
+            latest.append(copy message)
         }
-        out.append(message)
+        emit(message)
+    }
+
+    /// The cached result's rows.
+    var rows: [ResultRow] {
+        latest.map { m in
+            switch m {
+            case .point(let p): ResultRow(p.point)
+            case .batch(let b): ResultRow(b)
+            }
+        }
     }
 
     /// The cached result as JSON.

@@ -26,15 +26,20 @@ final class FromNode: EngineNode {
 
     let config: Configuration
     private let dimensions: Dimensions
+    /// Set when the stream is grouped by one tag: its groups by value.
+    private var singleTag: SingleTagGroups?
 
     init(name: String, _ config: Configuration) {
         self.config = config
         dimensions = Dimensions(tagNames: config.groupBy, byName: config.byMeasurement)
+        if !config.groupByAll, !config.byMeasurement, dimensions.tagNames.count == 1 {
+            singleTag = SingleTagGroups(tag: dimensions.tagNames[0])
+        }
         super.init(name: name, type: "from", provides: .stream)
     }
 
-    override func process(_ message: Message, into out: inout [Message]) {
-        guard case .point(var p) = message else { return }
+    override func process(_ message: consuming Message) {
+        guard case .point(var p) = consume message else { return }
         if !config.database.isEmpty && p.database != config.database { return }
         if !config.retentionPolicy.isEmpty && p.retentionPolicy != config.retentionPolicy { return }
         if !config.measurement.isEmpty && p.point.measurement != config.measurement { return }
@@ -51,11 +56,12 @@ final class FromNode: EngineNode {
         if config.groupByAll {
             let names = p.point.tags.map(\.key).filter { !config.excluded.contains($0) }
             p.dimensions = Dimensions(tagNames: names, byName: config.byMeasurement)
+            p.group = p.dimensions.group(of: p.point)
         } else {
             p.dimensions = dimensions
+            p.group = singleTag?.group(of: p.point) ?? dimensions.group(of: p.point)
         }
-        p.group = p.dimensions.group(of: p.point)
-        out.append(.point(p))
+        emit(.point(p))
     }
 }
 

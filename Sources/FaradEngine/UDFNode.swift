@@ -21,7 +21,7 @@ final class UDFNode: EngineNode {
         super.init(name: name, type: config.name, provides: info.provides == .stream ? .stream : .batch)
     }
 
-    override func process(_ message: Message, into out: inout [Message]) {
+    override func process(_ message: consuming Message) {
         pending.append(Self.input(message))
     }
 

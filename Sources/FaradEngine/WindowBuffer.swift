@@ -37,7 +37,7 @@ public struct WindowBuffer: Sendable {
     public var count: Int { points.count - start }
 
     /// Adds a point; returns the window it completes, if any.
-    public mutating func receive(_ point: Point) -> WindowBatch? {
+    public mutating func receive(_ point: consuming Point) -> WindowBatch? {
         switch spec {
         case .time(let period, let every, let align, let fillPeriod):
             return receiveTimed(point, period: period, every: every, align: align, fillPeriod: fillPeriod)
@@ -46,7 +46,7 @@ public struct WindowBuffer: Sendable {
         }
     }
 
-    private mutating func receiveTimed(_ p: Point, period: Int64, every: Int64, align: Bool, fillPeriod: Bool) -> WindowBatch? {
+    private mutating func receiveTimed(_ p: consuming Point, period: Int64, every: Int64, align: Bool, fillPeriod: Bool) -> WindowBatch? {
         let t = p.time
         if nextEmit == nil {
             if fillPeriod {
@@ -73,12 +73,31 @@ public struct WindowBuffer: Sendable {
             return nil
         }
         purge(keepingAfter: emitAt - period, inclusive: true)
-        let batch = WindowBatch(time: emitAt, points: held.filter { $0.time < emitAt })
-        nextEmit = align ? truncate(t + every, every) : t + every
-        // Points before the next window's start can never be emitted again: hold one window,
-        // not two (Kapacitor keeps them until the next emission).
-        purge(keepingAfter: nextEmit! - period, inclusive: true)
+        let next = align ? truncate(t + every, every) : t + every
+        nextEmit = next
+        let batch = WindowBatch(time: emitAt, points: take(before: emitAt, keepingFrom: next - period))
         append(p)
+        return batch
+    }
+
+    /// The held points before `end`, dropping those before `oldest` (which no later window
+    /// needs: Kapacitor keeps them until the next emission, Farad holds one window, not two).
+    /// When nothing is kept, the buffer itself becomes the batch: no copy.
+    private mutating func take(before end: Int64, keepingFrom oldest: Int64) -> [Point] {
+        guard oldest >= end, points[start...].allSatisfy({ $0.time < end }) else {
+            let batch = points[start...].filter { $0.time < end }
+            purge(keepingAfter: oldest, inclusive: true)
+            return batch
+        }
+        var batch: [Point] = []
+        if start == 0 {
+            swap(&batch, &points)
+            points.reserveCapacity(batch.count)
+        } else {
+            batch = Array(points[start...])
+            points.removeAll(keepingCapacity: true)
+            start = 0
+        }
         return batch
     }
 
@@ -92,7 +111,8 @@ public struct WindowBuffer: Sendable {
         return WindowBatch(time: emitAt, points: points)
     }
 
-    private mutating func receiveCounted(_ p: Point, period: Int, every: Int, fillPeriod: Bool) -> WindowBatch? {
+    private mutating func receiveCounted(_ p: consuming Point, period: Int, every: Int, fillPeriod: Bool) -> WindowBatch? {
+        let t = p.time
         append(p)
         if count > period { start += 1 }
         compact()
@@ -100,12 +120,12 @@ public struct WindowBuffer: Sendable {
         if fillPeriod && count < period { return nil }
         guard sinceEmit >= every else { return nil }
         sinceEmit = 0
-        return WindowBatch(time: p.time, points: held)
+        return WindowBatch(time: t, points: held)
     }
 
     private var held: [Point] { Array(points[start...]) }
 
-    private mutating func append(_ p: Point) {
+    private mutating func append(_ p: consuming Point) {
         points.append(p)
     }
 

@@ -21,22 +21,22 @@ final class WindowNode: EngineNode {
 
     override var cardinality: Int { windows.count }
 
-    override func process(_ message: Message, into out: inout [Message]) {
-        guard case .point(let sp) = message else { return }
-        let spec = spec
-        let emitted = windows.update(sp.group, at: sp.point.time, make: {
-            GroupWindow(buffer: WindowBuffer(spec), name: sp.point.measurement, database: sp.database,
-                        retentionPolicy: sp.retentionPolicy, dimensions: sp.dimensions, tags: sp.dimensions.tags(of: sp.point))
-        }) { w -> Batch? in
-            guard let batch = w.buffer.receive(sp.point) else { return nil }
-            return w.batch(batch, group: sp.group)
+    override func process(_ message: consuming Message) {
+        guard case .point(var sp) = consume message else { return }
+        // Move the point out of the message into the buffer: no copy of its tags and fields.
+        var point = Point.placeholder
+        swap(&point, &sp.point)
+        let i = windows.index(of: sp.group, at: point.time) {
+            GroupWindow(buffer: WindowBuffer(spec), name: point.measurement, database: sp.database,
+                        retentionPolicy: sp.retentionPolicy, dimensions: sp.dimensions, tags: sp.dimensions.tags(of: point))
         }
-        if let emitted { out.append(.batch(emitted)) }
+        guard let batch = windows[i].buffer.receive(consume point) else { return }
+        emit(.batch(windows[i].batch(batch, group: sp.group)))
     }
 
-    override func expire(idleBefore time: Int64, now: Int64, into out: inout [Message]) {
+    override func expire(idleBefore time: Int64, now: Int64) {
         for (group, var w) in windows.removeIdle(before: time) {
-            if let batch = w.buffer.drain(now: now) { out.append(.batch(w.batch(batch, group: group))) }
+            if let batch = w.buffer.drain(now: now) { emit(.batch(w.batch(batch, group: group))) }
         }
     }
 }
