@@ -19,21 +19,24 @@ public class EngineNode {
     public let type: String
     /// What the node's output edge carries (`nil` for sinks that provide nothing).
     public let provides: EdgeType?
-    public internal(set) var children: [EngineNode] = []
+    // Nodes are confined to their pipeline, which one thread at a time drives (TaskExecution's
+    // lock), and a node never re-enters itself (the graph has no cycles): the state touched per
+    // message skips the runtime exclusivity check, which cost more than the work it guards.
+    @exclusivity(unchecked) public internal(set) var children: [EngineNode] = []
 
     /// Messages received.
-    public internal(set) var processed = 0
+    @exclusivity(unchecked) public internal(set) var processed = 0
     /// Messages sent to each child.
-    public internal(set) var emitted = 0
+    @exclusivity(unchecked) public internal(set) var emitted = 0
     /// Messages dropped because of an error (a failing lambda, a missing field, …).
     public internal(set) var errors = 0
     /// The most recent error's text.
     public internal(set) var lastError: String?
-    private var execNanos: Int64 = 0
-    private var execSamples = 0
+    @exclusivity(unchecked) private var execNanos: Int64 = 0
+    @exclusivity(unchecked) private var execSamples = 0
     /// While a sampled `process` call runs: the time its children took, which is not this node's.
-    private var timing = false
-    private var childNanos: Int64 = 0
+    @exclusivity(unchecked) private var timing = false
+    @exclusivity(unchecked) private var childNanos: Int64 = 0
 
     init(name: String, type: String, provides: EdgeType?) {
         self.name = name
@@ -114,6 +117,10 @@ struct GroupStates<State> {
         var state: State
         var lastSeen: Int64
 
+        mutating func see(_ time: Int64) {
+            if time > lastSeen { lastSeen = time }
+        }
+
         mutating func touch<R>(_ time: Int64, _ body: (inout State) -> R) -> R {
             if time > lastSeen { lastSeen = time }
             return body(&state)
@@ -129,14 +136,15 @@ struct GroupStates<State> {
     /// The position of `group`'s state (created with `make` if needed), marked seen at `time`.
     mutating func index(of group: GroupID, at time: Int64, make: () -> State) -> Index {
         if let i = entries.index(forKey: group) {
-            if time > entries.values[i].lastSeen { entries.values[i].lastSeen = time }
+            entries.values[i].see(time)  // mutating: in place (a read would copy the entry)
             return i
         }
         entries[group] = Entry(state: make(), lastSeen: time)
         return entries.index(forKey: group)!
     }
 
-    /// The state at `index`, changed in place.
+    /// The state at `index`, changed in place. Use it through mutating calls only: reading
+    /// `Dictionary.Values` copies the whole value.
     subscript(index: Index) -> State {
         get { entries.values[index].state }
         _modify { yield &entries.values[index].state }

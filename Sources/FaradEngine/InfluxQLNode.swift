@@ -24,9 +24,11 @@ final class InfluxQLNode: EngineNode {
     let outputName: String
     let usePointTimes: Bool
     /// Stream edge, for batch-wise operations: the points sharing the current time, per group.
-    private var pending = GroupStates<Batch>()
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var pending = GroupStates<Batch>()
     /// Stream edge, for transformations: each group's running state.
-    private var running = GroupStates<RunningState>()
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var running = GroupStates<RunningState>()
 
     struct RunningState {
         var previous: FieldValue?

@@ -120,10 +120,12 @@ public struct ResultRow: Sendable {
 /// first seen) for `GET /kapacitor/v1/tasks/<id>/<endpoint>`, and passes data on.
 final class HTTPOutNode: EngineNode {
     let endpoint: String
-    private var index: [GroupID: Int] = [:]
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var index: [GroupID: Int] = [:]
     /// The latest message of each group, in the order groups first appeared; turned into rows
     /// when the endpoint is read, not for every message.
-    private var latest: [Message] = []
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var latest: [Message] = []
 
     init(name: String, provides: EdgeType, endpoint: String) {
         self.endpoint = endpoint

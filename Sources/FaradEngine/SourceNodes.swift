@@ -27,7 +27,8 @@ final class FromNode: EngineNode {
     let config: Configuration
     private let dimensions: Dimensions
     /// Set when the stream is grouped by one tag: its groups by value.
-    private var singleTag: SingleTagGroups?
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var singleTag: SingleTagGroups?
 
     init(name: String, _ config: Configuration) {
         self.config = config

@@ -12,7 +12,8 @@ final class WindowNode: EngineNode {
     }
 
     let spec: WindowSpec
-    private var windows = GroupStates<GroupWindow>()
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var windows = GroupStates<GroupWindow>()
 
     init(name: String, spec: WindowSpec) {
         self.spec = spec
@@ -30,8 +31,8 @@ final class WindowNode: EngineNode {
             GroupWindow(buffer: WindowBuffer(spec), name: point.measurement, database: sp.database,
                         retentionPolicy: sp.retentionPolicy, dimensions: sp.dimensions, tags: sp.dimensions.tags(of: point))
         }
-        guard let batch = windows[i].buffer.receive(consume point) else { return }
-        emit(.batch(windows[i].batch(batch, group: sp.group)))
+        guard let batch = windows[i].receive(consume point, group: sp.group) else { return }
+        emit(.batch(batch))
     }
 
     override func expire(idleBefore time: Int64, now: Int64) {
@@ -42,6 +43,11 @@ final class WindowNode: EngineNode {
 }
 
 extension WindowNode.GroupWindow {
+    /// Buffers `point`; returns the batch it completes, if any.
+    mutating func receive(_ point: consuming Point, group: GroupID) -> Batch? {
+        buffer.receive(point).map { batch($0, group: group) }
+    }
+
     func batch(_ window: WindowBatch, group: GroupID) -> Batch {
         Batch(name: name, database: database, retentionPolicy: retentionPolicy, group: group, dimensions: dimensions,
               tags: tags, tmax: window.time, points: window.points)
