@@ -65,7 +65,7 @@ func taskBenchmark(points n: Int, udf: String?) async throws {
             let t0 = clock.now
             let points = batches[b]
             generation += clock.now - t0
-            task.write(points, database: "telegraf", retentionPolicy: "autogen")
+            await task.write(points, database: "telegraf", retentionPolicy: "autogen")
         }
         task.stop()
         try await group.waitForAll()

@@ -17,6 +17,9 @@ let usage = """
            farad-bench host --udf PATH [--arg A]... [--env K=V]... [--points N] [--batch-size N]
            farad-bench frames [--points N] [--batch-size N] > requests.bin
            farad-bench engine [--points N]
+           farad-bench udf-codec [--points N]
+           farad-bench task [--points N]
+           farad-bench task-udf [--udf PATH] [--points N]
            farad-bench serve --port P [--format json|gzip|lp] [--points N] [--batch-size N] [--clients N] [--server-pid PID]
            farad-bench latency --port P [--rate R] [--seconds S]
            farad-bench query --port P [--repeats N]
@@ -28,6 +31,12 @@ let usage = """
             decoded, batches assembled; reports the host's own CPU per point.
     engine  groupBy|window|mean as the engine's state machines, in process (default 10,000,000
             points from 1,000 hosts).
+    udf-codec  A UDF node's host side by stage: engine point -> frame, frame -> UDF point,
+            UDF point -> engine point (default 1,000,000 points).
+    task    Issue 5's task, compiled from TICKscript and run in process: from|window|mean|httpOut
+            over 10,000,000 points from 1,000 hosts.
+    task-udf  The same with @mirror() (udf-mirror, default .build/release/udf-mirror) through
+            real pipes before the window (default 2,000,000 points).
     serve   Loads a running `farad serve` (or influxd, --format lp) on 127.0.0.1 with KairosDB JSON,
             gzip JSON or line protocol (default 10,000,000 points, 10,000 per request, 2 clients).
     latency 100-point KairosDB requests at --rate per second (default 1,000 for 10 s): p50/p99.
@@ -80,6 +89,7 @@ while let arg = args.popFirst() {
 do {
     switch mode {
     case "codec": try codecBenchmark(points: points ?? 1_000_000)
+    case "udf-codec": try udfCodecBenchmark(points: points ?? 1_000_000)
     case "engine": try engineBenchmark(points: points ?? 10_000_000)
     case "task": try await taskBenchmark(points: points ?? 10_000_000, udf: nil)
     case "task-udf": try await taskBenchmark(points: points ?? 2_000_000, udf: udf ?? ".build/release/udf-mirror")

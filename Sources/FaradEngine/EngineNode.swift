@@ -78,6 +78,13 @@ public class EngineNode {
         childNanos &+= Self.monotonicNanos() - start
     }
 
+    /// Sends `message`, produced outside a `process` call (a UDF's output), to every child. It
+    /// runs in the children's segment, so it touches no state of this node's but `emitted`.
+    final func forward(_ message: consuming Message) {
+        emitted &+= 1
+        send(message)
+    }
+
     private final func send(_ message: consuming Message) {
         let children = self.children
         let last = children.count - 1

@@ -17,11 +17,22 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
 
     /// The group of `point` for dimensions already sorted.
     init(_ point: Point, sortedDimensions: [String], byName: Bool) {
+        self.init(name: point.measurement, sortedDimensions: sortedDimensions, byName: byName) { point.tag($0) }
+    }
+
+    /// The group of a batch with `name` and group tags `tags` under `dimensions`.
+    init(name: String, sortedTags tags: [(key: String, value: String)], _ dimensions: Dimensions) {
+        self.init(name: name, sortedDimensions: dimensions.tagNames, byName: dimensions.byName) { d in
+            tags.first { $0.key == d }?.value
+        }
+    }
+
+    private init(name: String, sortedDimensions: [String], byName: Bool, tag: (String) -> String?) {
         if sortedDimensions.isEmpty && !byName {
             self = .none
             return
         }
-        var id = byName ? point.measurement : ""
+        var id = byName ? name : ""
         if byName && !sortedDimensions.isEmpty { id += "\n" }
         var first = true
         for d in sortedDimensions {
@@ -29,7 +40,7 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
             first = false
             id += d
             id += "="
-            id += point.tag(d) ?? ""
+            id += tag(d) ?? ""
         }
         self.init(raw: id)
     }
@@ -53,22 +64,24 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
     public var description: String { rawValue.isEmpty ? "nil" : rawValue }
 }
 
-/// The groups of one dimension tag (`groupBy('host')`, the most common grouping), by the tag's
-/// value: the ID is built and hashed once per value, not once per point. Bounded: past
-/// `limit` values it starts over.
-struct SingleTagGroups {
-    let tag: String
-    private let prefix: String
+/// Group IDs by the value of the one dimension tag of the most common grouping
+/// (`groupBy('host')`): the ID is built and hashed once per value, not once per point. Other
+/// groupings are built each time. Bounded: past `limit` values it starts over.
+struct GroupIDCache {
+    private var tag = ""
+    private var prefix = ""
     private var byValue: [String: GroupID] = [:]
     private let limit = 1 << 16
 
-    init(tag: String) {
-        self.tag = tag
-        prefix = tag + "="
-    }
-
-    mutating func group(of point: Point) -> GroupID {
-        let value = point.tag(tag) ?? ""
+    mutating func group(of point: Point, _ dimensions: Dimensions) -> GroupID {
+        guard dimensions.tagNames.count == 1, !dimensions.byName else { return dimensions.group(of: point) }
+        let name = dimensions.tagNames[0]
+        if name != tag {
+            tag = name
+            prefix = name + "="
+            byValue.removeAll()
+        }
+        let value = point.tag(name) ?? ""
         if let known = byValue[value] { return known }
         if byValue.count >= limit { byValue.removeAll(keepingCapacity: true) }
         let id = GroupID(raw: prefix + value)

@@ -7,7 +7,7 @@ public struct Dimensions: Sendable, Hashable {
     public var byName: Bool
 
     public init(tagNames: [String] = [], byName: Bool = false) {
-        self.tagNames = tagNames.sorted()
+        self.tagNames = zip(tagNames, tagNames.dropFirst()).allSatisfy { $0 < $1 } ? tagNames : tagNames.sorted()
         self.byName = byName
     }
 

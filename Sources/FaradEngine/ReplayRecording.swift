@@ -54,7 +54,7 @@ public struct ReplayRecording: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await task.run() }
             for chunk in chunks {
-                task.write(chunk.points, database: chunk.database, retentionPolicy: chunk.retentionPolicy)
+                await task.write(chunk.points, database: chunk.database, retentionPolicy: chunk.retentionPolicy)
             }
             task.stop()
             try await group.waitForAll()

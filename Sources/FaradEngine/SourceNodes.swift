@@ -26,16 +26,12 @@ final class FromNode: EngineNode {
 
     let config: Configuration
     private let dimensions: Dimensions
-    /// Set when the stream is grouped by one tag: its groups by value.
     // Unchecked: see EngineNode.children.
-    @exclusivity(unchecked) private var singleTag: SingleTagGroups?
+    @exclusivity(unchecked) private var groups = GroupIDCache()
 
     init(name: String, _ config: Configuration) {
         self.config = config
         dimensions = Dimensions(tagNames: config.groupBy, byName: config.byMeasurement)
-        if !config.groupByAll, !config.byMeasurement, dimensions.tagNames.count == 1 {
-            singleTag = SingleTagGroups(tag: dimensions.tagNames[0])
-        }
         super.init(name: name, type: "from", provides: .stream)
     }
 
@@ -60,7 +56,7 @@ final class FromNode: EngineNode {
             p.group = p.dimensions.group(of: p.point)
         } else {
             p.dimensions = dimensions
-            p.group = singleTag?.group(of: p.point) ?? dimensions.group(of: p.point)
+            p.group = groups.group(of: p.point, dimensions)
         }
         emit(.point(p))
     }

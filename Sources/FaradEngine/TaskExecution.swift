@@ -11,26 +11,32 @@ import Synchronization
 /// let task = try TaskExecution(id: "cpu", script: script, environment: environment)
 /// try await withThrowingDiscardingTaskGroup { group in
 ///     group.addTask { try await task.run() }
-///     task.write(points, database: "telegraf", retentionPolicy: "autogen")
+///     await task.write(points, database: "telegraf", retentionPolicy: "autogen")
 ///     task.stop()
 /// }
 /// print(task.httpOut("cpu") ?? "")
 /// ```
-/// Writes are synchronous: a point has passed through every node up to the first UDF when
-/// ``write(_:database:retentionPolicy:)`` returns. UDF output comes back asynchronously.
+/// A write has passed through every node up to the first UDF when
+/// ``write(_:database:retentionPolicy:)`` returns. UDF output comes back asynchronously. Each
+/// UDF's input is bounded (``UDFInputQueue``): a write waits while a UDF is behind.
 public final class TaskExecution: Sendable {
     struct UDFChannel: Sendable {
         let nodeIndex: Int
         let nodeName: String
         let config: UDFFunctionConfig
         let options: [UDFOption]
-        let inputs: AsyncStream<[UDFInput]>
-        let continuation: AsyncStream<[UDFInput]>.Continuation
+        /// The segment the UDF node takes its input in, and the one its output runs in.
+        let segment: Int
+        let outputSegment: Int
+        let inputs: UDFInputQueue
+        let outputs: UDFOutputDecoder
     }
 
     public let id: String
     public let summary: TaskSummary
-    private let pipeline: Mutex<Pipeline>
+    private let pipeline: LockedPipeline
+    /// Each httpOut endpoint and the segment its node is in.
+    private let endpointSegments: [(endpoint: String, segment: Int)]
     private let udfs: [UDFChannel]
     private let writers: [InfluxDBWriter]
     private let logger: Logger
@@ -46,32 +52,36 @@ public final class TaskExecution: Sendable {
         summary = built.summary
         writers = built.writers
         logger = environment.logger
-        var channels: [UDFChannel] = []
-        for node in built.udfNodes {
-            let (stream, continuation) = AsyncStream<[UDFInput]>.makeStream()
-            channels.append(UDFChannel(nodeIndex: built.pipeline.nodes.firstIndex { $0 === node }!, nodeName: node.name, config: node.config,
-                                       options: node.options, inputs: stream, continuation: continuation))
+        let graph = built.pipeline
+        udfs = built.udfNodes.map { node in
+            UDFChannel(nodeIndex: graph.nodes.firstIndex { $0 === node }!, nodeName: node.name, config: node.config,
+                       options: node.options, segment: graph.segment(of: node), outputSegment: graph.outputSegment(of: node),
+                       inputs: UDFInputQueue(), outputs: UDFOutputDecoder())
         }
-        udfs = channels
+        endpointSegments = graph.nodes.compactMap { node in (node as? HTTPOutNode).map { ($0.endpoint, graph.segment(of: node)) } }
         (stopped, stopContinuation) = AsyncStream<Void>.makeStream()
-        pipeline = Mutex(built.pipeline)
+        pipeline = LockedPipeline(graph)
     }
 
-    /// Feeds points written to `database`.`retentionPolicy`.
-    public func write(_ points: [Point], database: String, retentionPolicy: String) {
-        pipeline.withLock { p in
+    /// Feeds points written to `database`.`retentionPolicy`; waits while a UDF of the task is
+    /// too far behind.
+    public func write(_ points: [Point], database: String, retentionPolicy: String) async {
+        let full = pipeline.segment(0) { p in
             p.write(points, database: database, retentionPolicy: retentionPolicy)
-            handOff(p)
+            return handOff(p, segment: 0)
         }
+        for queue in full { await queue.waitForRoom() }
     }
 
-    /// Passes what UDF nodes queued to their sessions.
-    private func handOff(_ p: Pipeline) {
-        for channel in udfs {
-            guard let node = p.nodes[channel.nodeIndex] as? UDFNode, !node.pending.isEmpty else { continue }
-            channel.continuation.yield(node.pending)
-            node.pending.removeAll(keepingCapacity: true)
+    /// Passes what the UDF nodes of `segment` (locked) queued to their sessions; returns the
+    /// queues over their mark.
+    private func handOff(_ p: Pipeline, segment: Int) -> [UDFInputQueue] {
+        var full: [UDFInputQueue] = []
+        for channel in udfs where channel.segment == segment {
+            guard let (input, points) = (p.nodes[channel.nodeIndex] as? UDFNode)?.takeInput() else { continue }
+            if channel.inputs.push(input, points: points) { full.append(channel.inputs) }
         }
+        return full
     }
 
     /// Runs the task's UDF sessions (supervised: restarted per their policy) and InfluxDB writers
@@ -95,14 +105,18 @@ public final class TaskExecution: Sendable {
                 let supervisor = UDFSupervisor(config: channel.config, logger: logger)
                 group.addTask {
                     defer {
+                        // Nothing reads this queue any more: writers must not wait for it.
+                        channel.inputs.close()
                         // A UDF's output may feed the next UDF: that one ends after this one.
-                        if i + 1 < self.udfs.count { self.udfs[i + 1].continuation.finish() }
+                        if i + 1 < self.udfs.count { self.udfs[i + 1].inputs.finish() }
                     }
                     try await supervisor.run(options: channel.options, taskID: self.id, nodeID: channel.nodeName, inputs: channel.inputs) { outputs in
-                        self.pipeline.withLock { p in
-                            p.inject(outputs.map(UDFNode.message), from: p.nodes[channel.nodeIndex])
-                            self.handOff(p)
+                        let messages = channel.outputs.messages(outputs)
+                        let full = self.pipeline.segment(channel.outputSegment) { p in
+                            p.inject(messages, from: p.nodes[channel.nodeIndex])
+                            return self.handOff(p, segment: channel.outputSegment)
                         }
+                        for queue in full { await queue.waitForRoom() }
                     }
                 }
             }
@@ -113,24 +127,23 @@ public final class TaskExecution: Sendable {
     /// Ends the input: ``run()`` returns once the UDFs have processed what they were given.
     public func stop() {
         stopContinuation.finish()
-        udfs.first?.continuation.finish()
+        udfs.first?.inputs.finish()
     }
 
     /// The httpOut result of `endpoint` as JSON, or `nil` if the task has no such endpoint.
     public func httpOut(_ endpoint: String) -> String? {
-        pipeline.withLock { p in
+        guard let segment = endpointSegments.first(where: { $0.endpoint == endpoint })?.segment else { return nil }
+        return pipeline.segment(segment) { p in
             p.nodes.lazy.compactMap { $0 as? HTTPOutNode }.first { $0.endpoint == endpoint }?.resultJSON
         }
     }
 
     /// Every httpOut endpoint of the task.
-    public var endpoints: [String] {
-        pipeline.withLock { p in p.nodes.compactMap { ($0 as? HTTPOutNode)?.endpoint } }
-    }
+    public var endpoints: [String] { endpointSegments.map(\.endpoint) }
 
     /// The DOT graph with each node's statistics.
     public func dot() -> String {
-        let (nodes, rate) = pipeline.withLock { p -> ([NodeStatistics], Double) in
+        let (nodes, rate) = pipeline.all { p -> ([NodeStatistics], Double) in
             (p.nodes.map(NodeStatistics.init), updateThroughput(p.nodes[0].processed))
         }
         return DOT.executing(id: id, throughput: rate, nodes)
@@ -138,7 +151,7 @@ public final class TaskExecution: Sendable {
 
     /// Each node's statistics, for the task API.
     public func statistics() -> [NodeStatistics] {
-        pipeline.withLock { p in p.nodes.map(NodeStatistics.init) }
+        pipeline.all { p in p.nodes.map(NodeStatistics.init) }
     }
 
     private func updateThroughput(_ count: Int) -> Double {

@@ -1,17 +1,26 @@
 import FaradCore
 import FaradUDFHost
 import KapacitorUDFWire
+import Synchronization
 
-/// `@name().option(…)`: a UDF in the chain. The node queues what it receives; the task hands
-/// the queue to the UDF's supervised session and injects the UDF's output into the node's
-/// children (``TaskExecution``).
+/// `@name().option(…)`: a UDF in the chain. The node encodes what it receives straight into
+/// request frames; the task hands them to the UDF's supervised session and injects the UDF's
+/// output into the node's children (``TaskExecution``).
+///
+/// What goes out is what Kapacitor's host sends: stream points with their name, database,
+/// retention policy, group and dimensions; batches as `begin` (name, group, group tags, size,
+/// byName), points with time, group, tags and fields only, and `end` (name, group, tmax, tags).
+/// What comes back is regrouped as Kapacitor does: the UDF's `group` is ignored and computed
+/// again from the point's dimensions and tags (a batch's from the tags of its `end`).
 final class UDFNode: EngineNode {
     let udf: String
     let config: UDFFunctionConfig
     let options: [UDFOption]
     let wants: EdgeType
-    /// Received and not yet handed to the session.
-    var pending: [UDFInput] = []
+    /// Request frames received and not yet handed to the session.
+    private var frames: [UInt8] = []
+    private var points = 0
+    private var batches = 0
 
     init(name: String, config: UDFFunctionConfig, info: UDFInfo, options: [UDFOption], wants: EdgeType) {
         udf = config.name
@@ -22,42 +31,76 @@ final class UDFNode: EngineNode {
     }
 
     override func process(_ message: consuming Message) {
-        pending.append(Self.input(message))
-    }
-
-    static func input(_ message: Message) -> UDFInput {
         switch message {
         case .point(let sp):
-            return .point(udfPoint(sp.point, database: sp.database, retentionPolicy: sp.retentionPolicy, group: sp.group, dimensions: sp.dimensions))
+            sp.point.appendUDFFrame(to: &frames, database: sp.database, retentionPolicy: sp.retentionPolicy, group: sp.group.rawValue,
+                                    dimensions: sp.dimensions.tagNames, byName: sp.dimensions.byName)
+            points += 1
         case .batch(let b):
             var tags: [String: String] = [:]
             for (k, v) in b.tags { tags[k] = v }
-            let begin = BeginBatch(name: b.name, group: b.group.rawValue, tags: tags, size: Int64(b.points.count), byName: b.dimensions.byName)
-            let end = EndBatch(name: b.name, group: b.group.rawValue, tmax: b.tmax, tags: tags, byName: b.dimensions.byName)
-            let points = b.points.map { udfPoint($0, database: b.database, retentionPolicy: b.retentionPolicy, group: b.group, dimensions: b.dimensions) }
-            return .batch(begin, points, end)
+            let group = b.group.rawValue
+            UDFRequest.begin(BeginBatch(name: b.name, group: group, tags: tags, size: Int64(b.points.count), byName: b.dimensions.byName))
+                .appendFrame(to: &frames)
+            for p in b.points { p.appendUDFBatchFrame(to: &frames, group: group) }
+            UDFRequest.end(EndBatch(name: b.name, group: group, tmax: b.tmax, tags: tags)).appendFrame(to: &frames)
+            points += b.points.count
+            batches += 1
         }
     }
 
-    private static func udfPoint(_ p: Point, database: String, retentionPolicy: String, group: GroupID, dimensions: Dimensions) -> UDFPoint {
-        UDFPoint(p, database: database, retentionPolicy: retentionPolicy, group: group.rawValue, dimensions: dimensions.tagNames,
-                 byName: dimensions.byName)
+    /// What the node received since the last call, as one input for the session.
+    func takeInput() -> (input: UDFInput, points: Int)? {
+        guard !frames.isEmpty else { return nil }
+        defer {
+            frames = []
+            frames.reserveCapacity(1 << 16)
+            (points, batches) = (0, 0)
+        }
+        return (.frames(frames, points: points, batches: batches), points)
     }
 
-    /// A UDF's output as a message on this node's edge.
-    static func message(_ output: UDFOutput) -> Message {
+}
+
+/// Turns a UDF's output into messages on its node's edge. Runs outside the pipeline's lock, on
+/// the task that reads the UDF, so decoding overlaps with the pipeline's work.
+final class UDFOutputDecoder: Sendable {
+    private struct Caches {
+        var groups = GroupIDCache()
+        var strings = UDFStringCache()
+        /// The last dimensions seen: points that share them share one array.
+        var dimensions = Dimensions.none
+    }
+
+    private let caches = Mutex(Caches())
+
+    func messages(_ outputs: [UDFOutput]) -> [Message] {
+        caches.withLock { caches in outputs.map { Self.message($0, &caches) } }
+    }
+
+    private static func message(_ output: UDFOutput, _ caches: inout Caches) -> Message {
         switch output {
         case .point(let udfPoint):
-            let p = udfPoint.decoded()
-            return .point(StreamPoint(Point(p), database: p.database, retentionPolicy: p.retentionPolicy, group: GroupID(raw: p.group),
-                                      dimensions: Dimensions(tagNames: p.dimensions, byName: p.byName)))
-        case .batch(let begin, let points, let end):
-            let tags = begin.tags.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
-            let first = points.first?.decoded()
+            let r = UDFPointReader(udfPoint, cache: &caches.strings)
+            let point = Point(measurement: r.name, sortedTags: r.tags, fields: r.fields, time: r.time)
+            if r.dimensions != caches.dimensions.tagNames || r.byName != caches.dimensions.byName {
+                caches.dimensions = Dimensions(tagNames: r.dimensions, byName: r.byName)
+            }
+            return .point(StreamPoint(point, database: r.database, retentionPolicy: r.retentionPolicy,
+                                      group: caches.groups.group(of: point, caches.dimensions), dimensions: caches.dimensions))
+        case .batch(let begin, let udfPoints, let end):
+            let tags = end.tags.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+            let dimensions = Dimensions(tagNames: tags.map(\.key), byName: begin.byName)
+            var database = "", retentionPolicy = ""
+            let points = udfPoints.enumerated().map { i, p in
+                let r = UDFPointReader(p, cache: &caches.strings)
+                if i == 0 { (database, retentionPolicy) = (r.database, r.retentionPolicy) }
+                return Point(measurement: end.name, sortedTags: r.tags, fields: r.fields, time: r.time)
+            }
             return .batch(Batch(
-                name: begin.name, database: first?.database ?? "", retentionPolicy: first?.retentionPolicy ?? "",
-                group: GroupID(raw: begin.group), dimensions: Dimensions(tagNames: tags.map(\.key), byName: begin.byName),
-                tags: tags, tmax: end.tmax, points: points.map { Point($0) }))
+                name: end.name, database: database, retentionPolicy: retentionPolicy,
+                group: GroupID(name: end.name, sortedTags: tags, dimensions), dimensions: dimensions,
+                tags: tags, tmax: end.tmax, points: points))
         }
     }
 }

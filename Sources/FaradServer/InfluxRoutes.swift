@@ -93,7 +93,7 @@ struct InfluxRoutes: Sendable {
         if let tasks = context.tasks, tasks.wantsPoints(database: db, retentionPolicy: rp) {
             // Stored first (durable), then streamed to the tasks reading db.rp.
             let points = LineProtocolParser(precision: precision, defaultTime: now).parse(body).points
-            tasks.write(points, database: db, retentionPolicy: rp)
+            await tasks.write(points, database: db, retentionPolicy: rp)
         }
         if let first = errors.first {
             let message = pointCount == 0

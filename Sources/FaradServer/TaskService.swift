@@ -82,12 +82,12 @@ public final class TaskService: Service, Sendable {
     }
 
     /// Feeds points written to `db`.`rp` to every executing task that reads it.
-    func write(_ points: [Point], database: String, retentionPolicy: String) {
+    func write(_ points: [Point], database: String, retentionPolicy: String) async {
         let key = DBRP(db: database, rp: retentionPolicy)
         let targets = state.withLock { s in
             s.running.filter { s.records[$0.key]?.dbrps.contains(key) ?? false }.map(\.value)
         }
-        for t in targets { t.write(points, database: database, retentionPolicy: retentionPolicy) }
+        for t in targets { await t.write(points, database: database, retentionPolicy: retentionPolicy) }
     }
 
     // MARK: API

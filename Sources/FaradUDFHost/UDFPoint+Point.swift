@@ -25,16 +25,153 @@ extension UDFPoint {
 }
 
 extension Point {
-    /// A point from a UDF's output. Fields are ordered string, int, double, bool, each by key;
-    /// a key present in several maps takes the later type (Kapacitor's merge order).
+    /// A point from a UDF's output: its fields merged in the order string, int, double, bool
+    /// (a key present in several maps takes the later type, Kapacitor's merge order), sorted by
+    /// key. `extraTags` are added where the point has no such tag.
     public init(_ udfPoint: UDFPoint, measurement: String? = nil, extraTags: [String: String] = [:]) {
-        let p = udfPoint.decoded()
-        var fields: [String: FieldValue] = [:]
-        for (k, v) in p.fieldsString { fields[k] = .string(v) }
-        for (k, v) in p.fieldsInt { fields[k] = .int(v) }
-        for (k, v) in p.fieldsDouble { fields[k] = .double(v) }
-        for (k, v) in p.fieldsBool { fields[k] = .bool(v) }
-        let ordered = fields.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
-        self.init(measurement: measurement ?? p.name, tags: extraTags.merging(p.tags) { _, point in point }, fields: ordered, time: p.time)
+        let r = UDFPointReader(udfPoint)
+        var tags = r.tags
+        if !extraTags.isEmpty {
+            for (k, v) in extraTags where !tags.contains(where: { $0.key == k }) { tags.append((k, v)) }
+            tags.sort { $0.key < $1.key }
+        }
+        self.init(measurement: measurement ?? r.name, sortedTags: tags, fields: r.fields, time: r.time)
+    }
+
+    /// Appends this point as a UDF `point` frame for a stream edge, straight from its values.
+    public func appendUDFFrame(
+        to bytes: inout [UInt8], database: String, retentionPolicy: String, group: String, dimensions: [String], byName: Bool
+    ) {
+        UDFPoint.appendFrame(to: &bytes) { e in
+            e.time(time)
+            e.name(measurement)
+            e.database(database)
+            e.retentionPolicy(retentionPolicy)
+            e.group(group)
+            for d in dimensions { e.dimension(d) }
+            writeTagsAndFields(&e, byName: byName)
+        }
+    }
+
+    /// Appends this point as a UDF `point` frame inside a batch: Kapacitor sets only the time,
+    /// the group, the tags and the fields there.
+    public func appendUDFBatchFrame(to bytes: inout [UInt8], group: String) {
+        UDFPoint.appendFrame(to: &bytes) { e in
+            e.time(time)
+            e.group(group)
+            writeTagsAndFields(&e, byName: false)
+        }
+    }
+
+    private func writeTagsAndFields(_ e: inout UDFPointEncoder, byName: Bool) {
+        for (k, v) in tags { e.tag(k, v) }
+        for (k, v) in fields { if case .double(let x) = v { e.double(k, x) } }
+        for (k, v) in fields { if case .int(let x) = v { e.int(k, x) } }
+        for (k, v) in fields { if case .string(let x) = v { e.string(k, x) } }
+        e.byName(byName)
+        for (k, v) in fields { if case .bool(let x) = v { e.bool(k, x) } }
+    }
+}
+
+/// A UDF point read once into a host's form: sorted tags, merged fields, the scalars.
+public struct UDFPointReader {
+    public var time: Int64 = 0
+    public var name = ""
+    public var database = ""
+    public var retentionPolicy = ""
+    public var dimensions: [String] = []
+    public var byName = false
+    /// Sorted by key, keys unique (a repeated key keeps its last value).
+    public var tags: [(key: String, value: String)] = []
+    /// Sorted by key, keys unique, typed by Kapacitor's merge order.
+    public var fields: [(key: String, value: FieldValue)] = []
+
+    public init(_ point: UDFPoint) {
+        var none = UDFStringCache?.none
+        self.init(point, &none)
+    }
+
+    /// Reads `point`, building its short strings through `cache` (for many points with the
+    /// same names).
+    public init(_ point: UDFPoint, cache: inout UDFStringCache) {
+        var some: UDFStringCache? = consume cache
+        self.init(point, &some)
+        cache = some!
+    }
+
+    private init(_ point: UDFPoint, _ cache: inout UDFStringCache?) {
+        let counts = point.elementCounts
+        dimensions.reserveCapacity(counts.dimensions)
+        tags.reserveCapacity(counts.tags)
+        fields.reserveCapacity(counts.fields)
+        if cache != nil {
+            point.forEachElement(cache: &cache!) { add($0) }
+        } else {
+            point.forEachElement { add($0) }
+        }
+        Self.sortByKey(&tags)
+        Self.dropRepeatedKeys(&tags) { _ in 0 }
+        Self.sortByKey(&fields)
+        Self.dropRepeatedKeys(&fields, rank: Self.mergeRank)
+    }
+
+    private mutating func add(_ element: UDFPointElement) {
+        switch element {
+        case .time(let t): time = t
+        case .name(let s): name = s
+        case .database(let s): database = s
+        case .retentionPolicy(let s): retentionPolicy = s
+        case .dimension(let d): dimensions.append(d)
+        case .tag(let k, let v): tags.append((k, v))
+        case .string(let k, let v): fields.append((k, .string(v)))
+        case .int(let k, let v): fields.append((k, .int(v)))
+        case .double(let k, let v): fields.append((k, .double(v)))
+        case .bool(let k, let v): fields.append((k, .bool(v)))
+        case .byName(let b): byName = b
+        }
+    }
+
+    /// Kapacitor merges the field maps in the order string, int, double, bool: later wins.
+    private static func mergeRank(_ v: FieldValue) -> Int {
+        switch v {
+        case .string: 0
+        case .int: 1
+        case .double: 2
+        case .bool: 3
+        }
+    }
+
+    /// A stable sort by key: insertion sort for the few entries a point has, without allocating.
+    private static func sortByKey<V>(_ items: inout [(key: String, value: V)]) {
+        guard items.count > 1 else { return }
+        guard items.count <= 32 else {
+            items = items.enumerated().sorted { $0.element.key != $1.element.key ? $0.element.key < $1.element.key : $0.offset < $1.offset }
+                .map(\.element)
+            return
+        }
+        for i in 1..<items.count where items[i].key < items[i - 1].key {
+            let item = items[i]
+            var j = i
+            while j > 0 && item.key < items[j - 1].key {
+                items[j] = items[j - 1]
+                j -= 1
+            }
+            items[j] = item
+        }
+    }
+
+    /// Of entries with equal keys (adjacent after the sort), keeps the highest-ranked, the last
+    /// of equals.
+    private static func dropRepeatedKeys<V>(_ items: inout [(key: String, value: V)], rank: (V) -> Int) {
+        var kept = 0
+        for i in items.indices {
+            if kept > 0 && items[kept - 1].key == items[i].key {
+                if rank(items[i].value) >= rank(items[kept - 1].value) { items[kept - 1] = items[i] }
+            } else {
+                if kept != i { items[kept] = items[i] }
+                kept += 1
+            }
+        }
+        if kept < items.count { items.removeLast(items.count - kept) }
     }
 }

@@ -190,6 +190,14 @@ public final class UDFSession: Sendable {
         metrics.batchesIn.increment()
     }
 
+    /// Sends request frames encoded beforehand: whole `point`s, or whole `begin`/`point`*/`end`
+    /// batches (``UDFPoint/appendFrame(to:_:)``), holding `points` points in `batches` batches.
+    public func send(frames: [UInt8], points: Int, batches: Int = 0) async throws(UDFHostError) {
+        if try append({ $0.append(contentsOf: frames) }) { await writer.waitForRoom() }
+        metrics.pointsIn.increment(by: points)
+        if batches > 0 { metrics.batchesIn.increment(by: batches) }
+    }
+
     /// Writes what was sent so far now, instead of within 1 ms.
     public func flush() { writer.flush() }
 

@@ -5,6 +5,9 @@ import Logging
 public enum UDFInput: Sendable, Equatable {
     case point(UDFPoint)
     case batch(BeginBatch, [UDFPoint], EndBatch)
+    /// Request frames encoded by the caller: whole `point`s, or whole `begin`/`point`*/`end`
+    /// batches, holding `points` points in `batches` batches.
+    case frames([UInt8], points: Int, batches: Int)
 }
 
 /// A task node's UDF session with a restart policy — beyond Kapacitor, whose task dies with
@@ -99,6 +102,7 @@ public struct UDFSupervisor: Sendable {
                         switch input {
                         case .point(let p): try await session.send(p)
                         case .batch(let b, let points, let e): try await session.send(batch: b, points: points, end: e)
+                        case .frames(let bytes, let points, let batches): try await session.send(frames: bytes, points: points, batches: batches)
                         }
                     }
                     session.flush()

@@ -1,0 +1,56 @@
+import FaradCore
+import FaradUDFHost
+import KapacitorUDFWire
+
+/// The host's side of a UDF node, stage by stage: an engine `Point` encoded straight into a
+/// request frame, the frame read back as a UDF point (validated, lazy), and that point turned
+/// into an engine `Point` again (what the task does with a UDF's output).
+func udfCodecBenchmark(points n: Int) throws {
+    let hosts = (0..<1_000).map { "server\($0)" }
+    let input = (0..<n).map { i in
+        Point(measurement: "cpu", sortedTags: [("cpu", "cpu-total"), ("host", hosts[i % hosts.count])],
+              fields: [("usage_user", .double(Double(i % 100))), ("usage_system", .double(5.25)), ("procs", .int(1234))],
+              time: Int64(i) * 1_000_000_000)
+    }
+    var frames: [UInt8] = []
+    measure("engine Point -> frame", points: n) {
+        frames.removeAll(keepingCapacity: true)
+        for p in input {
+            p.appendUDFFrame(to: &frames, database: "telegraf", retentionPolicy: "autogen", group: "host=" + (p.tag("host") ?? ""),
+                             dimensions: ["host"], byName: false)
+        }
+    }.report(extra: "  \(frames.count / n) bytes a frame")
+    var udfPoints: [UDFPoint] = []
+    try measure("frame -> UDF point (validated)", points: n) {
+        udfPoints.removeAll(keepingCapacity: true)
+        var decoder = FrameDecoder()
+        var offset = 0
+        while offset < frames.count {
+            let chunk = min(64 << 10, frames.count - offset)
+            decoder.read { buffer in
+                frames.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + chunk])) }
+                return chunk
+            }
+            offset += chunk
+            while let payload = try decoder.next() {
+                if case .point(let p) = try UDFResponse(decoding: payload) { udfPoints.append(p) }
+            }
+        }
+    }.report()
+    var sink = 0
+    measure("UDF point -> engine Point (cached strings)", points: n) {
+        var cache = UDFStringCache()
+        for p in udfPoints {
+            let r = UDFPointReader(p, cache: &cache)
+            let point = Point(measurement: r.name, sortedTags: r.tags, fields: r.fields, time: r.time)
+            sink &+= point.fields.count
+        }
+    }.report()
+    measure("UDF point -> engine Point", points: n) {
+        for p in udfPoints {
+            let r = UDFPointReader(p)
+            sink &+= r.fields.count
+        }
+    }.report()
+    if sink == -1 { print(sink) }
+}
