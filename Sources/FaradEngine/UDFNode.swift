@@ -21,6 +21,10 @@ final class UDFNode: EngineNode {
     private var frames: [UInt8] = []
     private var points = 0
     private var batches = 0
+    /// Each group's encoded header (name, database, retention policy, group, dimensions), with
+    /// what it was made from; bounded, it starts over past `headerLimit` groups.
+    private var headers: [GroupID: (name: String, database: String, retentionPolicy: String, dimensions: [String], header: UDFPointHeader)] = [:]
+    private let headerLimit = 1 << 16
 
     init(name: String, config: UDFFunctionConfig, info: UDFInfo, options: [UDFOption], wants: EdgeType) {
         udf = config.name
@@ -33,8 +37,7 @@ final class UDFNode: EngineNode {
     override func process(_ message: consuming Message) {
         switch message {
         case .point(let sp):
-            sp.point.appendUDFFrame(to: &frames, database: sp.database, retentionPolicy: sp.retentionPolicy, group: sp.group.rawValue,
-                                    dimensions: sp.dimensions.tagNames, byName: sp.dimensions.byName)
+            sp.point.appendUDFFrame(to: &frames, header: header(of: sp), byName: sp.dimensions.byName)
             points += 1
         case .batch(let b):
             var tags: [String: String] = [:]
@@ -47,6 +50,19 @@ final class UDFNode: EngineNode {
             points += b.points.count
             batches += 1
         }
+    }
+
+    /// The encoded header of `sp`, from the cache when its group's points look the same.
+    private func header(of sp: StreamPoint) -> UDFPointHeader {
+        if let h = headers[sp.group], h.name == sp.point.measurement, h.database == sp.database,
+           h.retentionPolicy == sp.retentionPolicy, h.dimensions == sp.dimensions.tagNames {
+            return h.header
+        }
+        if headers.count >= headerLimit { headers.removeAll(keepingCapacity: true) }
+        let header = UDFPointHeader(name: sp.point.measurement, database: sp.database, retentionPolicy: sp.retentionPolicy,
+                                    group: sp.group.rawValue, dimensions: sp.dimensions.tagNames)
+        headers[sp.group] = (sp.point.measurement, sp.database, sp.retentionPolicy, sp.dimensions.tagNames, header)
+        return header
     }
 
     /// What the node received since the last call, as one input for the session.
@@ -70,6 +86,8 @@ final class UDFOutputDecoder: Sendable {
         var strings = UDFStringCache()
         /// The last dimensions seen: points that share them share one array.
         var dimensions = Dimensions.none
+        /// The last point's sizes, to size the next one's arrays.
+        var counts: (dimensions: Int, tags: Int, fields: Int)?
     }
 
     private let caches = Mutex(Caches())
@@ -81,7 +99,8 @@ final class UDFOutputDecoder: Sendable {
     private static func message(_ output: UDFOutput, _ caches: inout Caches) -> Message {
         switch output {
         case .point(let udfPoint):
-            let r = UDFPointReader(udfPoint, cache: &caches.strings)
+            let r = UDFPointReader(udfPoint, cache: &caches.strings, capacities: caches.counts)
+            caches.counts = r.counts
             let point = Point(measurement: r.name, sortedTags: r.tags, fields: r.fields, time: r.time)
             if r.dimensions != caches.dimensions.tagNames || r.byName != caches.dimensions.byName {
                 caches.dimensions = Dimensions(tagNames: r.dimensions, byName: r.byName)
@@ -93,7 +112,8 @@ final class UDFOutputDecoder: Sendable {
             let dimensions = Dimensions(tagNames: tags.map(\.key), byName: begin.byName)
             var database = "", retentionPolicy = ""
             let points = udfPoints.enumerated().map { i, p in
-                let r = UDFPointReader(p, cache: &caches.strings)
+                let r = UDFPointReader(p, cache: &caches.strings, capacities: caches.counts)
+                caches.counts = r.counts
                 if i == 0 { (database, retentionPolicy) = (r.database, r.retentionPolicy) }
                 return Point(measurement: end.name, sortedTags: r.tags, fields: r.fields, time: r.time)
             }

@@ -53,6 +53,16 @@ extension Point {
         }
     }
 
+    /// Appends this point as a UDF `point` frame for a stream edge, its name, database,
+    /// retention policy, group and dimensions encoded beforehand in `header`.
+    public func appendUDFFrame(to bytes: inout [UInt8], header: UDFPointHeader, byName: Bool) {
+        UDFPoint.appendFrame(to: &bytes) { e in
+            e.time(time)
+            e.header(header)
+            writeTagsAndFields(&e, byName: byName)
+        }
+    }
+
     /// Appends this point as a UDF `point` frame inside a batch: Kapacitor sets only the time,
     /// the group, the tags and the fields there.
     public func appendUDFBatchFrame(to bytes: inout [UInt8], group: String) {
@@ -92,15 +102,19 @@ public struct UDFPointReader {
     }
 
     /// Reads `point`, building its short strings through `cache` (for many points with the
-    /// same names).
-    public init(_ point: UDFPoint, cache: inout UDFStringCache) {
+    /// same names). `capacities` sizes the arrays (e.g. the previous point's ``counts``), saving
+    /// a pass that counts; a wrong guess costs a reallocation, not a wrong result.
+    public init(_ point: UDFPoint, cache: inout UDFStringCache, capacities: (dimensions: Int, tags: Int, fields: Int)? = nil) {
         var some: UDFStringCache? = consume cache
-        self.init(point, &some)
+        self.init(point, &some, capacities)
         cache = some!
     }
 
-    private init(_ point: UDFPoint, _ cache: inout UDFStringCache?) {
-        let counts = point.elementCounts
+    /// How many dimensions, tags and fields the point had.
+    public var counts: (dimensions: Int, tags: Int, fields: Int) { (dimensions.count, tags.count, fields.count) }
+
+    private init(_ point: UDFPoint, _ cache: inout UDFStringCache?, _ capacities: (dimensions: Int, tags: Int, fields: Int)? = nil) {
+        let counts = capacities ?? point.elementCounts
         dimensions.reserveCapacity(counts.dimensions)
         tags.reserveCapacity(counts.tags)
         fields.reserveCapacity(counts.fields)

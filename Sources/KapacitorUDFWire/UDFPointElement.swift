@@ -81,6 +81,41 @@ extension UDFPoint {
         }
     }
 
+    /// A map entry as every protobuf encoder writes it (key then value, one-byte lengths), read
+    /// without the general scanner; `nil` for anything else, which the general path reads.
+    @inline(__always)
+    private static func canonicalEntry(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ wire: WireType) -> (Range<Int>, RawEntryValue)? {
+        let end = range.upperBound
+        var i = range.lowerBound
+        guard end - i >= 3, bytes[i] == 0x0A, bytes[i + 1] < 0x80 else { return nil }
+        let key = (i + 2)..<(i + 2 + Int(bytes[i + 1]))
+        i = key.upperBound
+        guard i < end else { return nil }
+        switch (wire, bytes[i]) {
+        case (.lengthDelimited, 0x12):
+            guard i + 1 < end, bytes[i + 1] < 0x80, i + 2 + Int(bytes[i + 1]) == end else { return nil }
+            return (key, .bytes((i + 2)..<end))
+        case (.fixed64, 0x11):
+            guard i + 9 == end else { return nil }
+            return (key, .fixed64(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 1, as: UInt64.self))))
+        case (.varint, 0x10):
+            guard i + 1 < end else { return nil }
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            var j = i + 1
+            while j < end, shift <= 56 {
+                let b = bytes[j]
+                value |= UInt64(b & 0x7F) << shift
+                j += 1
+                if b < 0x80 { return j == end ? (key, .varint(value)) : nil }
+                shift += 7
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
     private static func scan(_ raw: UnsafeRawBufferPointer, _ cache: inout UDFStringCache?, _ body: (UDFPointElement) -> Void) throws(WireError) {
         var s = WireScanner(raw)
         func text(_ range: Range<Int>) throws(WireError) -> String {
@@ -88,7 +123,9 @@ extension UDFPoint {
             return try s.string(range)
         }
         func entry(_ wire: WireType) throws(WireError) -> (key: String, value: RawEntryValue) {
-            let (k, v) = try s.entry(try s.lengthDelimited(), valueWire: wire)
+            let range = try s.lengthDelimited()
+            if let (k, v) = Self.canonicalEntry(s.bytes, range, wire) { return (try text(k), v) }
+            let (k, v) = try s.entry(range, valueWire: wire)
             return (try text(k), v)
         }
         while let (field, wire) = try s.tag() {

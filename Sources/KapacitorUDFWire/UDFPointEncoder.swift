@@ -41,6 +41,38 @@ public struct UDFPointEncoder {
     }
 
     public mutating func bool(_ key: String, _ value: Bool) { writer.entry(12, key, value, BoolValueCodec.self) }
+
+    /// Name, database, retention policy, group and dimensions at once, encoded beforehand.
+    public mutating func header(_ header: UDFPointHeader) {
+        header.bytes.withUnsafeBytes { writer.bytes($0) }
+    }
+}
+
+/// The fields that the points of one group share — name, database, retention policy, group,
+/// dimensions — encoded once, for ``UDFPointEncoder/header(_:)``.
+public struct UDFPointHeader: Sendable {
+    let bytes: [UInt8]
+
+    public init(name: String, database: String, retentionPolicy: String, group: String, dimensions: [String]) {
+        var capacity = 1024
+        while true {
+            let encoded = withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 1) { scratch -> [UInt8]? in
+                let base = scratch.baseAddress!
+                var e = UDFPointEncoder(RawWriter(base, limit: base + scratch.count))
+                e.name(name)
+                e.database(database)
+                e.retentionPolicy(retentionPolicy)
+                e.group(group)
+                for d in dimensions { e.dimension(d) }
+                return e.writer.overflowed ? nil : Array(UnsafeRawBufferPointer(start: base, count: e.writer.pointer - base))
+            }
+            if let encoded {
+                bytes = encoded
+                return
+            }
+            capacity *= 8
+        }
+    }
 }
 
 extension UDFPoint {
@@ -53,12 +85,21 @@ extension UDFPoint {
         var capacity = 1024
         while true {
             let done = withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 1) { scratch -> Bool in
+                // The body goes after room for the frame's header (at most 14 bytes), which is
+                // written in front of it once its size is known: one copy into `bytes`.
                 let base = scratch.baseAddress!
-                var encoder = UDFPointEncoder(RawWriter(base, limit: base + scratch.count))
+                let bodyStart = base + 16
+                var encoder = UDFPointEncoder(RawWriter(bodyStart, limit: base + scratch.count))
                 encode(&encoder)
                 guard !encoder.writer.overflowed else { return false }
-                let body = UnsafeRawBufferPointer(start: base, count: encoder.writer.pointer - base)
-                WrapperMember.appendFrame(field: 17, size: body.count, to: &bytes) { $0.bytes(body) }
+                let size = encoder.writer.pointer - bodyStart
+                let payload = WireWriter.lengthDelimitedSize(17, size)
+                let headerSize = Varint.size(UInt64(payload)) + payload - size
+                var header = RawWriter(bodyStart - headerSize)
+                header.varint(UInt64(payload))
+                header.tag(17, .lengthDelimited)
+                header.varint(UInt64(size))
+                bytes.append(contentsOf: UnsafeRawBufferPointer(start: bodyStart - headerSize, count: headerSize + size))
                 return true
             }
             if done { return }

@@ -9,12 +9,13 @@
 /// ```
 public struct UDFStringCache: Sendable {
     private static let slotBits = 11
-    /// Each slot's bytes as two words, the length in the top byte of the second.
-    private var words: [(UInt64, UInt64)]
+    /// Each slot's key: the first and last 8 bytes (overlapping for shorter strings), and the
+    /// length; these determine a string of up to 16 bytes.
+    private var keys: [(UInt64, UInt64, Int)]
     private var strings: [String]
 
     public init() {
-        words = Array(repeating: (0, 0), count: 1 << Self.slotBits)
+        keys = Array(repeating: (0, 0, -1), count: 1 << Self.slotBits)
         strings = Array(repeating: "", count: 1 << Self.slotBits)
     }
 
@@ -22,13 +23,24 @@ public struct UDFStringCache: Sendable {
     mutating func string(_ scanner: WireScanner, _ range: Range<Int>) throws(WireError) -> String {
         let count = range.count
         guard count > 0, count <= 15, let base = scanner.bytes.baseAddress else { return try scanner.string(range) }
-        // Equal words, equal bytes: the length sits in the top byte, which no string byte reaches.
-        var key: (UInt64, UInt64) = (0, UInt64(count) << 56)
-        withUnsafeMutableBytes(of: &key) { $0.baseAddress!.copyMemory(from: base + range.lowerBound, byteCount: count) }
-        let slot = Int(truncatingIfNeeded: (key.0 &* 0x9E37_79B9_7F4A_7C15 ^ key.1 &* 0xC2B2_AE3D_27D4_EB4F) >> (64 - Self.slotBits))
-        if words[slot] == key { return strings[slot] }
+        let key: (UInt64, UInt64, Int)
+        if count >= 8 {
+            key = (base.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self),
+                   base.loadUnaligned(fromByteOffset: range.upperBound - 8, as: UInt64.self), count)
+        } else if range.upperBound >= 8 {
+            // The 8 bytes ending with the string, shifted so that only the string's remain.
+            let word = base.loadUnaligned(fromByteOffset: range.upperBound - 8, as: UInt64.self)
+            key = (UInt64(littleEndian: word) >> (8 * UInt64(8 - count)), 0, count)
+        } else {
+            var word: UInt64 = 0
+            for i in range.reversed() { word = word << 8 | UInt64(base.load(fromByteOffset: i, as: UInt8.self)) }
+            key = (word, 0, count)
+        }
+        let mixed = key.0 &* 0x9E37_79B9_7F4A_7C15 ^ (key.1 ^ UInt64(count)) &* 0xC2B2_AE3D_27D4_EB4F
+        let slot = Int(truncatingIfNeeded: mixed >> (64 - Self.slotBits))
+        if keys[slot] == key { return strings[slot] }
         let s = try scanner.string(range)
-        words[slot] = key
+        keys[slot] = key
         strings[slot] = s
         return s
     }

@@ -96,6 +96,7 @@ struct WireScanner {
     /// (0x10 varint, 0x11 fixed64, 0x12 UTF-8 string); unknown fields are skipped.
     @inlinable
     func validateMapEntry(_ range: Range<Int>, valueKey: UInt64) throws(WireError) {
+        if isCanonicalEntry(range, valueKey: valueKey) { return }
         var inner = WireScanner(bytes, range: range)
         while !inner.isAtEnd {
             let key = try inner.varint()
@@ -113,6 +114,34 @@ struct WireScanner {
                 }
                 try inner.skip(wire)
             }
+        }
+    }
+
+    /// Whether `range` is a valid map entry as every encoder writes it — an ASCII key, then the
+    /// value, with one-byte lengths — checked without the general scanner. False means "not
+    /// this shape", and the general check decides.
+    @inlinable
+    func isCanonicalEntry(_ range: Range<Int>, valueKey: UInt64) -> Bool {
+        let end = range.upperBound
+        var i = range.lowerBound
+        guard end - i >= 3, bytes[i] == 0x0A, bytes[i + 1] < 0x80 else { return false }
+        let keyEnd = i + 2 + Int(bytes[i + 1])
+        guard keyEnd < end, isASCII((i + 2)..<keyEnd), UInt64(bytes[keyEnd]) == valueKey else { return false }
+        i = keyEnd + 1
+        switch valueKey {
+        case 0x11:
+            return i + 8 == end
+        case 0x10:
+            // A varint of up to 9 bytes that ends the entry.
+            var j = i
+            while j < end && j - i < 9 {
+                if bytes[j] < 0x80 { return j + 1 == end }
+                j += 1
+            }
+            return false
+        default:
+            guard i < end, bytes[i] < 0x80, i + 1 + Int(bytes[i]) == end else { return false }
+            return isASCII((i + 1)..<end)
         }
     }
 
