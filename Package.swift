@@ -134,11 +134,13 @@ let package = Package(
             path: "Benchmarks/FaradBench"
         ),
 
+        // Shared by the test targets: real peers started by tests (a Python UDF agent, influxd).
+        .target(name: "FaradTestSupport", dependencies: ["FaradSystem"], path: "Tests/FaradTestSupport"),
         .testTarget(name: "FaradCoreTests", dependencies: ["FaradCore"]),
         .testTarget(name: "FaradIngestTests", dependencies: ["FaradIngest"]),
         .testTarget(name: "FaradStoreTests", dependencies: ["FaradStore", "FaradCore"]),
         .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
-        .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting"]),
+        .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
         .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
@@ -149,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "FaradUDFHostTests",
             dependencies: [
-                "FaradUDFHost", "KapacitorUDFTesting", "FaradSystem", "FaradCore",
+                "FaradUDFHost", "KapacitorUDFTesting", "FaradSystem", "FaradCore", "FaradTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ]

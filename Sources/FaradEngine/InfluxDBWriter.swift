@@ -18,7 +18,9 @@ public struct InfluxDBOutConfiguration: Sendable, Hashable {
 }
 
 /// The I/O side of one influxDBOut node: a thread that writes buffered line protocol to
-/// InfluxDB's `/write` when the buffer is full, every flush interval, and at stop.
+/// InfluxDB's `/write` when the buffer is full, every flush interval, and at stop. With
+/// `createDatabase` (`.create()`), it first creates each database it writes to, as Kapacitor
+/// does: `CREATE DATABASE "db"` (`WITH NAME "rp"` when the node names a retention policy).
 public final class InfluxDBWriter: Sendable {
     struct Key: Hashable {
         var database: String
@@ -39,9 +41,11 @@ public final class InfluxDBWriter: Sendable {
     let pointsWritten = Atomic<Int>(0)
     let writeErrors = Atomic<Int>(0)
     private let thread = Mutex<OSThread?>(nil)
+    let createDatabase: Bool
 
-    init(configuration: InfluxDBOutConfiguration, logger: Logger) {
+    init(configuration: InfluxDBOutConfiguration, createDatabase: Bool = false, logger: Logger) {
         self.configuration = configuration
+        self.createDatabase = createDatabase
         self.logger = logger
     }
 
@@ -73,6 +77,7 @@ public final class InfluxDBWriter: Sendable {
     }
 
     private func run() {
+        var created: Set<Key> = []
         while true {
             let (batches, stop) = state.withLock(waitingUntil: { $0.stopping || $0.count >= self.configuration.bufferSize },
                                                  timeout: configuration.flushInterval) { s in
@@ -82,7 +87,12 @@ public final class InfluxDBWriter: Sendable {
                 }
                 return (s.buffers, s.stopping)
             }
-            for (key, lines) in batches { write(lines, key) }
+            for (key, lines) in batches {
+                if createDatabase, created.insert(Key(database: key.database, retentionPolicy: key.retentionPolicy, precision: "")).inserted {
+                    create(key)
+                }
+                write(lines, key)
+            }
             if stop { return }
         }
     }
@@ -109,6 +119,31 @@ public final class InfluxDBWriter: Sendable {
             writeErrors.add(1, ordering: .relaxed)
             logger.error("failed to write points to InfluxDB", metadata: ["error": "\(error)", "db": "\(key.database)"])
         }
+    }
+
+    private func create(_ key: Key) {
+        var statement = "CREATE DATABASE \(Self.quoteIdentifier(key.database))"
+        if !key.retentionPolicy.isEmpty { statement += " WITH NAME \(Self.quoteIdentifier(key.retentionPolicy))" }
+        do {
+            let (status, response) = try HTTPPost.send("POST", to: configuration.endpoint, path: "/query?q=" + Self.escape(statement), body: [])
+            if status != 200 {
+                logger.error("failed to create database", metadata: [
+                    "status": "\(status)", "response": "\(String(decoding: response.prefix(300), as: UTF8.self))", "db": "\(key.database)",
+                ])
+            }
+        } catch {
+            logger.error("failed to create database", metadata: ["error": "\(error)", "db": "\(key.database)"])
+        }
+    }
+
+    /// An InfluxQL identifier in double quotes.
+    static func quoteIdentifier(_ s: String) -> String {
+        var out = "\""
+        for c in s {
+            if c == "\"" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out + "\""
     }
 
     static func escape(_ s: String) -> String {

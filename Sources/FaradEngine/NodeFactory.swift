@@ -284,8 +284,7 @@ struct NodeFactory {
         }
         _ = props.calls("writeConsistency")  // single InfluxDB 1.x OSS: accepted, no effect
         _ = props.calls("cluster")
-        _ = props.calls("create")
-        let writer = InfluxDBWriter(configuration: config, logger: environment.logger)
+        let writer = InfluxDBWriter(configuration: config, createDatabase: try props.flag("create"), logger: environment.logger)
         writers.append(writer)
         return InfluxDBOutNode(name: name, settings: s, writer: writer)
     }

@@ -110,7 +110,8 @@ public final class TaskExecution: Sendable {
                         // A UDF's output may feed the next UDF: that one ends after this one.
                         if i + 1 < self.udfs.count { self.udfs[i + 1].inputs.finish() }
                     }
-                    try await supervisor.run(options: channel.options, taskID: self.id, nodeID: channel.nodeName, inputs: channel.inputs) { outputs in
+                    try await supervisor.run(options: channel.options, taskID: self.id, nodeID: channel.nodeName, inputs: channel.inputs,
+                                             wake: { channel.inputs.wake() }) { outputs in
                         let messages = channel.outputs.messages(outputs)
                         let full = self.pipeline.segment(channel.outputSegment) { p in
                             p.inject(messages, from: p.nodes[channel.nodeIndex])

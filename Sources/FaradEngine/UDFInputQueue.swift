@@ -19,6 +19,8 @@ final class UDFInputQueue: AsyncSequence, Sendable {
         var finished = false
         /// The consumer is gone: input is dropped and producers never wait.
         var closed = false
+        /// ``wake()`` came while the consumer was busy: its next `next()` returns at once.
+        var woken = false
     }
 
     private let state = Mutex(State())
@@ -71,12 +73,30 @@ final class UDFInputQueue: AsyncSequence, Sendable {
                     return (s.queued, s.waiters)
                 }
                 if s.finished || s.closed { return (.some(nil), []) }
+                if s.woken {
+                    s.woken = false
+                    return ([], [])
+                }
                 s.consumer = c
                 return (nil, [])
             }
             for w in waiters { w.resume() }
             if let taken { c.resume(returning: taken) }
         }
+    }
+
+    /// Makes the consumer's pending (or next) `next()` return an empty group now: its UDF
+    /// session failed, and the supervisor should restart it without waiting for input.
+    func wake() {
+        let consumer = state.withLock { s -> CheckedContinuation<[UDFInput]?, Never>? in
+            guard let c = s.consumer else {
+                s.woken = true
+                return nil
+            }
+            s.consumer = nil
+            return c
+        }
+        consumer?.resume(returning: [])
     }
 
     /// No more input: the consumer gets what is queued, then `nil`.

@@ -1,5 +1,8 @@
 import Prometheus
 
+import protocol CoreMetrics.MetricsFactory
+import enum CoreMetrics.MetricsSystem
+
 /// The server's Prometheus metrics, exposed at `/metrics`.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
@@ -15,6 +18,13 @@ public final class ServerMetrics: Sendable {
     let queuedPoints: Gauge
     private let latency: [String: DurationHistogram]
     static let routes = ["datapoints", "query", "write", "other"]
+
+    /// Makes this registry the backend of swift-metrics for the whole process, so that what
+    /// other modules count (each UDF's `farad_udf_*` metrics) shows at `/metrics` too. Once per
+    /// process, before the first metric is made.
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry

@@ -30,6 +30,7 @@ public final class UDFSession: Sendable {
     private let readerDone = ConditionLock(false)
     private let logger: Logger
     private let metrics: UDFMetrics
+    private let onFailure: @Sendable () -> Void
 
     typealias ReplyKind = HostSessionStateMachine.ReplyKind
 
@@ -43,10 +44,15 @@ public final class UDFSession: Sendable {
     }
 
     /// Starts the UDF (or connects to it) and the session's threads.
-    public static func start(_ config: UDFFunctionConfig, logger: Logger, metrics: UDFMetrics? = nil) async throws(UDFHostError) -> UDFSession {
+    /// - Parameter onFailure: called once, from whichever thread notices, when the session fails
+    ///   (so that a caller waiting for something else, e.g. more input, can look).
+    public static func start(
+        _ config: UDFFunctionConfig, logger: Logger, metrics: UDFMetrics? = nil, onFailure: @escaping @Sendable () -> Void = {}
+    ) async throws(UDFHostError) -> UDFSession {
         let connection = try await UDFConnection.open(config, logger: logger)
         do {
-            return try UDFSession(config: config, connection: connection, logger: logger, metrics: metrics ?? UDFMetrics(udf: config.name))
+            return try UDFSession(config: config, connection: connection, logger: logger, metrics: metrics ?? UDFMetrics(udf: config.name),
+                                  onFailure: onFailure)
         } catch {
             connection.kill()
             connection.release()
@@ -54,7 +60,10 @@ public final class UDFSession: Sendable {
         }
     }
 
-    private init(config: UDFFunctionConfig, connection: UDFConnection, logger: Logger, metrics: UDFMetrics) throws(SystemError) {
+    private init(
+        config: UDFFunctionConfig, connection: UDFConnection, logger: Logger, metrics: UDFMetrics, onFailure: @escaping @Sendable () -> Void
+    ) throws(SystemError) {
+        self.onFailure = onFailure
         self.config = config
         self.connection = connection
         self.logger = logger
@@ -263,6 +272,7 @@ public final class UDFSession: Sendable {
             return (true, Array(s.pending.values), error)
         }
         guard first else { return recorded }
+        defer { onFailure() }
         logger.warning("UDF session aborted", metadata: ["udf": "\(config.name)", "error": "\(message)"])
         metrics.failures.increment()
         for c in pending { c.resume(throwing: error) }

@@ -17,7 +17,8 @@ public enum UDFInput: Sendable, Equatable {
 /// process, or a new connection to a socket UDF), initialized with the same options and restored
 /// from the last snapshot it took; then the remaining input flows to it. Input that was in flight
 /// in the failed session is lost, as in Kapacitor's abort. Snapshots are taken every
-/// ``UDFFunctionConfig/snapshotInterval`` while data flows.
+/// ``UDFFunctionConfig/snapshotInterval`` while data flows: after an input group once the
+/// interval has passed, and before the next group when the last one was not saved yet.
 public struct UDFSupervisor: Sendable {
     public let config: UDFFunctionConfig
     public let logger: Logger
@@ -34,10 +35,15 @@ public struct UDFSupervisor: Sendable {
 
     /// Feeds `inputs` through the UDF, handing every output group to `output` in order, until
     /// the inputs end and the UDF has finished.
+    ///
+    /// A session that fails while the supervisor waits for input is noticed with the next input
+    /// group; `wake` is called when a session fails, so that an input sequence that is waiting
+    /// can hand out an empty group at once: the UDF is then restarted without waiting for data.
     /// - Throws: the last ``UDFHostError`` once the restart policy gives up (at once when it is off).
     public func run<Inputs: AsyncSequence & Sendable>(
         options: [UDFOption], taskID: String, nodeID: String,
         inputs: Inputs,
+        wake: @escaping @Sendable () -> Void = {},
         output: @escaping @Sendable ([UDFOutput]) async throws -> Void
     ) async throws(UDFHostError) where Inputs.Element == [UDFInput] {
         var iterator = inputs.makeAsyncIterator()
@@ -48,10 +54,13 @@ public struct UDFSupervisor: Sendable {
             let error: UDFHostError
             let started = clock.now
             do throws(UDFHostError) {
-                let session = try await UDFSession.start(config, logger: logger, metrics: metrics)
+                let session = try await UDFSession.start(config, logger: logger, metrics: metrics, onFailure: wake)
                 do throws(UDFHostError) {
                     try await session.initialize(options, taskID: taskID, nodeID: nodeID)
-                    if !snapshot.isEmpty { try await session.restore(snapshot) }
+                    if !snapshot.isEmpty {
+                        try await session.restore(snapshot)
+                        logger.debug("UDF restored from its last snapshot", metadata: ["udf": "\(config.name)", "bytes": "\(snapshot.count)"])
+                    }
                     try await feed(session, &iterator, &snapshot, output)
                     return
                 } catch let failure {
@@ -97,7 +106,23 @@ public struct UDFSupervisor: Sendable {
                 }
             }
             do {
+                // State the UDF holds that no snapshot has: input sent since the last one.
+                var unsaved = false
+                func takeSnapshotIfDue() async throws(UDFHostError) {
+                    guard unsaved, interval > .zero, clock.now - lastSnapshot >= interval else { return }
+                    let blob = try await session.snapshot()
+                    if !blob.isEmpty { snapshot = blob }
+                    logger.trace("UDF snapshot taken", metadata: ["udf": "\(config.name)", "bytes": "\(blob.count)"])
+                    lastSnapshot = clock.now
+                    unsaved = false
+                }
                 while let inputs = try await iterator.next() {
+                    // An empty group is a wake-up: the session may have failed meanwhile.
+                    if let failure = session.failure { throw failure }
+                    if inputs.isEmpty { continue }
+                    // Before new input too: what came in a burst right after the start, or
+                    // before a pause, is saved before anything else can end the session.
+                    try await takeSnapshotIfDue()
                     for input in inputs {
                         switch input {
                         case .point(let p): try await session.send(p)
@@ -106,11 +131,8 @@ public struct UDFSupervisor: Sendable {
                         }
                     }
                     session.flush()
-                    if interval > .zero && clock.now - lastSnapshot >= interval {
-                        let blob = try await session.snapshot()
-                        if !blob.isEmpty { snapshot = blob }
-                        lastSnapshot = clock.now
-                    }
+                    unsaved = true
+                    try await takeSnapshotIfDue()
                 }
                 try await session.finish()
             } catch let e as UDFHostError {

@@ -98,6 +98,8 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "farad")
+        let metrics = ServerMetrics()
+        metrics.bootstrapMetricsSystem()
         config.tasks = TaskEnvironment(log: { level, line in
             let l = Logger(label: "farad.task.log")
             switch level {
@@ -124,7 +126,7 @@ struct ServeCommand: AsyncParsableCommand {
             config.tasks.influxDB = InfluxDBOutConfiguration(endpoint: endpoint)
         }
         let dataDirectory = config.dataDirectory
-        let server = FaradServer(configuration: config, logger: logger) { host, port in
+        let server = FaradServer(configuration: config, logger: logger, metrics: metrics) { host, port in
             // Tests and scripts read this line to find the port (the flag may say 0).
             let line = "farad serve: listening on http://\(host):\(port) (data in \(dataDirectory))\n"
             FileHandle.standardOutput.write(Data(line.utf8))

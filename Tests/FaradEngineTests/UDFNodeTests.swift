@@ -103,6 +103,19 @@ import Testing
         #expect(await queue.next() == nil)
     }
 
+    @Test func aWakeUpIsAnEmptyGroup() async {
+        let queue = UDFInputQueue()
+        // Nobody waiting: the next call returns at once, empty.
+        queue.wake()
+        #expect(await queue.next() == [])
+        // Somebody waiting (or about to): it wakes with an empty group either way.
+        let waiting = Task { await queue.next() }
+        queue.wake()
+        #expect(await waiting.value == [])
+        queue.finish()
+        #expect(await queue.next() == nil)
+    }
+
     @Test func aClosedQueueDropsInputAndNeverBlocks() async {
         let queue = UDFInputQueue(highWater: 1)
         #expect(queue.push(.frames([1], points: 5, batches: 0), points: 5))

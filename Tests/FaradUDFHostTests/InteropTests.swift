@@ -1,4 +1,5 @@
 import FaradSystem
+import FaradTestSupport
 @testable import FaradUDFHost
 import KapacitorUDFTesting
 import KapacitorUDFWire

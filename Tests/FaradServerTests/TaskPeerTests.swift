@@ -1,0 +1,138 @@
+import FaradTestSupport
+import Foundation
+import KapacitorUDFTesting
+import Testing
+
+/// Tasks against real peers through the real `farad serve`: influxDBOut into `influxd`, a UDF
+/// node on the Python agent (Google's protobuf runtime), and that agent crashing mid-stream.
+@Suite(.serialized) struct TaskPeerTests {
+    /// Polls `body` until it returns a value (no sleeps to wait for things: a deadline).
+    static func eventually<T>(_ what: String, seconds: Int = 30, _ body: () async throws -> T?) async throws -> T {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let value = try await body() { return value }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw ServerTestError("timed out waiting for \(what)")
+    }
+
+    @Test func influxDBOutWritesIntoARealInfluxDB() async throws {
+        let influx = try await InfluxDProcess.start()
+        defer { influx.stop() }
+        let server = try ServerProcess.start(arguments: ["--influxdb-url", influx.url])
+        defer { server.stop() }
+        let script = """
+            stream
+                |from()
+                    .measurement('cpu')
+                    .groupBy('host')
+                |window()
+                    .period(10s)
+                    .every(10s)
+                |mean('usage')
+                |influxDBOut()
+                    .create()
+                    .database('farad_out')
+                    .retentionPolicy('autogen')
+                    .measurement('cpu_mean')
+                    .tag('source', 'farad')
+                    .precision('s')
+                    .flushInterval(50ms)
+            """
+        let defined = try await TaskAPITests.define(server, id: "out", script: script)
+        #expect(defined.status == 200, "\(defined.text)")
+        let lines = (0..<12).map { "cpu,host=\($0 % 2 == 0 ? "a" : "b") usage=\($0) \(Int64($0) * 1_000_000_000)" }.joined(separator: "\n")
+        #expect(try await server.post("/write?db=telegraf", lines).status == 204)
+        let json = try await Self.eventually("points in influxd") { () -> String? in
+            let text = try await influx.query("SELECT * FROM cpu_mean GROUP BY host ORDER BY time", database: "farad_out")
+            return text.contains(#""host":"b""#) ? text : nil
+        }
+        // One window per host, [0s, 10s): a = mean(0,2,4,6,8) = 4 (time 10 s), b = mean(1,3,5,7,9) = 5 (11 s).
+        #expect(json.contains(#""tags":{"host":"a"},"columns":["time","mean","source"],"values":[[10,4,"farad"]]"#), "\(json)")
+        #expect(json.contains(#""tags":{"host":"b"},"columns":["time","mean","source"],"values":[[11,5,"farad"]]"#), "\(json)")
+        let task = try await server.get("/kapacitor/v1/tasks/out")
+        #expect(task.text.contains(#"points_written=\"2\""#) && task.text.contains(#"write_errors=\"0\""#), "\(task.text)")
+    }
+
+    /// A farad.toml with the Python agent in `mode` as `@py()`.
+    static func pythonConfig(_ directory: String, mode: String) throws -> String {
+        let agent = try PythonAgent.prepare(in: directory)
+        let config = directory + "/farad.toml"
+        try """
+            [udf.functions.py]
+            prog = "python3"
+            args = ["-u", "\(agent)", "\(mode)"]
+            timeout = "10s"
+            restart-backoff = "10ms"
+            snapshot-interval = "1ms"
+            [udf.functions.py.env]
+            PYTHONPATH = "\(directory)"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
+    static let movingAverage = """
+        stream
+            |from()
+                .measurement('m')
+                .groupBy('host')
+            @py()
+                .field('value')
+                .size(2)
+                .as('avg')
+            |httpOut('avg')
+        """
+
+    @Test func aPythonUDFNode() async throws {
+        let directory = ServerProcess.temporaryDirectory()
+        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", try Self.pythonConfig(directory, mode: "moving_avg")])
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        #expect(try await TaskAPITests.define(server, id: "py", script: Self.movingAverage).status == 200)
+        #expect(try await server.post("/write?db=telegraf", "m,host=a value=1 1000000000\nm,host=b value=10 1000000000\nm,host=a value=3 2000000000\nm,host=a value=5 3000000000\n").status == 204)
+        let json = try await Self.eventually("the UDF's averages") { () -> String? in
+            let text = try await server.get("/kapacitor/v1/tasks/py/avg").text
+            return text.contains(#"["1970-01-01T00:00:03Z",4]"#) ? text : nil
+        }
+        // Grouped as it came back: by host, from the point's dimensions and tags.
+        #expect(json == #"{"series":[{"name":"m","tags":{"host":"a"},"columns":["time","avg"],"values":[["1970-01-01T00:00:03Z",4]]},{"name":"m","tags":{"host":"b"},"columns":["time","avg"],"values":[["1970-01-01T00:00:01Z",10]]}]}"#)
+    }
+
+    @Test func aCrashingUDFIsRestartedAndTheTaskGoesOn() async throws {
+        let directory = ServerProcess.temporaryDirectory()
+        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", try Self.pythonConfig(directory, mode: "moving_avg")])
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        #expect(try await TaskAPITests.define(server, id: "crash", script: Self.movingAverage).status == 200)
+        #expect(try await server.post("/write?db=telegraf", "m,host=a value=2 1000000000\nm,host=a value=4 2000000000\n").status == 204)
+        _ = try await Self.eventually("the first averages") { () -> String? in
+            let text = try await server.get("/kapacitor/v1/tasks/crash/avg").text
+            return text.contains(#"["1970-01-01T00:00:02Z",3]"#) ? text : nil
+        }
+        // This point kills the agent (exit status 3); the supervisor starts a new one, restores
+        // the last snapshot, and the task keeps running.
+        #expect(try await server.post("/write?db=telegraf", "m,host=a value=0,crash=true 3000000000\n").status == 204)
+        do {
+            _ = try await Self.eventually("the UDF's restart in /metrics", seconds: 20) { () -> Bool? in
+                try await server.get("/metrics").text.contains("farad_udf_restarts_total{udf=\"py\"} 1") ? true : nil
+            }
+        } catch {
+            let metrics = try await server.get("/metrics").text.split(separator: "\n").filter { $0.contains("udf") }
+            Issue.record("\(error): \(metrics.joined(separator: "\n"))")
+            throw error
+        }
+        #expect(try await server.post("/write?db=telegraf", "m,host=a value=8 4000000000\n").status == 204)
+        let json = try await Self.eventually("averages after the restart") { () -> String? in
+            let text = try await server.get("/kapacitor/v1/tasks/crash/avg").text
+            return text.contains("1970-01-01T00:00:04Z") ? text : nil
+        }
+        // The restored window holds [2, 4]: with 8 it is [4, 8].
+        #expect(json.contains(#"["1970-01-01T00:00:04Z",6]"#), "\(json)")
+        let task = try await server.get("/kapacitor/v1/tasks/crash")
+        #expect(task.text.contains(#""executing":true"#) && task.text.contains(#""error":"""#), "\(task.text)")
+    }
+}
