@@ -122,10 +122,9 @@ final class HTTPOutNode: EngineNode {
     let endpoint: String
     // Unchecked: see EngineNode.children.
     @exclusivity(unchecked) private var index: [GroupID: Int] = [:]
-    /// The latest message of each group, in the order groups first appeared; turned into rows
-    /// when the endpoint is read, not for every message.
-    // Unchecked: see EngineNode.children.
-    @exclusivity(unchecked) private var latest: [Message] = []
+    /// The latest message of each group and when the group was last seen, in the order groups
+    /// first appeared; turned into rows when the endpoint is read, not for every message.
+    @exclusivity(unchecked) private var latest: [(message: Message, lastSeen: Int64)] = []
 
     init(name: String, provides: EdgeType, endpoint: String) {
         self.endpoint = endpoint
@@ -136,19 +135,27 @@ final class HTTPOutNode: EngineNode {
 
     override func process(_ message: consuming Message) {
         let group = message.group
+        let time = message.time
         if let i = index[group] {
-            latest[i] = copy message
+            latest[i] = (copy message, max(time, latest[i].lastSeen))
         } else {
             index[group] = latest.count
-            latest.append(copy message)
+            latest.append((copy message, time))
         }
         emit(message)
     }
 
+    /// An idle group's row leaves the result, as its state leaves every other node.
+    override func expire(idleBefore time: Int64, now: Int64) {
+        guard latest.contains(where: { $0.lastSeen < time }) else { return }
+        latest.removeAll { $0.lastSeen < time }
+        index = Dictionary(uniqueKeysWithValues: latest.enumerated().map { ($1.message.group, $0) })
+    }
+
     /// The cached result's rows.
     var rows: [ResultRow] {
-        latest.map { m in
-            switch m {
+        latest.map { entry in
+            switch entry.message {
             case .point(let p): ResultRow(p.point)
             case .batch(let b): ResultRow(b)
             }
