@@ -7,19 +7,8 @@ func codecBenchmark(points n: Int) throws {
     let frames = requestFrames(count: n, batchSize: 0)
     print("codec: \(n) points, \(frames.count / n) bytes a frame\n")
 
-    // Feeds the decoder 64 KiB at a time, as a read loop would.
     func forEachPayload(_ body: (ArraySlice<UInt8>) throws -> Void) throws {
-        var decoder = FrameDecoder()
-        var offset = 0
-        while offset < frames.count {
-            let chunk = min(64 << 10, frames.count - offset)
-            decoder.read { buffer in
-                frames.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + chunk])) }
-                return chunk
-            }
-            offset += chunk
-            while let payload = try decoder.next() { try body(payload) }
-        }
+        try forEachFramePayload(frames, body)
     }
 
     var sink: Int64 = 0
@@ -73,4 +62,20 @@ func codecBenchmark(points n: Int) throws {
         }
     }.report()
     if sink == 42 { print("") }  // keep the work observable
+}
+
+/// Feeds `frames` to a decoder 64 KiB at a time, as a read loop would, and hands out each
+/// frame's payload.
+func forEachFramePayload(_ frames: [UInt8], _ body: (ArraySlice<UInt8>) throws -> Void) throws {
+    var decoder = FrameDecoder()
+    var offset = 0
+    while offset < frames.count {
+        let chunk = min(64 << 10, frames.count - offset)
+        decoder.read { buffer in
+            frames.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + chunk])) }
+            return chunk
+        }
+        offset += chunk
+        while let payload = try decoder.next() { try body(payload) }
+    }
 }

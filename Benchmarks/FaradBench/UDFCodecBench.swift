@@ -28,18 +28,8 @@ func udfCodecBenchmark(points n: Int) throws {
     var udfPoints: [UDFPoint] = []
     try measure("frame -> UDF point (validated)", points: n) {
         udfPoints.removeAll(keepingCapacity: true)
-        var decoder = FrameDecoder()
-        var offset = 0
-        while offset < frames.count {
-            let chunk = min(64 << 10, frames.count - offset)
-            decoder.read { buffer in
-                frames.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[offset..<offset + chunk])) }
-                return chunk
-            }
-            offset += chunk
-            while let payload = try decoder.next() {
-                if case .point(let p) = try UDFResponse(decoding: payload) { udfPoints.append(p) }
-            }
+        try forEachFramePayload(frames) { payload in
+            if case .point(let p) = try UDFResponse(decoding: payload) { udfPoints.append(p) }
         }
     }.report()
     var sink = 0

@@ -70,6 +70,15 @@ import Testing
         #expect(error?.message == message, "\(text)")
     }
 
+    @Test(arguments: [
+        ("string(0.0)", "0"), ("string(1.5)", "1.5"), ("string(-2.0)", "-2"), ("string(0.00001)", "0.00001"),
+        ("string(100000000000000000000.0)", "100000000000000000000"), ("string(123.456)", "123.456"),
+    ])
+    func floatsBecomeStringsAsGoWritesThem(_ text: String, _ expected: String) throws {
+        // Kapacitor's string() is strconv.FormatFloat(x, 'f', -1, 64): no exponent, no ".0".
+        #expect(try eval(text) == .string(expected))
+    }
+
     @Test func aFieldThatIsAlsoATagIsAnError() throws {
         var p = Self.point
         p.fields.append(("host", .string("dup")))

@@ -156,6 +156,154 @@ enum Fixture {
         cpu,type=user,host=serverC value=3,anothervalue=42 0000000001
         """
 
+    static let difference = zip([1, 2, 3, 10, 11, 12], [1000, 1001, 1006, 1009, 1010, 1011])
+        .map { "packets value=\($1) \($0)" }.joined(separator: "\n")
+
+    static let movingAverage = zip(1..., [1000, 1001, 1002, 1003] + Array(1014...1024))
+        .map { "packets value=\($1) \($0)" }.joined(separator: "\n")
+
+    static let cumulativeSum = (0...10).map { "packets value=\(max($0 - 1, 0)) \($0)" }.joined(separator: "\n")
+
+    static let windowMissing = zip([1, 8, 9, 10, 11, 12], [97.1, 92.4, 93.4, 95.3, 96.4, 95.1])
+        .map { "cpu,type=idle,host=serverA value=\($1) \($0)" }.joined(separator: "\n")
+
+    static let fillPeriodAligned = zip(0..., [93.1, 97.1, 92.6, 95.6, 93.1, 92.6, 95.8, 92.7, 96.0, 93.4, 95.3,
+                                             96.4, 95.1, 91.1, 95.7, 96.2, 96.6, 91.2, 98.2, 96.1, 97.2])
+        .map { "cpu,type=idle,host=serverA value=\($1) \($0)" }.joined(separator: "\n")
+
+    static let evalTags = """
+        types value=0,another=2 0000000001
+        types value=1,another=2 0000000001
+        """
+
+    static let batchGroupBy = """
+        cpu,type=idle,host=serverA value=97.1 0000000001
+        cpu,type=idle,host=serverB value=97.1 0000000001
+        cpu,type=idle,host=serverA value=92.6 0000000002
+        cpu,type=idle,host=serverB value=92.6 0000000002
+        cpu,type=idle,host=serverA value=95.6 0000000003
+        cpu,type=idle,host=serverB value=95.6 0000000003
+        cpu,type=idle,host=serverA value=93.1 0000000004
+        cpu,type=idle,host=serverB value=93.1 0000000004
+        cpu,type=idle,host=serverA value=92.6 0000000005
+        cpu,type=idle,host=serverB value=92.6 0000000005
+        cpu,type=idle,host=serverC value=95.8 0000000005
+        cpu,type=idle,host=serverA value=95.8 0000000006
+        cpu,type=idle,host=serverA value=92.7 0000000007
+        cpu,type=idle,host=serverB value=92.7 0000000007
+        cpu,type=idle,host=serverA value=96.0 0000000008
+        cpu,type=idle,host=serverB value=96.0 0000000008
+        cpu,type=idle,host=serverA value=93.4 0000000009
+        cpu,type=idle,host=serverB value=93.4 0000000009
+        cpu,type=idle,host=serverA value=95.3 0000000010
+        cpu,type=idle,host=serverB value=95.3 0000000010
+        cpu,type=idle,host=serverA value=96.4 0000000011
+        cpu,type=idle,host=serverB value=96.4 0000000011
+        cpu,type=idle,host=serverA value=95.1 0000000012
+        cpu,type=idle,host=serverB value=95.1 0000000012
+        cpu,type=idle,host=serverA value=95.1 0000000013
+        cpu,type=idle,host=serverB value=95.1 0000000013
+        cpu,type=idle,host=serverA value=95.1 0000000014
+        cpu,type=idle,host=serverB value=95.1 0000000014
+        cpu,type=idle,host=serverA value=95.1 0000000015
+        cpu,type=idle,host=serverB value=95.1 0000000015
+        """
+
+    static let groupByExclude = (1...4).flatMap { s in
+        ["t=A,s=1", "t=A,s=2", "t=B,s=1", "t=B,s=2"].map { "mock,\($0) value=97.1 \(s)" }
+    }.joined(separator: "\n")
+
+    static let groupByMeasurement = """
+        errors,service=cartA,dc=A value=7 0000000001
+        errors,service=login,dc=B value=9 0000000001
+        disk,service=sda,dc=B value=390   0000000001
+        errors,service=front,dc=A value=2 0000000002
+        errors,service=cartA,dc=B value=9 0000000002
+        errors,service=login,dc=A value=5 0000000003
+        errors,service=front,dc=B value=9 0000000003
+        errors,service=cartA,dc=A value=3 0000000004
+        errors,service=login,dc=B value=9 0000000004
+        errors,service=front,dc=A value=2 0000000005
+        errors,service=login,dc=B value=2 0000000005
+        errors,service=front,dc=A value=5 0000000006
+        errors,service=cartA,dc=B value=9 0000000006
+        errors,service=login,dc=C value=7 0000000006
+        errors,service=front,dc=A value=4 0000000007
+        errors,service=cartA,dc=B value=8 0000000007
+        errors,service=front,dc=A value=6 0000000008
+        errors,service=cartA,dc=B value=6 0000000008
+        errors,service=login,dc=A value=10 0000000009
+        errors,service=front,dc=B value=4 0000000009
+        disk,service=sda,dc=B value=420  0000000009
+        errors,service=cartA,dc=A value=5 0000000010
+        errors,service=login,dc=B value=3 0000000010
+        errors,service=cartA,dc=A value=5 0000000011
+        errors,service=login,dc=B value=6 0000000011
+        disk,service=sda,dc=B value=423  00000000011
+        errors,service=cartA,dc=A value=8 0000000012
+        errors,service=front,dc=A value=9 0000000012
+        errors,service=login,dc=B value=5 0000000012
+        disk,service=sda,dc=B value=423  00000000012
+        """
+
+    static let union = """
+        cpu,cpu=0,host=serverA value=98 0000000001
+        cpu,cpu=1,host=serverB value=97 0000000001
+        cpu,cpu=total,host=serverA value=92 0000000002
+        cpu,cpu=0,host=serverA value=95 0000000003
+        cpu,cpu=1,host=serverB value=95 0000000003
+        cpu,cpu=total,host=serverA value=93 0000000004
+        cpu,cpu=0,host=serverB value=93 0000000004
+        cpu,cpu=1,host=serverA value=92 0000000005
+        cpu,cpu=total,host=serverB value=92 0000000005
+        cpu,cpu=0,host=serverA value=95 0000000006
+        cpu,cpu=1,host=serverB value=95 0000000006
+        cpu,cpu=total,host=serverC value=95 0000000006
+        cpu,cpu=0,host=serverA value=92 0000000007
+        cpu,cpu=1,host=serverB value=92 0000000007
+        cpu,cpu=total,host=serverA value=96 0000000008
+        cpu,cpu=0,host=serverB value=96 0000000008
+        cpu,cpu=1,host=serverA value=93 0000000009
+        cpu,cpu=total,host=serverB value=93 0000000009
+        cpu,cpu=0,host=serverA value=95 0000000010
+        cpu,cpu=1,host=serverB value=95 0000000010
+        cpu,cpu=total,host=serverA value=96 0000000011
+        cpu,cpu=0,host=serverB value=96 0000000011
+        cpu,cpu=1,host=serverA value=95 0000000012
+        cpu,cpu=total,host=serverB value=95 0000000012
+        """
+
+    static let unionStepped = """
+        cpu,cpu=0 value=91 0000000000
+        cpu,cpu=1 value=97 0000000000
+        cpu,cpu=0 value=98 0000000001
+        cpu,cpu=1 value=98 0000000001
+        cpu,cpu=total value=92 0000000002
+        cpu,cpu=1 value=92 0000000002
+        cpu,cpu=0 value=95 0000000003
+        cpu,cpu=1 value=95 0000000003
+        cpu,cpu=total value=93 0000000004
+        cpu,cpu=1 value=93 0000000004
+        cpu,cpu=1 value=92 0000000005
+        cpu,cpu=0 value=92 0000000005
+        cpu,cpu=0 value=95 0000000006
+        cpu,cpu=total value=95 0000000006
+        cpu,cpu=0 value=92 0000000007
+        cpu,cpu=1 value=92 0000000007
+        cpu,cpu=total value=96 0000000008
+        cpu,cpu=1 value=96 0000000008
+        cpu,cpu=1 value=93 0000000009
+        cpu,cpu=0 value=93 0000000009
+        cpu,cpu=0 value=95 0000000010
+        cpu,cpu=total value=95 0000000010
+        cpu,cpu=total value=96 0000000011
+        cpu,cpu=0 value=96 0000000011
+        cpu,cpu=1 value=95 0000000012
+        cpu,cpu=0 value=95 0000000012
+        """
+
+    static let sample = (0...10).map { "packets value=\(1000 + $0) \($0)" }.joined(separator: "\n")
+
     /// The `.srpl` form: db, rp, point, for every line.
     static func srpl(_ lines: String) -> [UInt8] {
         Array(lines.split(separator: "\n").map { "dbname\nrpname\n\($0.trimmingPrefixSpaces)\n" }.joined().utf8)

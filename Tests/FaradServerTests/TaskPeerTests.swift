@@ -54,6 +54,16 @@ import Testing
         #expect(task.text.contains(#"points_written=\"2\""#) && task.text.contains(#"write_errors=\"0\""#), "\(task.text)")
     }
 
+    /// `farad serve` in a new directory with the Python agent in `mode` as `@py()`; `body`
+    /// runs with it, then both go.
+    static func withPythonUDF(mode: String, _ body: (ServerProcess) async throws -> Void) async throws {
+        let directory = ServerProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", try pythonConfig(directory, mode: mode)])
+        defer { server.stop() }
+        try await body(server)
+    }
+
     /// A farad.toml with the Python agent in `mode` as `@py()`.
     static func pythonConfig(_ directory: String, mode: String) throws -> String {
         let agent = try PythonAgent.prepare(in: directory)
@@ -84,55 +94,47 @@ import Testing
         """
 
     @Test func aPythonUDFNode() async throws {
-        let directory = ServerProcess.temporaryDirectory()
-        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", try Self.pythonConfig(directory, mode: "moving_avg")])
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(atPath: directory)
+        try await Self.withPythonUDF(mode: "moving_avg") { server in
+            #expect(try await TaskAPITests.define(server, id: "py", script: Self.movingAverage).status == 200)
+            #expect(try await server.post("/write?db=telegraf", "m,host=a value=1 1000000000\nm,host=b value=10 1000000000\nm,host=a value=3 2000000000\nm,host=a value=5 3000000000\n").status == 204)
+            let json = try await Self.eventually("the UDF's averages") { () -> String? in
+                let text = try await server.get("/kapacitor/v1/tasks/py/avg").text
+                return text.contains(#"["1970-01-01T00:00:03Z",4]"#) ? text : nil
+            }
+            // Grouped as it came back: by host, from the point's dimensions and tags.
+            #expect(json == #"{"series":[{"name":"m","tags":{"host":"a"},"columns":["time","avg"],"values":[["1970-01-01T00:00:03Z",4]]},{"name":"m","tags":{"host":"b"},"columns":["time","avg"],"values":[["1970-01-01T00:00:01Z",10]]}]}"#)
         }
-        #expect(try await TaskAPITests.define(server, id: "py", script: Self.movingAverage).status == 200)
-        #expect(try await server.post("/write?db=telegraf", "m,host=a value=1 1000000000\nm,host=b value=10 1000000000\nm,host=a value=3 2000000000\nm,host=a value=5 3000000000\n").status == 204)
-        let json = try await Self.eventually("the UDF's averages") { () -> String? in
-            let text = try await server.get("/kapacitor/v1/tasks/py/avg").text
-            return text.contains(#"["1970-01-01T00:00:03Z",4]"#) ? text : nil
-        }
-        // Grouped as it came back: by host, from the point's dimensions and tags.
-        #expect(json == #"{"series":[{"name":"m","tags":{"host":"a"},"columns":["time","avg"],"values":[["1970-01-01T00:00:03Z",4]]},{"name":"m","tags":{"host":"b"},"columns":["time","avg"],"values":[["1970-01-01T00:00:01Z",10]]}]}"#)
     }
 
     @Test func aCrashingUDFIsRestartedAndTheTaskGoesOn() async throws {
-        let directory = ServerProcess.temporaryDirectory()
-        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", try Self.pythonConfig(directory, mode: "moving_avg")])
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        #expect(try await TaskAPITests.define(server, id: "crash", script: Self.movingAverage).status == 200)
-        #expect(try await server.post("/write?db=telegraf", "m,host=a value=2 1000000000\nm,host=a value=4 2000000000\n").status == 204)
-        _ = try await Self.eventually("the first averages") { () -> String? in
-            let text = try await server.get("/kapacitor/v1/tasks/crash/avg").text
-            return text.contains(#"["1970-01-01T00:00:02Z",3]"#) ? text : nil
-        }
-        // This point kills the agent (exit status 3); the supervisor starts a new one, restores
-        // the last snapshot, and the task keeps running.
-        #expect(try await server.post("/write?db=telegraf", "m,host=a value=0,crash=true 3000000000\n").status == 204)
-        do {
-            _ = try await Self.eventually("the UDF's restart in /metrics", seconds: 20) { () -> Bool? in
-                try await server.get("/metrics").text.contains("farad_udf_restarts_total{udf=\"py\"} 1") ? true : nil
+        try await Self.withPythonUDF(mode: "moving_avg") { server in
+            #expect(try await TaskAPITests.define(server, id: "crash", script: Self.movingAverage).status == 200)
+            #expect(try await server.post("/write?db=telegraf", "m,host=a value=2 1000000000\nm,host=a value=4 2000000000\n").status == 204)
+            _ = try await Self.eventually("the first averages") { () -> String? in
+                let text = try await server.get("/kapacitor/v1/tasks/crash/avg").text
+                return text.contains(#"["1970-01-01T00:00:02Z",3]"#) ? text : nil
             }
-        } catch {
-            let metrics = try await server.get("/metrics").text.split(separator: "\n").filter { $0.contains("udf") }
-            Issue.record("\(error): \(metrics.joined(separator: "\n"))")
-            throw error
+            // This point kills the agent (exit status 3); the supervisor starts a new one, restores
+            // the last snapshot, and the task keeps running.
+            #expect(try await server.post("/write?db=telegraf", "m,host=a value=0,crash=true 3000000000\n").status == 204)
+            do {
+                _ = try await Self.eventually("the UDF's restart in /metrics", seconds: 20) { () -> Bool? in
+                    try await server.get("/metrics").text.contains("farad_udf_restarts_total{udf=\"py\"} 1") ? true : nil
+                }
+            } catch {
+                let metrics = try await server.get("/metrics").text.split(separator: "\n").filter { $0.contains("udf") }
+                Issue.record("\(error): \(metrics.joined(separator: "\n"))")
+                throw error
+            }
+            #expect(try await server.post("/write?db=telegraf", "m,host=a value=8 4000000000\n").status == 204)
+            let json = try await Self.eventually("averages after the restart") { () -> String? in
+                let text = try await server.get("/kapacitor/v1/tasks/crash/avg").text
+                return text.contains("1970-01-01T00:00:04Z") ? text : nil
+            }
+            // The restored window holds [2, 4]: with 8 it is [4, 8].
+            #expect(json.contains(#"["1970-01-01T00:00:04Z",6]"#), "\(json)")
+            let task = try await server.get("/kapacitor/v1/tasks/crash")
+            #expect(task.text.contains(#""executing":true"#) && task.text.contains(#""error":"""#), "\(task.text)")
         }
-        #expect(try await server.post("/write?db=telegraf", "m,host=a value=8 4000000000\n").status == 204)
-        let json = try await Self.eventually("averages after the restart") { () -> String? in
-            let text = try await server.get("/kapacitor/v1/tasks/crash/avg").text
-            return text.contains("1970-01-01T00:00:04Z") ? text : nil
-        }
-        // The restored window holds [2, 4]: with 8 it is [4, 8].
-        #expect(json.contains(#"["1970-01-01T00:00:04Z",6]"#), "\(json)")
-        let task = try await server.get("/kapacitor/v1/tasks/crash")
-        #expect(task.text.contains(#""executing":true"#) && task.text.contains(#""error":"""#), "\(task.text)")
     }
 }
