@@ -127,45 +127,36 @@ struct GroupStates<State> {
         mutating func see(_ time: Int64) {
             if time > lastSeen { lastSeen = time }
         }
-
-        mutating func touch<R>(_ time: Int64, _ body: (inout State) -> R) -> R {
-            if time > lastSeen { lastSeen = time }
-            return body(&state)
-        }
     }
 
-    private(set) var entries: [GroupID: Entry] = [:]
+    private var entries = GroupTable<GroupID, Entry>()
 
     var count: Int { entries.count }
 
-    typealias Index = Dictionary<GroupID, Entry>.Index
+    typealias Index = GroupTable<GroupID, Entry>.Slot
 
     /// The position of `group`'s state (created with `make` if needed), marked seen at `time`.
+    /// Valid until the next insertion or removal.
     mutating func index(of group: GroupID, at time: Int64, make: () -> State) -> Index {
-        if let i = entries.index(forKey: group) {
-            entries.values[i].see(time)  // mutating: in place (a read would copy the entry)
-            return i
-        }
-        entries[group] = Entry(state: make(), lastSeen: time)
-        return entries.index(forKey: group)!
+        let i = entries.slot(of: group) { Entry(state: make(), lastSeen: time) }
+        entries[i].see(time)
+        return i
     }
 
-    /// The state at `index`, changed in place. Use it through mutating calls only: reading
-    /// `Dictionary.Values` copies the whole value.
+    /// The state at `index`, changed in place.
     subscript(index: Index) -> State {
-        get { entries.values[index].state }
-        _modify { yield &entries.values[index].state }
+        get { entries[index].state }
+        _modify { yield &entries[index].state }
     }
 
     /// Runs `body` on the state of `group`, creating it with `make` first if needed.
     mutating func update<R>(_ group: GroupID, at time: Int64, make: () -> State, _ body: (inout State) -> R) -> R {
-        entries[group, default: Entry(state: make(), lastSeen: time)].touch(time, body)
+        body(&self[index(of: group, at: time, make: make)])
     }
 
     /// Removes and returns the groups last seen before `time`, in group order.
     mutating func removeIdle(before time: Int64) -> [(GroupID, State)] {
-        let idle = entries.filter { $0.value.lastSeen < time }.sorted { $0.key.rawValue < $1.key.rawValue }
-        for (g, _) in idle { entries[g] = nil }
-        return idle.map { ($0.key, $0.value.state) }
+        let idle = entries.slots.filter { entries[$0].lastSeen < time }.map { entries.key(at: $0) }.sorted { $0.rawValue < $1.rawValue }
+        return idle.compactMap { g in entries.remove(g).map { (g, $0.state) } }
     }
 }

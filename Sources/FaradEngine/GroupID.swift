@@ -8,7 +8,8 @@ import FaradCore
 /// stateful node looks its group up per point.
 public struct GroupID: Sendable, Hashable, CustomStringConvertible {
     public let rawValue: String
-    private let hash: Int
+    /// The hash of `rawValue`, computed once.
+    let tableHash: Int
 
     /// The group of `point` for `dimensions` (tag names; sorted here) and `byName`.
     public init(_ point: Point, dimensions: [String], byName: Bool = false) {
@@ -50,15 +51,15 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
 
     public init(raw: String) {
         rawValue = raw
-        hash = raw.hashValue
+        tableHash = raw.hashValue
     }
 
     public static func == (a: GroupID, b: GroupID) -> Bool {
-        a.hash == b.hash && a.rawValue == b.rawValue
+        a.tableHash == b.tableHash && a.rawValue == b.rawValue
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(hash)
+        hasher.combine(tableHash)
     }
 
     public var description: String { rawValue.isEmpty ? "nil" : rawValue }
@@ -70,7 +71,7 @@ public struct GroupID: Sendable, Hashable, CustomStringConvertible {
 struct GroupIDCache {
     private var tag = ""
     private var prefix = ""
-    private var byValue: [String: GroupID] = [:]
+    private var byValue = GroupTable<TagValueKey, GroupID>()
     private let limit = 1 << 16
 
     mutating func group(of point: Point, _ dimensions: Dimensions) -> GroupID {
@@ -81,11 +82,10 @@ struct GroupIDCache {
             prefix = name + "="
             byValue.removeAll()
         }
-        let value = point.tag(name) ?? ""
-        if let known = byValue[value] { return known }
-        if byValue.count >= limit { byValue.removeAll(keepingCapacity: true) }
-        let id = GroupID(raw: prefix + value)
-        byValue[value] = id
-        return id
+        let value = TagValueKey(point.tag(name) ?? "")
+        if let known = byValue.slot(of: value) { return byValue[known] }
+        if byValue.count >= limit { byValue.removeAll() }
+        let prefix = prefix
+        return byValue[byValue.slot(of: value) { GroupID(raw: prefix + value.value) }]
     }
 }
