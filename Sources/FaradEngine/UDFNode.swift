@@ -23,7 +23,7 @@ final class UDFNode: EngineNode {
     private var batches = 0
     /// Each group's encoded header (name, database, retention policy, group, dimensions), with
     /// what it was made from; bounded, it starts over past `headerLimit` groups.
-    private var headers: [GroupID: (name: String, database: String, retentionPolicy: String, dimensions: [String], header: UDFPointHeader)] = [:]
+    private var headers = GroupTable<GroupID, (name: String, database: String, retentionPolicy: String, dimensions: [String], header: UDFPointHeader)>()
     private let headerLimit = 1 << 16
 
     init(name: String, config: UDFFunctionConfig, info: UDFInfo, options: [UDFOption], wants: EdgeType) {
@@ -54,15 +54,22 @@ final class UDFNode: EngineNode {
 
     /// The encoded header of `sp`, from the cache when its group's points look the same.
     private func header(of sp: StreamPoint) -> UDFPointHeader {
-        if let h = headers[sp.group], h.name == sp.point.measurement, h.database == sp.database,
-           h.retentionPolicy == sp.retentionPolicy, h.dimensions == sp.dimensions.tagNames {
-            return h.header
+        let make = {
+            (sp.point.measurement, sp.database, sp.retentionPolicy, sp.dimensions.tagNames,
+             UDFPointHeader(name: sp.point.measurement, database: sp.database, retentionPolicy: sp.retentionPolicy,
+                            group: sp.group.rawValue, dimensions: sp.dimensions.tagNames))
         }
-        if headers.count >= headerLimit { headers.removeAll(keepingCapacity: true) }
-        let header = UDFPointHeader(name: sp.point.measurement, database: sp.database, retentionPolicy: sp.retentionPolicy,
-                                    group: sp.group.rawValue, dimensions: sp.dimensions.tagNames)
-        headers[sp.group] = (sp.point.measurement, sp.database, sp.retentionPolicy, sp.dimensions.tagNames, header)
-        return header
+        if let i = headers.slot(of: sp.group) {
+            let h = headers[i]
+            if h.name == sp.point.measurement, h.database == sp.database, h.retentionPolicy == sp.retentionPolicy,
+               h.dimensions == sp.dimensions.tagNames {
+                return h.header
+            }
+            headers[i] = make()
+            return headers[i].header
+        }
+        if headers.count >= headerLimit { headers.removeAll() }
+        return headers[headers.slot(of: sp.group, orInsert: make)].header
     }
 
     /// What the node received since the last call, as one input for the session.
@@ -99,7 +106,7 @@ final class UDFOutputDecoder: Sendable {
     private static func message(_ output: UDFOutput, _ caches: inout Caches) -> Message {
         switch output {
         case .point(let udfPoint):
-            let r = UDFPointReader(udfPoint, cache: &caches.strings, capacities: caches.counts)
+            let r = UDFPointReader(udfPoint, cache: &caches.strings, capacities: caches.counts, dimensions: caches.dimensions.tagNames)
             caches.counts = r.counts
             let point = Point(measurement: r.name, sortedTags: r.tags, fields: r.fields, time: r.time)
             if r.dimensions != caches.dimensions.tagNames || r.byName != caches.dimensions.byName {

@@ -95,6 +95,9 @@ public struct UDFPointReader {
     public var tags: [(key: String, value: String)] = []
     /// Sorted by key, keys unique, typed by Kapacitor's merge order.
     public var fields: [(key: String, value: FieldValue)] = []
+    private var expectedDimensions: [String] = []
+    /// How many leading dimensions equal the expected ones; -1 once one differs.
+    private var matchedDimensions = 0
 
     public init(_ point: UDFPoint) {
         var none = UDFStringCache?.none
@@ -104,24 +107,33 @@ public struct UDFPointReader {
     /// Reads `point`, building its short strings through `cache` (for many points with the
     /// same names). `capacities` sizes the arrays (e.g. the previous point's ``counts``), saving
     /// a pass that counts; a wrong guess costs a reallocation, not a wrong result.
-    public init(_ point: UDFPoint, cache: inout UDFStringCache, capacities: (dimensions: Int, tags: Int, fields: Int)? = nil) {
+    /// `dimensions`, the previous point's, is reused (not copied) when this point has the same.
+    public init(
+        _ point: UDFPoint, cache: inout UDFStringCache, capacities: (dimensions: Int, tags: Int, fields: Int)? = nil, dimensions: [String] = []
+    ) {
         var some: UDFStringCache? = consume cache
-        self.init(point, &some, capacities)
+        self.init(point, &some, capacities, expectedDimensions: dimensions)
         cache = some!
     }
 
     /// How many dimensions, tags and fields the point had.
     public var counts: (dimensions: Int, tags: Int, fields: Int) { (dimensions.count, tags.count, fields.count) }
 
-    private init(_ point: UDFPoint, _ cache: inout UDFStringCache?, _ capacities: (dimensions: Int, tags: Int, fields: Int)? = nil) {
+    private init(
+        _ point: UDFPoint, _ cache: inout UDFStringCache?, _ capacities: (dimensions: Int, tags: Int, fields: Int)? = nil,
+        expectedDimensions: [String] = []
+    ) {
         let counts = capacities ?? point.elementCounts
-        dimensions.reserveCapacity(counts.dimensions)
+        self.expectedDimensions = expectedDimensions
         tags.reserveCapacity(counts.tags)
         fields.reserveCapacity(counts.fields)
         if cache != nil {
             point.forEachElement(cache: &cache!) { add($0) }
         } else {
             point.forEachElement { add($0) }
+        }
+        if matchedDimensions >= 0 {
+            dimensions = matchedDimensions == expectedDimensions.count ? expectedDimensions : Array(expectedDimensions.prefix(matchedDimensions))
         }
         Self.sortByKey(&tags)
         Self.dropRepeatedKeys(&tags) { _ in 0 }
@@ -135,7 +147,15 @@ public struct UDFPointReader {
         case .name(let s): name = s
         case .database(let s): database = s
         case .retentionPolicy(let s): retentionPolicy = s
-        case .dimension(let d): dimensions.append(d)
+        case .dimension(let d):
+            // While the dimensions match the expected ones, count them instead of copying.
+            if dimensions.isEmpty && matchedDimensions < expectedDimensions.count && expectedDimensions[matchedDimensions] == d {
+                matchedDimensions += 1
+            } else {
+                if dimensions.isEmpty { dimensions = Array(expectedDimensions.prefix(matchedDimensions)) }
+                dimensions.append(d)
+                matchedDimensions = -1
+            }
         case .tag(let k, let v): tags.append((k, v))
         case .string(let k, let v): fields.append((k, .string(v)))
         case .int(let k, let v): fields.append((k, .int(v)))

@@ -1,5 +1,6 @@
 /// One field of an `agent.Point`, as ``UDFPoint/forEachElement(_:)`` reads them.
 public enum UDFPointElement: Sendable, Equatable {
+    /// Nanoseconds since the Unix epoch.
     case time(Int64)
     case name(String)
     case database(String)

@@ -21,25 +21,36 @@ public struct UDFPointEncoder {
         self.writer = writer
     }
 
+    /// Time in nanoseconds since the Unix epoch (field 1; omitted when 0).
     public mutating func time(_ nanoseconds: Int64) {
         if nanoseconds != 0 { writer.varintField(1, UInt64(bitPattern: nanoseconds)) }
     }
 
+    /// The measurement name (field 2).
     public mutating func name(_ value: String) { writer.optionalStringField(2, value) }
+    /// The database (field 3).
     public mutating func database(_ value: String) { writer.optionalStringField(3, value) }
+    /// The retention policy (field 4).
     public mutating func retentionPolicy(_ value: String) { writer.optionalStringField(4, value) }
+    /// The group ID string (field 5, see the protocol spec §3.5).
     public mutating func group(_ value: String) { writer.optionalStringField(5, value) }
     /// One group-by tag name (repeated, in order).
     public mutating func dimension(_ value: String) { writer.stringField(6, value) }
+    /// One tag (an entry of map field 7).
     public mutating func tag(_ key: String, _ value: String) { writer.entry(7, key, value, StringValueCodec.self) }
+    /// One float field (map field 8).
     public mutating func double(_ key: String, _ value: Double) { writer.entry(8, key, value, DoubleValueCodec.self) }
+    /// One integer field (map field 9).
     public mutating func int(_ key: String, _ value: Int64) { writer.entry(9, key, value, Int64ValueCodec.self) }
+    /// One string field (map field 10).
     public mutating func string(_ key: String, _ value: String) { writer.entry(10, key, value, StringValueCodec.self) }
 
+    /// Whether grouping includes the measurement name (field 11; omitted when false).
     public mutating func byName(_ value: Bool) {
         if value { writer.varintField(11, 1) }
     }
 
+    /// One boolean field (map field 12).
     public mutating func bool(_ key: String, _ value: Bool) { writer.entry(12, key, value, BoolValueCodec.self) }
 
     /// Name, database, retention policy, group and dimensions at once, encoded beforehand.
@@ -53,6 +64,7 @@ public struct UDFPointEncoder {
 public struct UDFPointHeader: Sendable {
     let bytes: [UInt8]
 
+    /// Encodes the shared fields once.
     public init(name: String, database: String, retentionPolicy: String, group: String, dimensions: [String]) {
         var capacity = 1024
         while true {

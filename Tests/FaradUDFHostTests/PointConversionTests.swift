@@ -55,6 +55,15 @@ import Testing
         #expect(UDFPointReader(p, cache: &cache).fields.map(\.value) == r.fields.map(\.value))
     }
 
+    @Test(arguments: [[], ["a"], ["a", "b"], ["b"], ["a", "c"], ["a", "b", "c"]])
+    func dimensionsComeOutTheSameWithOrWithoutAnExpectation(_ dimensions: [String]) {
+        let p = UDFPoint(dimensions: dimensions)
+        var cache = UDFStringCache()
+        for expected in [[], ["a"], ["a", "b"], ["x"]] {
+            #expect(UDFPointReader(p, cache: &cache, dimensions: expected).dimensions == dimensions)
+        }
+    }
+
     @Test func unsortedOutputIsSortedAndExtraTagsFillIn() {
         let p = UDFPoint(name: "m", tags: ["z": "1", "a": "2"], fieldsDouble: ["y": 1, "b": 2])
         let point = Point(p, extraTags: ["a": "ignored", "k": "kept"])
