@@ -25,7 +25,7 @@ final class DerivativeNode: EngineNode {
         switch message {
         case .point(var sp):
             guard let value = numeric(sp.point) else { return }
-            let prior = previous.update(sp.group, at: sp.point.time, make: { nil }) { state -> (time: Int64, value: Double)? in
+            let prior = previous.update(sp.group, at: clock.now, make: { nil }) { state -> (time: Int64, value: Double)? in
                 defer { state = (sp.point.time, value) }
                 return state
             }

@@ -37,6 +37,10 @@ public class EngineNode {
     /// While a sampled `process` call runs: the time its children took, which is not this node's.
     @exclusivity(unchecked) private var timing = false
     @exclusivity(unchecked) private var childNanos: Int64 = 0
+    /// The data clock of the node's segment (set when the pipeline is built): when a group is
+    /// seen, for group expiry. A downstream node's messages may carry older times (a window's
+    /// batch has the window's end), so nodes stamp groups with the clock, not the message.
+    @exclusivity(unchecked) var clock = SegmentClock()
 
     init(name: String, type: String, provides: EdgeType?) {
         self.name = name
@@ -99,7 +103,12 @@ public class EngineNode {
 
     /// Counts an error; the message it concerns is dropped.
     func fail(_ message: String) {
-        errors += 1
+        fail(1, message)
+    }
+
+    /// Counts `count` errors (points dropped together) with one text.
+    func fail(_ count: Int, _ message: String) {
+        errors += count
         lastError = message
     }
 

@@ -58,7 +58,7 @@ final class SampleNode: EngineNode {
     override func process(_ message: consuming Message) {
         switch rule {
         case .count(let n):
-            let keep = counters.update(message.group, at: message.time, make: { 0 }) { c -> Bool in
+            let keep = counters.update(message.group, at: clock.now, make: { 0 }) { c -> Bool in
                 defer { c += 1 }
                 return c % n == 0
             }

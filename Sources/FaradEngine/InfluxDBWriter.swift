@@ -126,7 +126,8 @@ public final class InfluxDBWriter: Sendable {
         if !key.retentionPolicy.isEmpty { statement += " WITH NAME \(Self.quoteIdentifier(key.retentionPolicy))" }
         do {
             let (status, response) = try HTTPPost.send("POST", to: configuration.endpoint, path: "/query?q=" + Self.escape(statement), body: [])
-            if status != 200 {
+            // InfluxDB answers a failed statement with 200 and {"results":[{"error":…}]}.
+            if status != 200 || String(decoding: response, as: UTF8.self).contains("\"error\"") {
                 logger.error("failed to create database", metadata: [
                     "status": "\(status)", "response": "\(String(decoding: response.prefix(300), as: UTF8.self))", "db": "\(key.database)",
                 ])

@@ -65,7 +65,7 @@ final class InfluxQLNode: EngineNode {
         case .point(let sp):
             if isTransformation { return transform(sp) }
             // Points with the same time form a batch; a later time completes it.
-            let completed = pending.update(sp.group, at: sp.point.time, make: {
+            let completed = pending.update(sp.group, at: clock.now, make: {
                 Batch(name: sp.point.measurement, database: sp.database, retentionPolicy: sp.retentionPolicy, group: sp.group,
                       dimensions: sp.dimensions, tags: sp.dimensions.tags(of: sp.point), tmax: sp.point.time, points: [])
             }) { b -> Batch? in
@@ -188,7 +188,7 @@ final class InfluxQLNode: EngineNode {
     }
 
     private func transform(_ sp: StreamPoint) {
-        let value = running.update(sp.group, at: sp.point.time, make: { RunningState() }) { state in step(sp.point, &state) }
+        let value = running.update(sp.group, at: clock.now, make: { RunningState() }) { state in step(sp.point, &state) }
         guard let value else { return }
         var result = sp
         result.point.fields = [(outputName, value)]

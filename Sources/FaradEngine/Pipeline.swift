@@ -16,10 +16,6 @@ import FaradCore
 /// bounded by the groups alive, not by all groups ever seen. Not thread-safe: a segment must be
 /// driven by one thread at a time.
 public final class Pipeline {
-    struct Clock {
-        var now: Int64 = .min
-        var nextSweep: Int64 = .min
-    }
 
     public let taskID: String
     /// Every node, parents before children; the first is the root (`stream0`).
@@ -29,14 +25,16 @@ public final class Pipeline {
     let segments: [[EngineNode]]
     /// The segment of each node, by its index in ``nodes``.
     let segmentIndex: [Int]
-    private var clocks: [Clock]
+    /// Each segment's clock, an object of its own: only that segment's lock guards it.
+    private let clocks: [SegmentClock]
 
     init(taskID: String, nodes: [EngineNode], groupIdleTimeout: Int64?) {
         self.taskID = taskID
         self.nodes = nodes
         self.groupIdleTimeout = groupIdleTimeout
         (segments, segmentIndex) = Self.cut(nodes)
-        clocks = Array(repeating: Clock(), count: segments.count)
+        clocks = segments.map { _ in SegmentClock() }
+        for (node, segment) in zip(nodes, segmentIndex) { node.clock = clocks[segment] }
     }
 
     /// Feeds points written to `database`.`retentionPolicy` into the task (segment 0).
@@ -77,11 +75,12 @@ public final class Pipeline {
     public func now(segment: Int = 0) -> Int64 { clocks[segment].now }
 
     private func advance(segment: Int, to time: Int64) {
-        guard time > clocks[segment].now else { return }
-        clocks[segment].now = time
-        guard let idle = groupIdleTimeout, time >= clocks[segment].nextSweep else { return }
-        if clocks[segment].nextSweep != .min { expireIdleGroups(segment: segment, before: time - idle) }
-        clocks[segment].nextSweep = time + max(idle / 4, 1_000_000_000)
+        let clock = clocks[segment]
+        guard time > clock.now else { return }
+        clock.now = time
+        guard let idle = groupIdleTimeout, time >= clock.nextSweep else { return }
+        if clock.nextSweep != .min { expireIdleGroups(segment: segment, before: time - idle) }
+        clock.nextSweep = time + max(idle / 4, 1_000_000_000)
     }
 
     /// Emits what a segment's idle groups completed and forgets them, node by node from its start.
@@ -132,4 +131,11 @@ public final class Pipeline {
         }
         return (segments, segmentIndex)
     }
+}
+
+/// A segment's data clock: the newest time the segment has seen, and when it next looks for
+/// idle groups. Its nodes read it to stamp the groups they see.
+final class SegmentClock {
+    var now: Int64 = .min
+    var nextSweep: Int64 = .min
 }

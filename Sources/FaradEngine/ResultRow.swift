@@ -135,12 +135,11 @@ final class HTTPOutNode: EngineNode {
 
     override func process(_ message: consuming Message) {
         let group = message.group
-        let time = message.time
         if let i = index[group] {
-            latest[i] = (copy message, max(time, latest[i].lastSeen))
+            latest[i] = (copy message, clock.now)
         } else {
             index[group] = latest.count
-            latest.append((copy message, time))
+            latest.append((copy message, clock.now))
         }
         emit(message)
     }

@@ -78,8 +78,20 @@ public final class TaskExecution: Sendable {
     private func handOff(_ p: Pipeline, segment: Int) -> [UDFInputQueue] {
         var full: [UDFInputQueue] = []
         for channel in udfs where channel.segment == segment {
-            guard let (input, points) = (p.nodes[channel.nodeIndex] as? UDFNode)?.takeInput() else { continue }
-            if channel.inputs.push(input, points: points) { full.append(channel.inputs) }
+            guard let node = p.nodes[channel.nodeIndex] as? UDFNode, let (input, points) = node.takeInput() else { continue }
+            switch channel.inputs.push(input, points: points) {
+            case .queued: break
+            case .full: full.append(channel.inputs)
+            case .dropped(let first):
+                node.fail(points, "UDF \(channel.config.name) is down (restarting): dropped \(points) points")
+                if first {
+                    logger.warning("UDF is down: dropping its input until it is back", metadata: [
+                        "task": "\(id)", "node": "\(channel.nodeName)", "udf": "\(channel.config.name)",
+                    ])
+                }
+            case .closed:
+                node.fail(points, "UDF \(channel.config.name) has stopped: dropped \(points) points")
+            }
         }
         return full
     }

@@ -8,19 +8,41 @@ import Synchronization
 /// (a write request, or the output of an upstream UDF) awaits ``waitForRoom()`` after letting
 /// go of the lock, so a slow UDF slows its writers instead of growing memory. The session's
 /// supervisor consumes it as an async sequence of input groups.
+///
+/// While the UDF is down (its session failed and the supervisor has not asked for input since:
+/// it is backing off or starting a new one), writers do not wait: what would go past the mark
+/// is dropped and reported (``Push/dropped``), so a UDF that cannot start never stops ingestion.
+/// Waiting producers and the consumer leave their wait when their task is cancelled.
 final class UDFInputQueue: AsyncSequence, Sendable {
     typealias Element = [UDFInput]
+
+    /// What became of a push.
+    enum Push: Equatable {
+        /// Queued (or handed to the waiting consumer).
+        case queued
+        /// Queued, and the queue is now over its mark: `await waitForRoom()`.
+        case full
+        /// Dropped: the UDF is down and the queue is at its mark. `first` is true for the first
+        /// drop since the UDF went down (to log once).
+        case dropped(first: Bool)
+        /// Dropped: the consumer is gone or the input has ended.
+        case closed
+    }
 
     private struct State {
         var queued: [UDFInput] = []
         var points = 0
         var consumer: CheckedContinuation<[UDFInput]?, Never>?
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
         var finished = false
         /// The consumer is gone: input is dropped and producers never wait.
         var closed = false
         /// ``wake()`` came while the consumer was busy: its next `next()` returns at once.
         var woken = false
+        /// The UDF's session failed and no new one has asked for input yet.
+        var down = false
+        var droppedSinceDown = false
     }
 
     private let state = Mutex(State())
@@ -30,73 +52,101 @@ final class UDFInputQueue: AsyncSequence, Sendable {
         self.highWater = highWater
     }
 
-    /// Queues `input` holding `points` points. Returns true when the queue is now over its
-    /// high-water mark: the producer should then `await waitForRoom()` (outside its locks).
+    /// Queues `input` holding `points` points.
     @discardableResult
-    func push(_ input: UDFInput, points: Int) -> Bool {
-        let (consumer, full) = state.withLock { s -> (CheckedContinuation<[UDFInput]?, Never>?, Bool) in
-            if s.closed || s.finished { return (nil, false) }
+    func push(_ input: UDFInput, points: Int) -> Push {
+        let (consumer, result) = state.withLock { s -> (CheckedContinuation<[UDFInput]?, Never>?, Push) in
+            if s.closed || s.finished { return (nil, .closed) }
             if let c = s.consumer {
                 s.consumer = nil
-                return (c, false)
+                return (c, .queued)
+            }
+            if s.down && s.points + points > highWater {
+                defer { s.droppedSinceDown = true }
+                return (nil, .dropped(first: !s.droppedSinceDown))
             }
             s.queued.append(input)
             s.points += points
-            return (nil, s.points > highWater)
+            return (nil, s.points > highWater && !s.down ? .full : .queued)
         }
         consumer?.resume(returning: [input])
-        return full
+        return result
     }
 
-    /// Returns once the consumer has taken what was queued (or has gone).
+    /// Returns once the consumer has taken what was queued, has gone, or the UDF is down — or
+    /// when the calling task is cancelled.
     func waitForRoom() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s -> Bool in
-                if s.closed || s.points <= highWater { return true }
-                s.waiters.append(c)
-                return false
+        let id = state.withLock { s -> Int in
+            defer { s.nextWaiter += 1 }
+            return s.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.closed || s.down || s.points <= highWater || Task.isCancelled { return true }
+                    s.waiters[id] = c
+                    return false
+                }
+                if now { c.resume() }
             }
-            if now { c.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 
-    /// Everything queued, in order, once there is something; `nil` after ``finish()``.
+    /// Everything queued, in order, once there is something; `nil` after ``finish()``, after
+    /// ``close()``, or when the calling task is cancelled. Asking means a session is up.
     func next() async -> [UDFInput]? {
-        await withCheckedContinuation { (c: CheckedContinuation<[UDFInput]?, Never>) in
-            let (taken, waiters) = state.withLock { s -> ([UDFInput]??, [CheckedContinuation<Void, Never>]) in
-                if !s.queued.isEmpty {
-                    defer {
-                        s.queued = []
-                        s.points = 0
-                        s.waiters = []
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<[UDFInput]?, Never>) in
+                let (taken, waiters) = state.withLock { s -> ([UDFInput]??, [CheckedContinuation<Void, Never>]) in
+                    s.down = false
+                    s.droppedSinceDown = false
+                    if !s.queued.isEmpty {
+                        defer {
+                            s.queued = []
+                            s.points = 0
+                            s.waiters = [:]
+                            s.woken = false  // the supervisor looks at its session with any group
+                        }
+                        return (s.queued, Array(s.waiters.values))
                     }
-                    return (s.queued, s.waiters)
+                    if s.finished || s.closed || Task.isCancelled { return (.some(nil), []) }
+                    if s.woken {
+                        s.woken = false
+                        return ([], [])
+                    }
+                    s.consumer = c
+                    return (nil, [])
                 }
-                if s.finished || s.closed { return (.some(nil), []) }
-                if s.woken {
-                    s.woken = false
-                    return ([], [])
-                }
-                s.consumer = c
-                return (nil, [])
+                for w in waiters { w.resume() }
+                if let taken { c.resume(returning: taken) }
             }
-            for w in waiters { w.resume() }
-            if let taken { c.resume(returning: taken) }
+        } onCancel: {
+            let consumer = state.withLock { s in
+                defer { s.consumer = nil }
+                return s.consumer
+            }
+            consumer?.resume(returning: nil)
         }
     }
 
-    /// Makes the consumer's pending (or next) `next()` return an empty group now: its UDF
-    /// session failed, and the supervisor should restart it without waiting for input.
+    /// The UDF's session failed: the consumer's pending (or next) `next()` returns an empty
+    /// group now, so the supervisor restarts it without waiting for input; until it asks for
+    /// input again the UDF is down, and writers stop waiting for it.
     func wake() {
-        let consumer = state.withLock { s -> CheckedContinuation<[UDFInput]?, Never>? in
+        let (consumer, waiters) = state.withLock { s -> (CheckedContinuation<[UDFInput]?, Never>?, [CheckedContinuation<Void, Never>]) in
+            s.down = true
+            defer { s.waiters = [:] }
             guard let c = s.consumer else {
                 s.woken = true
-                return nil
+                return (nil, Array(s.waiters.values))
             }
             s.consumer = nil
-            return c
+            return (c, Array(s.waiters.values))
         }
         consumer?.resume(returning: [])
+        for w in waiters { w.resume() }
     }
 
     /// No more input: the consumer gets what is queued, then `nil`.
@@ -117,9 +167,9 @@ final class UDFInputQueue: AsyncSequence, Sendable {
             s.points = 0
             defer {
                 s.consumer = nil
-                s.waiters = []
+                s.waiters = [:]
             }
-            return (s.consumer, s.waiters)
+            return (s.consumer, Array(s.waiters.values))
         }
         consumer?.resume(returning: nil)
         for w in waiters { w.resume() }

@@ -75,9 +75,11 @@ final class UDFNode: EngineNode {
     /// What the node received since the last call, as one input for the session.
     func takeInput() -> (input: UDFInput, points: Int)? {
         guard !frames.isEmpty else { return nil }
+        let size = frames.count
         defer {
+            // The next hand-off is likely the same size: one allocation instead of growing.
             frames = []
-            frames.reserveCapacity(1 << 16)
+            frames.reserveCapacity(min(size, 1 << 22))
             (points, batches) = (0, 0)
         }
         return (.frames(frames, points: points, batches: batches), points)

@@ -27,7 +27,7 @@ final class WindowNode: EngineNode {
         // Move the point out of the message into the buffer: no copy of its tags and fields.
         var point = Point.placeholder
         swap(&point, &sp.point)
-        let i = windows.index(of: sp.group, at: point.time) {
+        let i = windows.index(of: sp.group, at: clock.now) {
             GroupWindow(buffer: WindowBuffer(spec), name: point.measurement, database: sp.database,
                         retentionPolicy: sp.retentionPolicy, dimensions: sp.dimensions, tags: sp.dimensions.tags(of: point))
         }

@@ -87,7 +87,10 @@ public final class TaskService: Service, Sendable {
         let targets = state.withLock { s in
             s.running.filter { s.records[$0.key]?.dbrps.contains(key) ?? false }.map(\.value)
         }
-        for t in targets { await t.write(points, database: database, retentionPolicy: retentionPolicy) }
+        // At once: a task waiting for its slow UDF does not hold up the others.
+        await withDiscardingTaskGroup { group in
+            for t in targets { group.addTask { await t.write(points, database: database, retentionPolicy: retentionPolicy) } }
+        }
     }
 
     // MARK: API

@@ -48,6 +48,8 @@ public struct UDFSupervisor: Sendable {
     ) async throws(UDFHostError) where Inputs.Element == [UDFInput] {
         var iterator = inputs.makeAsyncIterator()
         var snapshot: [UInt8] = []
+        // Input taken for a session that had failed before it could be sent: the next one gets it.
+        var carried: [UDFInput] = []
         var consecutiveFailures = 0
         let clock = ContinuousClock()
         while true {
@@ -61,7 +63,7 @@ public struct UDFSupervisor: Sendable {
                         try await session.restore(snapshot)
                         logger.debug("UDF restored from its last snapshot", metadata: ["udf": "\(config.name)", "bytes": "\(snapshot.count)"])
                     }
-                    try await feed(session, &iterator, &snapshot, output)
+                    try await feed(session, &iterator, &snapshot, &carried, output)
                     return
                 } catch let failure {
                     session.abort(failure.code, failure.message)
@@ -83,11 +85,13 @@ public struct UDFSupervisor: Sendable {
             ])
             metrics.restarts.increment()
             try? await Task.sleep(for: wait)
+            // The task is going away (another node failed, or it was stopped): no more restarts.
+            if Task.isCancelled { throw error }
         }
     }
 
     private func feed<Iterator: AsyncIteratorProtocol>(
-        _ session: UDFSession, _ iterator: inout Iterator, _ snapshot: inout [UInt8],
+        _ session: UDFSession, _ iterator: inout Iterator, _ snapshot: inout [UInt8], _ carried: inout [UDFInput],
         _ output: @escaping @Sendable ([UDFOutput]) async throws -> Void
     ) async throws(UDFHostError) where Iterator.Element == [UDFInput] {
         let clock = ContinuousClock()
@@ -116,13 +120,7 @@ public struct UDFSupervisor: Sendable {
                     lastSnapshot = clock.now
                     unsaved = false
                 }
-                while let inputs = try await iterator.next() {
-                    // An empty group is a wake-up: the session may have failed meanwhile.
-                    if let failure = session.failure { throw failure }
-                    if inputs.isEmpty { continue }
-                    // Before new input too: what came in a burst right after the start, or
-                    // before a pause, is saved before anything else can end the session.
-                    try await takeSnapshotIfDue()
+                func send(_ inputs: [UDFInput]) async throws(UDFHostError) {
                     for input in inputs {
                         switch input {
                         case .point(let p): try await session.send(p)
@@ -132,6 +130,25 @@ public struct UDFSupervisor: Sendable {
                     }
                     session.flush()
                     unsaved = true
+                }
+                if !carried.isEmpty {
+                    try await send(carried)
+                    carried = []
+                }
+                while let inputs = try await iterator.next() {
+                    // An empty group is a wake-up: the session may have failed meanwhile. What
+                    // was taken but not sent goes to the next session.
+                    if let failure = session.failure {
+                        carried = inputs
+                        throw failure
+                    }
+                    if inputs.isEmpty { continue }
+                    // Before new input too: what came in a burst right after the start, or
+                    // before a pause, is saved before anything else can end the session.
+                    carried = inputs
+                    try await takeSnapshotIfDue()
+                    carried = []
+                    try await send(inputs)
                     try await takeSnapshotIfDue()
                 }
                 try await session.finish()

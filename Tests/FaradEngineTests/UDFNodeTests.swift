@@ -85,8 +85,8 @@ import Testing
     @Test func aFullQueueHoldsItsWritersUntilTheUDFTakesIt() async {
         let queue = UDFInputQueue(highWater: 10)
         let input = UDFInput.frames([1], points: 6, batches: 0)
-        #expect(!queue.push(input, points: 6))
-        #expect(queue.push(input, points: 6))
+        #expect(queue.push(input, points: 6) == .queued)
+        #expect(queue.push(input, points: 6) == .full)
         let waiter = Task {
             await queue.waitForRoom()
             return queue.queuedPoints
@@ -116,12 +116,42 @@ import Testing
         #expect(await queue.next() == nil)
     }
 
+    @Test func whileTheUDFIsDownWritersDoNotWaitAndTheOverflowIsDropped() async {
+        let queue = UDFInputQueue(highWater: 10)
+        let input = UDFInput.frames([1], points: 6, batches: 0)
+        #expect(queue.push(input, points: 6) == .queued)
+        #expect(queue.push(input, points: 6) == .full)
+        // The session fails: a writer waiting for room is let go, and nothing waits any more.
+        let waiter = Task { await queue.waitForRoom() }
+        queue.wake()
+        await waiter.value
+        await queue.waitForRoom()
+        #expect(queue.push(input, points: 6) == .dropped(first: true))
+        #expect(queue.push(input, points: 6) == .dropped(first: false))
+        // The new session asks for input and gets what was kept: the UDF is back up.
+        #expect(await queue.next()?.count == 2)
+        #expect(queue.push(input, points: 6) == .queued)
+        #expect(queue.push(input, points: 6) == .full)
+    }
+
+    @Test func cancelledWaitsEnd() async {
+        let queue = UDFInputQueue(highWater: 1)
+        let consumer = Task { await queue.next() }
+        consumer.cancel()
+        #expect(await consumer.value == nil)
+        #expect(queue.push(.frames([1], points: 5, batches: 0), points: 5) == .full)
+        let writer = Task { await queue.waitForRoom() }
+        writer.cancel()
+        await writer.value
+        #expect(queue.queuedPoints == 5)
+    }
+
     @Test func aClosedQueueDropsInputAndNeverBlocks() async {
         let queue = UDFInputQueue(highWater: 1)
-        #expect(queue.push(.frames([1], points: 5, batches: 0), points: 5))
+        #expect(queue.push(.frames([1], points: 5, batches: 0), points: 5) == .full)
         queue.close()
         await queue.waitForRoom()
-        #expect(!queue.push(.frames([1], points: 5, batches: 0), points: 5))
+        #expect(queue.push(.frames([1], points: 5, batches: 0), points: 5) == .closed)
         #expect(await queue.next() == nil)
     }
 }
