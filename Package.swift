@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
         .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
-        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore"]),
+        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore", "KapacitorUDFTesting"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
         .testTarget(
             name: "KapacitorUDFWireTests",

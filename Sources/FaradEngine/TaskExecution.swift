@@ -133,7 +133,9 @@ public final class TaskExecution: Sendable {
                     }
                 }
             }
-            try await group.waitForAll()
+            // The first UDF to give up ends the task: leaving the group cancels the other
+            // sessions (waitForAll() would wait for them all, and they wait for input).
+            while try await group.next() != nil {}
         }
     }
 

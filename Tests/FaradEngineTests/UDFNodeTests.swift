@@ -1,5 +1,6 @@
 import FaradCore
 import FaradUDFHost
+import KapacitorUDFTesting
 import KapacitorUDFWire
 import Testing
 @testable import FaradEngine
@@ -80,6 +81,21 @@ import Testing
             return
         }
         #expect(b.group.rawValue == "cpu\nhost=b" && b.name == "cpu" && b.tmax == 9 && b.points.map(\.measurement) == ["cpu"])
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aTaskEndsWhenItsLastUDFGivesUp() async throws {
+        // udf-mirror feeds a UDF that dies at once, with restarts off (Kapacitor's behaviour):
+        // the task must end with that error, not wait on the mirror's input forever.
+        let mirror = try UDFFunctionConfig(name: "mirror", endpoint: .process(prog: try UDFTestAgent.builtExecutable(named: "udf-mirror"), args: [], env: [:]),
+                                           timeout: .seconds(10))
+        let dead = try UDFFunctionConfig(name: "dead", endpoint: .process(prog: "/bin/false", args: [], env: [:]), timeout: .seconds(10), restart: .off)
+        let stream = UDFInfo(wants: .stream, provides: .stream)
+        let environment = TaskEnvironment(udfs: ["mirror": UDFRegistration(config: mirror, info: stream), "dead": UDFRegistration(config: dead, info: stream)])
+        let task = try TaskExecution(id: "t", script: "stream|from()@mirror()@dead()|httpOut('x')", environment: environment)
+        await #expect(throws: UDFHostError.self) { try await task.run() }
+        // Writes after the end neither wait nor fail.
+        await task.write([Point(measurement: "m", fields: [("v", .int(1))], time: 1)], database: "db", retentionPolicy: "rp")
     }
 
     @Test func aFullQueueHoldsItsWritersUntilTheUDFTakesIt() async {
