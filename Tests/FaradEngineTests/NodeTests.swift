@@ -1,0 +1,73 @@
+import FaradCore
+import Synchronization
+import Testing
+@testable import FaradEngine
+
+/// Nodes that Kapacitor's streamer suite tests only together with others (shift with join) or
+/// not at all in stream tasks (truncate, round, eval's quiet, log): Farad's own cases, with
+/// nanosecond times the second-precision fixtures cannot carry.
+@Suite struct NodeTests {
+    static let second: Int64 = 1_000_000_000
+
+    static func point(_ time: Int64, _ value: Double = 1, host: String = "a") -> Point {
+        Point(measurement: "cpu", tags: ["host": host], fields: [("value", .double(value))], time: time)
+    }
+
+    /// Runs `script` over `points` and returns the task (for httpOut and statistics).
+    static func run(_ script: String, _ points: [Point], environment: TaskEnvironment = TaskEnvironment()) async throws -> TaskExecution {
+        let task = try TaskExecution(id: "t", script: script, environment: environment)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await task.run() }
+            await task.write(points, database: "db", retentionPolicy: "rp")
+            task.stop()
+            try await group.waitForAll()
+        }
+        return task
+    }
+
+    @Test func truncateAndRoundRewriteTimes() async throws {
+        let points = [Self.point(1_400_000_000), Self.point(2_600_000_000)]
+        let truncated = try await Self.run("stream|from().truncate(1s)|window().periodCount(2)|httpOut('x')", points)
+        #expect(truncated.httpOut("x")!.contains(#"["1970-01-01T00:00:01Z","a",1],["1970-01-01T00:00:02Z","a",1]"#))
+        let rounded = try await Self.run("stream|from().round(1s)|window().periodCount(2)|httpOut('x')", points)
+        #expect(rounded.httpOut("x")!.contains(#"["1970-01-01T00:00:01Z","a",1],["1970-01-01T00:00:03Z","a",1]"#))
+    }
+
+    @Test func shiftMovesPointsAndBatches() async throws {
+        let points = (0..<3).map { Self.point(Int64($0) * Self.second, Double($0)) }
+        let stream = try await Self.run("stream|from()|shift(-500ms)|httpOut('x')", points)
+        #expect(stream.httpOut("x") == #"{"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","value"],"values":[["1970-01-01T00:00:01.5Z",2]]}]}"#)
+        let batch = try await Self.run("stream|from()|window().periodCount(2)|shift(1h)|httpOut('x')", points)
+        // The batch (the first two points) moves with its points.
+        #expect(batch.httpOut("x") == #"{"series":[{"name":"cpu","columns":["time","host","value"],"values":[["1970-01-01T01:00:00Z","a",0],["1970-01-01T01:00:01Z","a",1]]}]}"#)
+    }
+
+    @Test func evalQuietCountsErrorsWithoutReportingThem() async throws {
+        let points = [Point(measurement: "cpu", fields: [("value", .string("x"))], time: 1), Self.point(2, 4)]
+        let loud = try await Self.run(#"stream|from()|eval(lambda: "value" * 2.0).as('double')|httpOut('x')"#, points)
+        let quiet = try await Self.run(#"stream|from()|eval(lambda: "value" * 2.0).as('double').quiet()|httpOut('x')"#, points)
+        for task in [loud, quiet] {
+            #expect(task.httpOut("x")!.contains(#""columns":["time","double"],"values":[["1970-01-01T00:00:00.000000002Z",8]]"#))
+            let eval = try #require(task.statistics().first { $0.name == "eval2" })
+            #expect(eval.values.first { $0.0 == "errors" }?.1 == 1)
+            #expect(eval.values.first { $0.0 == "eval_errors" }?.1 == 1)
+        }
+        // Only the loud one keeps the error's text.
+        for (script, text) in [(#"stream|from()|eval(lambda: "value" * 2.0).as('d')|httpOut('x')"#, true),
+                               (#"stream|from()|eval(lambda: "value" * 2.0).as('d').quiet()|httpOut('x')"#, false)] {
+            let pipeline = try TaskCompiler.build(id: "t", script: script, environment: TaskEnvironment()).pipeline
+            pipeline.write(points, database: "db", retentionPolicy: "rp")
+            #expect((pipeline.node(named: "eval2")?.lastError != nil) == text)
+        }
+    }
+
+    @Test func logWritesEveryPointAsKapacitorDoesAndPassesItOn() async throws {
+        let lines = Mutex<[String]>([])
+        let environment = TaskEnvironment(log: { level, line in lines.withLock { $0.append("\(level) \(line)") } })
+        let task = try await Self.run("stream|from()|log().level('WARN').prefix('p')|httpOut('x')", [Self.point(Self.second, 2.5)], environment: environment)
+        #expect(lines.withLock { $0 } == [
+            #"WARN lvl=warn msg=point node=log2 prefix=p name=cpu db=db rp=rp group="" tag_host=a field_value=2.5 time=1970-01-01T00:00:01Z"#,
+        ])
+        #expect(task.httpOut("x")!.contains(#""values":[["1970-01-01T00:00:01Z",2.5]]"#))
+    }
+}
