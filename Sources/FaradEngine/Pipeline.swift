@@ -47,9 +47,8 @@ public final class Pipeline {
     }
 
     /// Hands `messages` produced by `node` outside a `process` call (a UDF's output) to its
-    /// children, in the segment ``outputSegment(of:)`` names.
-    func inject(_ messages: [Message], from node: EngineNode) {
-        let segment = outputSegment(of: node)
+    /// children, in `segment`: the one ``outputSegment(of:)`` names.
+    func inject(_ messages: [Message], from node: EngineNode, segment: Int) {
         for m in messages {
             advance(segment: segment, to: m.time)
             node.forward(m)

@@ -121,7 +121,7 @@ public struct ResultRow: Sendable {
 final class HTTPOutNode: EngineNode {
     let endpoint: String
     // Unchecked: see EngineNode.children.
-    @exclusivity(unchecked) private var index: [GroupID: Int] = [:]
+    @exclusivity(unchecked) private var index = GroupTable<GroupID, Int>()
     /// The latest message of each group and when the group was last seen, in the order groups
     /// first appeared; turned into rows when the endpoint is read, not for every message.
     @exclusivity(unchecked) private var latest: [(message: Message, lastSeen: Int64)] = []
@@ -134,11 +134,10 @@ final class HTTPOutNode: EngineNode {
     override var cardinality: Int { latest.count }
 
     override func process(_ message: consuming Message) {
-        let group = message.group
-        if let i = index[group] {
-            latest[i] = (copy message, clock.now)
+        let slot = index.slot(of: message.group) { latest.count }
+        if index[slot] < latest.count {
+            latest[index[slot]] = (copy message, clock.now)
         } else {
-            index[group] = latest.count
             latest.append((copy message, clock.now))
         }
         emit(message)
@@ -148,7 +147,8 @@ final class HTTPOutNode: EngineNode {
     override func expire(idleBefore time: Int64, now: Int64) {
         guard latest.contains(where: { $0.lastSeen < time }) else { return }
         latest.removeAll { $0.lastSeen < time }
-        index = Dictionary(uniqueKeysWithValues: latest.enumerated().map { ($1.message.group, $0) })
+        index.removeAll()
+        for (i, entry) in latest.enumerated() { _ = index.slot(of: entry.message.group) { i } }
     }
 
     /// The cached result's rows.

@@ -126,7 +126,7 @@ public final class TaskExecution: Sendable {
                                              wake: { channel.inputs.wake() }) { outputs in
                         let messages = channel.outputs.messages(outputs)
                         let full = self.pipeline.segment(channel.outputSegment) { p in
-                            p.inject(messages, from: p.nodes[channel.nodeIndex])
+                            p.inject(messages, from: p.nodes[channel.nodeIndex], segment: channel.outputSegment)
                             return self.handOff(p, segment: channel.outputSegment)
                         }
                         for queue in full { await queue.waitForRoom() }

@@ -43,6 +43,18 @@ final class UDFInputQueue: AsyncSequence, Sendable {
         /// The UDF's session failed and no new one has asked for input yet.
         var down = false
         var droppedSinceDown = false
+
+        /// The waiting consumer, no longer waiting.
+        mutating func takeConsumer() -> CheckedContinuation<[UDFInput]?, Never>? {
+            defer { consumer = nil }
+            return consumer
+        }
+
+        /// The waiting producers, no longer waiting.
+        mutating func takeWaiters() -> [CheckedContinuation<Void, Never>] {
+            defer { waiters = [:] }
+            return Array(waiters.values)
+        }
     }
 
     private let state = Mutex(State())
@@ -106,10 +118,9 @@ final class UDFInputQueue: AsyncSequence, Sendable {
                         defer {
                             s.queued = []
                             s.points = 0
-                            s.waiters = [:]
                             s.woken = false  // the supervisor looks at its session with any group
                         }
-                        return (s.queued, Array(s.waiters.values))
+                        return (s.queued, s.takeWaiters())
                     }
                     if s.finished || s.closed || Task.isCancelled { return (.some(nil), []) }
                     if s.woken {
@@ -123,11 +134,7 @@ final class UDFInputQueue: AsyncSequence, Sendable {
                 if let taken { c.resume(returning: taken) }
             }
         } onCancel: {
-            let consumer = state.withLock { s in
-                defer { s.consumer = nil }
-                return s.consumer
-            }
-            consumer?.resume(returning: nil)
+            state.withLock { $0.takeConsumer() }?.resume(returning: nil)
         }
     }
 
@@ -135,15 +142,11 @@ final class UDFInputQueue: AsyncSequence, Sendable {
     /// group now, so the supervisor restarts it without waiting for input; until it asks for
     /// input again the UDF is down, and writers stop waiting for it.
     func wake() {
-        let (consumer, waiters) = state.withLock { s -> (CheckedContinuation<[UDFInput]?, Never>?, [CheckedContinuation<Void, Never>]) in
+        let (consumer, waiters) = state.withLock { s in
             s.down = true
-            defer { s.waiters = [:] }
-            guard let c = s.consumer else {
-                s.woken = true
-                return (nil, Array(s.waiters.values))
-            }
-            s.consumer = nil
-            return (c, Array(s.waiters.values))
+            let consumer = s.takeConsumer()
+            if consumer == nil { s.woken = true }
+            return (consumer, s.takeWaiters())
         }
         consumer?.resume(returning: [])
         for w in waiters { w.resume() }
@@ -151,25 +154,19 @@ final class UDFInputQueue: AsyncSequence, Sendable {
 
     /// No more input: the consumer gets what is queued, then `nil`.
     func finish() {
-        let consumer = state.withLock { s -> CheckedContinuation<[UDFInput]?, Never>? in
+        state.withLock { s in
             s.finished = true
-            defer { s.consumer = nil }
-            return s.consumer
-        }
-        consumer?.resume(returning: nil)
+            return s.takeConsumer()
+        }?.resume(returning: nil)
     }
 
     /// The consumer has gone: drop what is queued and what comes, release waiting producers.
     func close() {
-        let (consumer, waiters) = state.withLock { s -> (CheckedContinuation<[UDFInput]?, Never>?, [CheckedContinuation<Void, Never>]) in
+        let (consumer, waiters) = state.withLock { s in
             s.closed = true
             s.queued = []
             s.points = 0
-            defer {
-                s.consumer = nil
-                s.waiters = [:]
-            }
-            return (s.consumer, Array(s.waiters.values))
+            return (s.takeConsumer(), s.takeWaiters())
         }
         consumer?.resume(returning: nil)
         for w in waiters { w.resume() }

@@ -23,8 +23,25 @@ final class UDFNode: EngineNode {
     private var batches = 0
     /// Each group's encoded header (name, database, retention policy, group, dimensions), with
     /// what it was made from; bounded, it starts over past `headerLimit` groups.
-    private var headers = GroupTable<GroupID, (name: String, database: String, retentionPolicy: String, dimensions: [String], header: UDFPointHeader)>()
+    private var headers = GroupTable<GroupID, CachedHeader>()
     private let headerLimit = 1 << 16
+
+    /// A reference, so that a lookup per point copies one pointer, not five fields.
+    private final class CachedHeader {
+        let name: String, database: String, retentionPolicy: String, dimensions: [String]
+        let header: UDFPointHeader
+
+        init(_ sp: StreamPoint) {
+            (name, database, retentionPolicy, dimensions) = (sp.point.measurement, sp.database, sp.retentionPolicy, sp.dimensions.tagNames)
+            header = UDFPointHeader(name: name, database: database, retentionPolicy: retentionPolicy, group: sp.group.rawValue,
+                                    dimensions: dimensions)
+        }
+
+        func matches(_ sp: StreamPoint) -> Bool {
+            name == sp.point.measurement && database == sp.database && retentionPolicy == sp.retentionPolicy
+                && dimensions == sp.dimensions.tagNames
+        }
+    }
 
     init(name: String, config: UDFFunctionConfig, info: UDFInfo, options: [UDFOption], wants: EdgeType) {
         udf = config.name
@@ -54,22 +71,12 @@ final class UDFNode: EngineNode {
 
     /// The encoded header of `sp`, from the cache when its group's points look the same.
     private func header(of sp: StreamPoint) -> UDFPointHeader {
-        let make = {
-            (sp.point.measurement, sp.database, sp.retentionPolicy, sp.dimensions.tagNames,
-             UDFPointHeader(name: sp.point.measurement, database: sp.database, retentionPolicy: sp.retentionPolicy,
-                            group: sp.group.rawValue, dimensions: sp.dimensions.tagNames))
-        }
         if let i = headers.slot(of: sp.group) {
-            let h = headers[i]
-            if h.name == sp.point.measurement, h.database == sp.database, h.retentionPolicy == sp.retentionPolicy,
-               h.dimensions == sp.dimensions.tagNames {
-                return h.header
-            }
-            headers[i] = make()
+            if !headers[i].matches(sp) { headers[i] = CachedHeader(sp) }
             return headers[i].header
         }
         if headers.count >= headerLimit { headers.removeAll() }
-        return headers[headers.slot(of: sp.group, orInsert: make)].header
+        return headers[headers.slot(of: sp.group) { CachedHeader(sp) }].header
     }
 
     /// What the node received since the last call, as one input for the session.
@@ -84,7 +91,6 @@ final class UDFNode: EngineNode {
         }
         return (.frames(frames, points: points, batches: batches), points)
     }
-
 }
 
 /// Turns a UDF's output into messages on its node's edge. Runs outside the pipeline's lock, on
