@@ -14,6 +14,7 @@ final class UDFConnection: Sendable {
     let process: ChildProcess?
     let stderr: StderrLog?
     private let inputClosed = Mutex(false)
+    private let released = Mutex(false)
 
     private init(toUDF: FileDescriptor, fromUDF: FileDescriptor, process: ChildProcess?, stderr: StderrLog?) {
         self.toUDF = toUDF
@@ -81,8 +82,15 @@ final class UDFConnection: Sendable {
         if let process { process.signalGroup(SIGKILL) } else { fromUDF.shutdown(.readWrite) }
     }
 
-    /// Releases the descriptors once the session is over.
+    /// Releases the descriptors once the session is over. Idempotent: a session that failed is
+    /// finished by more than one caller, and closing a descriptor twice could close whatever
+    /// reused its number meanwhile (another session's pipe).
     func release() {
+        let first = released.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
         closeInput()
         fromUDF.close()
     }
@@ -93,6 +101,7 @@ final class UDFConnection: Sendable {
 final class StderrLog: Sendable {
     static let maximumLine = 64 << 10
     private let recent = Mutex<[String]>([])
+    private let ended = ConditionLock(false)
 
     init(fd: FileDescriptor, udf: String, logger: Logger) throws(SystemError) {
         try OSThread.detached(name: "udf-stderr") { [self] in
@@ -125,9 +134,17 @@ final class StderrLog: Sendable {
             }
             if !line.isEmpty { emit() }
             fd.close()
+            ended.withLock { $0 = true }
+            ended.broadcast()
         }
     }
 
     /// The last few lines, for error messages.
     var lastLines: [String] { recent.withLock { $0 } }
+
+    /// Waits (blocking, at most `timeout`) until the UDF's stderr has ended: once its process
+    /// has exited, what it wrote last is then in ``lastLines``.
+    func waitForEnd(timeout: Duration) {
+        ended.withLock(waitingUntil: { $0 }, timeout: timeout) { _ in }
+    }
 }

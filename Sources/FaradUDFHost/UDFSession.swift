@@ -250,8 +250,9 @@ public final class UDFSession: Sendable {
         if let process = connection.process {
             let status = await process.wait()
             if status != .exited(0), failure == nil {
-                let tail = connection.stderr?.lastLines.last.map { " (last stderr line: \($0))" } ?? ""
-                _ = abort(.exited, "process exited unexpectedly: \(status)\(tail)")
+                // Off the cooperative threads: the wait for stderr's end, then the text at once.
+                await runBlocking { [connection] in connection.stderr?.waitForEnd(timeout: .seconds(1)) }
+                _ = abort(.exited, exitMessage(status))
             }
         }
         connection.release()
@@ -370,7 +371,7 @@ public final class UDFSession: Sendable {
                     abort(.protocolViolation, "output ended inside a batch")
                 } else if !inputClosed && failure == nil {
                     let status = connection.process.flatMap { $0.waitBlocking(timeout: .seconds(1)) }
-                    abort(.exited, status.map { "process exited unexpectedly: \($0)" } ?? "the UDF closed its output")
+                    abort(.exited, status.map(exitMessage) ?? "the UDF closed its output")
                 } else {
                     outputs.finish()
                 }
@@ -415,6 +416,14 @@ public final class UDFSession: Sendable {
                 return
             }
         }
+    }
+
+    /// Kapacitor's text for a UDF process that exited, with the last line it wrote to stderr
+    /// (waited for: the exit and the end of stderr race). Blocks briefly.
+    private func exitMessage(_ status: ProcessExitStatus) -> String {
+        connection.stderr?.waitForEnd(timeout: .seconds(1))
+        let tail = connection.stderr?.lastLines.last.map { " (last stderr line: \($0))" } ?? ""
+        return "process exited unexpectedly: \(status)\(tail)"
     }
 
     /// Runs blocking work (joining a writer, waiting on a condition) on its own OS thread, so it
