@@ -37,21 +37,38 @@ public struct FaradServer: Sendable {
 
     /// Opens the store and serves until a shutdown signal.
     public func run() async throws {
+        try DataDirectory.secure(configuration.dataDirectory)
+        var configuration = configuration
+        let descriptors = DescriptorLimit.raise(toAtMost: UInt64(configuration.maxConnections + DescriptorLimit.reserved))
+        if descriptors < UInt64(configuration.maxConnections + DescriptorLimit.reserved) {
+            let fitting = max(16, Int(descriptors) - DescriptorLimit.reserved)
+            logger.warning("the descriptor limit is too low for --max-connections; using fewer", metadata: [
+                "max-connections": "\(configuration.maxConnections)", "using": "\(fitting)", "nofile": "\(descriptors)",
+            ])
+            configuration.maxConnections = fitting
+        }
         let store = try FaradStore(directory: configuration.dataDirectory, configuration: configuration.store, logger: logger)
         let tasks = try TaskService(store: store, environment: configuration.tasks, logger: logger)
         let context = ServerContext(store: store, tasks: tasks, configuration: configuration, metrics: metrics, logger: logger)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: LatencyMiddleware(metrics: metrics))
+        router.add(middleware: BrowserGuard(configuration: configuration))
         KairosRoutes(context).register(on: router)
         InfluxRoutes(context).register(on: router)
         HealthRoutes(context).register(on: router)
-        TaskRoutes(tasks: tasks, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        TaskRoutes(tasks: tasks, bodies: context.bodies).register(on: router)
 
         let host = configuration.host
         let onListening = self.onListening
+        let timeouts = configuration.timeouts
+        let connectionLogger = logger
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [RequestDeadlineHandler(timeouts: timeouts, logger: connectionLogger)])),
+            configuration: .init(
+                address: .hostname(host, port: configuration.port), serverName: nil,
+                availableConnectionsDelegate: ConnectionLimit(limit: configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in
                 await onListening(host, channel.localAddress?.port ?? 0)
             },
@@ -78,6 +95,19 @@ struct ServerContext: Sendable {
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
     let logger: Logger
+    /// Every route reads its body through this, within the server-wide budget.
+    let bodies: BodyReader
+
+    init(store: FaradStore, tasks: TaskService?, configuration: ServerConfiguration, metrics: ServerMetrics, logger: Logger) {
+        self.store = store
+        self.tasks = tasks
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        bodies = BodyReader(
+            maxBodyBytes: configuration.maxBodyBytes, maxInflatedBytes: configuration.maxInflatedBytes,
+            budget: BodyBudget(limit: configuration.maxBodiesInFlightBytes))
+    }
 }
 
 /// Keeps the store open while the server runs: reclaims points past their TTL and refreshes the

@@ -10,19 +10,21 @@ enum Gzip {
         case tooLarge
     }
 
-    static func inflate(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
-        guard input.count >= 2, input[0] == 0x1F, input[1] == 0x8B else { throw .notGzip("Not in GZIP format") }
+    /// Inflates `input`, refusing output beyond `limit` bytes. `reserve` is called with the size
+    /// of each piece of output before it is kept, so a caller can account it (and stop by throwing).
+    static func inflate(_ input: [UInt8], limit: Int, reserve: (Int) throws -> Void = { _ in }) throws -> [UInt8] {
+        guard input.count >= 2, input[0] == 0x1F, input[1] == 0x8B else { throw Failure.notGzip("Not in GZIP format") }
         var stream = z_stream()
         // 16 + MAX_WBITS: gzip wrapper; concatenated members are handled by resetting below.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw .notGzip("cannot initialise zlib")
+            throw Failure.notGzip("cannot initialise zlib")
         }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
-        output.reserveCapacity(min(limit, max(input.count * 4, 4096)))
+        output.reserveCapacity(min(limit, max(input.count, 4096)))  // grows as accounted by `reserve`
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var status: Int32 = Z_OK
-        var failure: Failure?
+        var failure: (any Error)?
         input.withUnsafeBufferPointer { inBuf in
             stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
             stream.avail_in = uInt(inBuf.count)
@@ -34,11 +36,17 @@ enum Gzip {
                     return outBuf.count - Int(stream.avail_out)
                 }
                 if status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR {
-                    failure = .notGzip(stream.msg.map { String(cString: $0) } ?? "corrupt gzip data")
+                    failure = Failure.notGzip(stream.msg.map { String(cString: $0) } ?? "corrupt gzip data")
                     return
                 }
-                if output.count + produced > limit {
-                    failure = .tooLarge
+                if produced > limit - output.count {
+                    failure = Failure.tooLarge
+                    return
+                }
+                do {
+                    try reserve(produced)
+                } catch {
+                    failure = error
                     return
                 }
                 output.append(contentsOf: chunk[0..<produced])
@@ -50,7 +58,7 @@ enum Gzip {
             } while status != Z_STREAM_END
         }
         if let failure { throw failure }
-        guard status == Z_STREAM_END else { throw .notGzip("Unexpected end of ZLIB input stream") }
+        guard status == Z_STREAM_END else { throw Failure.notGzip("Unexpected end of ZLIB input stream") }
         return output
     }
 }

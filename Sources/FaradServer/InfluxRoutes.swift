@@ -48,32 +48,37 @@ struct InfluxRoutes: Sendable {
         guard let precision = Precision(name: params["precision"].map(String.init) ?? "") else {
             return Responses.influxError(.badRequest, "invalid precision \"\(params["precision"] ?? "")\" (use n, u, ms, s, m or h)")
         }
-        let limits = context.configuration
-        var body: [UInt8]
         do {
-            body = try await Bodies.collect(&request, limit: limits.maxBodyBytes)
-        } catch let error as Bodies.TooLarge {
-            return Responses.influxError(.contentTooLarge, error.message)
+            return try await context.bodies.withBody(&request, gzip: .contentEncoding) { body in
+                await write(body, database: db, retentionPolicy: rp, precision: precision)
+            }
+        } catch let failure as BodyReader.Failure {
+            return Responses.influxError(failure.status, failure.message, headers: failure.headers)
         } catch {
             return Responses.influxError(.badRequest, "\(error)")
         }
-        if request.headers[.contentEncoding] == "gzip" {
-            do {
-                body = try Gzip.inflate(body, limit: limits.maxInflatedBytes)
-            } catch .tooLarge {
-                return Responses.influxError(.contentTooLarge, "gzip body inflates to more than \(limits.maxInflatedBytes) bytes")
-            } catch .notGzip(let message) {
-                return Responses.influxError(.badRequest, message)
-            } catch {
-                return Responses.influxError(.badRequest, "\(error)")
-            }
-        }
+    }
+
+    private func write(_ body: [UInt8], database db: String, retentionPolicy rp: String, precision: Precision) async -> Response {
+        let limits = context.configuration
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
-        let parser = LineProtocolSeriesParser(
-            parser: LineProtocolParser(precision: precision, defaultTime: now),
-            namespace: PointSeries.namespace(database: db, retentionPolicy: rp),
-            cache: context.seriesTextCache)
-        let (writes, pointCount, errors) = parser.parse(body)
+        let namespace = PointSeries.namespace(database: db, retentionPolicy: rp)
+        let lineParser = LineProtocolParser(precision: precision, defaultTime: now)
+        // One lookup decides the path, and the body is parsed once: straight into series writes
+        // when no task reads db.rp, else into points that are both stored and streamed.
+        let route = context.tasks?.route(database: db, retentionPolicy: rp)
+        var points: [Point] = []
+        let writes: [SeriesWrite]
+        let pointCount: Int
+        let errors: [LineProtocolError]
+        if let route, !route.isEmpty {
+            (points, errors) = lineParser.parse(body)
+            pointCount = points.count
+            writes = PointSeries.writes(points, namespace: namespace)
+        } else {
+            let parser = LineProtocolSeriesParser(parser: lineParser, namespace: namespace, cache: context.seriesTextCache)
+            (writes, pointCount, errors) = parser.parse(body)
+        }
         if pointCount > limits.maxPointsPerRequest {
             context.metrics.rejected(.lineProtocol, pointCount)
             return Responses.influxError(.contentTooLarge, "request carries \(pointCount) points, more than the limit of \(limits.maxPointsPerRequest)")
@@ -90,10 +95,9 @@ struct InfluxRoutes: Sendable {
         }
         context.metrics.ingested(.lineProtocol, pointCount)
         context.metrics.rejected(.lineProtocol, errors.count)
-        if let tasks = context.tasks, tasks.wantsPoints(database: db, retentionPolicy: rp) {
+        if let route, !points.isEmpty {
             // Stored first (durable), then streamed to the tasks reading db.rp.
-            let points = LineProtocolParser(precision: precision, defaultTime: now).parse(body).points
-            await tasks.write(points, database: db, retentionPolicy: rp)
+            await route.write(points)
         }
         if let first = errors.first {
             let message = pointCount == 0

@@ -25,8 +25,7 @@ struct KairosRoutes: Sendable {
             return Response(status: .ok, headers: h)
         }
         api.post("datapoints/query") { request, _ in
-            var request = request
-            return await run(body: try await Bodies.collect(&request, limit: context.configuration.maxBodyBytes)) { q in
+            await run(request) { q in
                 Responses.json(.ok, try await executor.query(q, now: FaradStore.nowMillis()), headers: Responses.kairosHeaders)
             }
         }
@@ -37,14 +36,12 @@ struct KairosRoutes: Sendable {
             }
         }
         api.post("datapoints/query/tags") { request, _ in
-            var request = request
-            return await run(body: try await Bodies.collect(&request, limit: context.configuration.maxBodyBytes)) { q in
+            await run(request) { q in
                 Responses.json(.ok, try executor.tags(q), headers: Responses.kairosHeaders)
             }
         }
         api.post("datapoints/delete") { request, _ in
-            var request = request
-            return await run(body: try await Bodies.collect(&request, limit: context.configuration.maxBodyBytes)) { q in
+            await run(request) { q in
                 try executor.delete(q)
                 return Responses.noContent(headers: Responses.kairosHeaders)
             }
@@ -87,31 +84,19 @@ struct KairosRoutes: Sendable {
     /// `POST /api/v1/datapoints`.
     func ingest(_ request: Request) async -> Response {
         var request = request
-        let limits = context.configuration
-        var body: [UInt8]
         do {
-            body = try await Bodies.collect(&request, limit: limits.maxBodyBytes)
-        } catch let error as Bodies.TooLarge {
-            return Responses.kairosErrors(.contentTooLarge, [error.message])
+            return try await context.bodies.withBody(&request, gzip: [.contentEncoding, .legacyContentType]) { body in
+                await ingest(body)
+            }
+        } catch let failure as BodyReader.Failure {
+            return Responses.kairosErrors(failure.status, [failure.message], headers: failure.headers)
         } catch {
             return Responses.kairosErrors(.badRequest, ["\(error)"])
         }
-        let contentEncoding = request.headers[values: .contentEncoding]
-        let contentType = request.headers[.contentType] ?? ""
-        let encodedGzip = contentEncoding.count == 1 && contentEncoding[0] == "gzip"
-        let legacyGzip = contentType.lowercased().hasPrefix("application/gzip")
-        if encodedGzip || legacyGzip {
-            do {
-                body = try Gzip.inflate(body, limit: limits.maxInflatedBytes)
-            } catch .tooLarge {
-                return Responses.kairosErrors(.contentTooLarge, ["gzip body inflates to more than \(limits.maxInflatedBytes) bytes"])
-            } catch .notGzip(let message) {
-                // KairosDB: 500 for Content-Encoding, 400 for the legacy Content-Type.
-                return Responses.kairosErrors(encodedGzip ? .internalServerError : .badRequest, [message])
-            } catch {
-                return Responses.kairosErrors(.badRequest, ["\(error)"])
-            }
-        }
+    }
+
+    private func ingest(_ body: [UInt8]) async -> Response {
+        let limits = context.configuration
         let parsed = KairosDatapointsParser(acceptsComplex: limits.registerComplexType).parse(body)
         let count = parsed.pointCount
         if count > limits.maxPointsPerRequest {
@@ -137,6 +122,20 @@ struct KairosRoutes: Sendable {
             return Responses.kairosErrors(.badRequest, parsed.errors)
         }
         return Responses.noContent(headers: Responses.kairosHeaders)
+    }
+
+    /// Runs a query whose JSON is the request's body.
+    private func run(_ request: Request, _ answer: (QueryRequest) async throws -> Response) async -> Response {
+        var request = request
+        do {
+            return try await context.bodies.withBody(&request, gzip: [.contentEncoding]) { body in
+                await run(body: body, answer)
+            }
+        } catch let failure as BodyReader.Failure {
+            return Responses.kairosErrors(failure.status, [failure.message], headers: failure.headers)
+        } catch {
+            return Responses.kairosErrors(.badRequest, ["\(error)"])
+        }
     }
 
     private func run(body: [UInt8], _ answer: (QueryRequest) async throws -> Response) async -> Response {

@@ -5,10 +5,10 @@ import NIOCore
 
 /// Building the answers KairosDB and InfluxDB clients expect.
 enum Responses {
-    /// KairosDB's headers on every API answer.
+    /// KairosDB's headers on every API answer (but its `Access-Control-Allow-Origin: *`, which
+    /// ``BrowserGuard`` adds only for configured origins).
     static var kairosHeaders: HTTPFields {
         var h = HTTPFields()
-        h[.accessControlAllowOrigin] = "*"
         h[HTTPField.Name("Pragma")!] = "no-cache"
         h[.cacheControl] = "no-cache"
         h[HTTPField.Name("Expires")!] = "0"
@@ -51,29 +51,5 @@ enum Responses {
         var h = HTTPFields()
         h[.retryAfter] = "1"
         return h
-    }
-}
-
-/// Reading request bodies within the configured limits.
-enum Bodies {
-    /// Thrown for a body over a limit (answered 413).
-    struct TooLarge: HTTPResponseError {
-        var message: String
-        var status: HTTPResponse.Status { .contentTooLarge }
-
-        func response(from request: Request, context: some RequestContext) throws -> Response {
-            Responses.kairosErrors(.contentTooLarge, [message])
-        }
-    }
-
-    static func collect(_ request: inout Request, limit: Int) async throws -> [UInt8] {
-        do {
-            let buffer = try await request.collectBody(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch is NIOTooManyBytesError {
-            throw TooLarge(message: "request body larger than \(limit) bytes")
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw TooLarge(message: "request body larger than \(limit) bytes")
-        }
     }
 }

@@ -17,6 +17,19 @@ public struct ServerConfiguration: Sendable {
     public var maxInflatedBytes = 256 * 1024 * 1024
     /// Most points one request may carry (413 beyond).
     public var maxPointsPerRequest = 1_000_000
+    /// Bytes of request bodies (as read and as inflated) held in memory across all requests at
+    /// once; a request that would go beyond gets 503 with `Retry-After`.
+    public var maxBodiesInFlightBytes = 512 * 1024 * 1024
+    /// Open HTTP connections at most; beyond, new connections wait until one closes.
+    public var maxConnections = 1024
+    /// Idle, header and body timeouts of HTTP connections.
+    public var timeouts = RequestTimeouts()
+    /// Origins (`http://host:port`, or `*`) whose pages may call the API through a browser
+    /// (CORS); none by default.
+    public var corsOrigins: [String] = []
+    /// Host names accepted in `Host` besides loopback names while listening on loopback (`*`:
+    /// any); `nil`: only loopback names on a loopback address, any name otherwise.
+    public var allowedHosts: [String]?
     /// Whether KairosDB's `complex` data type is registered (stock KairosDB: no).
     public var registerComplexType = false
     /// How often points past their TTL are reclaimed.

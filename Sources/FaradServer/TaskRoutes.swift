@@ -7,13 +7,13 @@ import Hummingbird
 /// httpOut endpoints at `GET /kapacitor/v1/tasks/<id>/<endpoint>`.
 struct TaskRoutes {
     let tasks: TaskService
-    let maxBodyBytes: Int
+    let bodies: BodyReader
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("kapacitor/v1")
         api.post("tasks") { request, _ in
             await respond {
-                let changes = try await Self.changes(request, limit: maxBodyBytes)
+                let changes = try await Self.changes(request, bodies: bodies)
                 return try task(tasks.create(changes), status: .ok)
             }
         }
@@ -32,7 +32,7 @@ struct TaskRoutes {
         }
         api.patch("tasks/:id") { request, context in
             await respond {
-                let changes = try await Self.changes(request, limit: maxBodyBytes)
+                let changes = try await Self.changes(request, bodies: bodies)
                 return try task(tasks.update(context.parameters.get("id") ?? "", changes), status: .ok)
             }
         }
@@ -74,12 +74,13 @@ struct TaskRoutes {
     }
 
     /// The fields of a create/update body: id, script, dbrps, status, and Farad's group-idle.
-    static func changes(_ request: Request, limit: Int) async throws -> TaskService.Changes {
+    static func changes(_ request: Request, bodies: BodyReader) async throws -> TaskService.Changes {
         var request = request
-        let body = try await Bodies.collect(&request, limit: limit)
         let json: JSONValue
         do {
-            json = try JSONValue.parse(body)
+            json = try await bodies.withBody(&request) { body in try JSONValue.parse(body) }
+        } catch let failure as BodyReader.Failure {
+            throw TaskAPIError(Int(failure.status.code), failure.message)
         } catch {
             throw TaskAPIError(400, "invalid JSON: \(error)")
         }

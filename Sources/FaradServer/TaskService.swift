@@ -74,23 +74,19 @@ public final class TaskService: Service, Sendable {
 
     // MARK: Routing
 
-    /// Whether any executing task reads `db`.`rp` (so the write route parses points for tasks).
-    func wantsPoints(database: String, retentionPolicy: String) -> Bool {
-        state.withLock { s in
-            s.running.keys.contains { id in s.records[id]?.dbrps.contains(DBRP(db: database, rp: retentionPolicy)) ?? false }
-        }
-    }
-
-    /// Feeds points written to `db`.`rp` to every executing task that reads it.
-    func write(_ points: [Point], database: String, retentionPolicy: String) async {
+    /// The executing tasks that read `db`.`rp`, found once per write: empty when none does
+    /// (the write route then builds no points for tasks).
+    func route(database: String, retentionPolicy: String) -> TaskRoute {
         let key = DBRP(db: database, rp: retentionPolicy)
         let targets = state.withLock { s in
             s.running.filter { s.records[$0.key]?.dbrps.contains(key) ?? false }.map(\.value)
         }
-        // At once: a task waiting for its slow UDF does not hold up the others.
-        await withDiscardingTaskGroup { group in
-            for t in targets { group.addTask { await t.write(points, database: database, retentionPolicy: retentionPolicy) } }
-        }
+        return TaskRoute(database: database, retentionPolicy: retentionPolicy, targets: targets)
+    }
+
+    /// Feeds points written to `db`.`rp` to every executing task that reads it.
+    func write(_ points: [Point], database: String, retentionPolicy: String) async {
+        await route(database: database, retentionPolicy: retentionPolicy).write(points)
     }
 
     // MARK: API
@@ -136,8 +132,11 @@ public final class TaskService: Service, Sendable {
 
     func create(_ c: Changes) throws(TaskAPIError) -> TaskRecord {
         let id = c.id.flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
-        guard id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" }) else {
+        guard id.allSatisfy({ $0.isLetter || ("0"..."9").contains($0) || $0 == "-" || $0 == "." || $0 == "_" }) else {
             throw TaskAPIError(400, "task ID must contain only letters, numbers, '-', '.' and '_'. \(id.debugDescription)")
+        }
+        guard id.utf8.count <= Self.maxIDBytes else {
+            throw TaskAPIError(400, "task ID must be at most \(Self.maxIDBytes) bytes long, not \(id.utf8.count)")
         }
         guard let script = c.script, !script.isEmpty else { throw TaskAPIError(400, "must provide TICKscript") }
         let now = Self.wallClock()
@@ -252,5 +251,26 @@ public final class TaskService: Service, Sendable {
         }
     }
 
+    /// The longest task ID accepted (it names the task's endpoints and its stored definition).
+    static let maxIDBytes = 256
+
     static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }
+}
+
+/// The executing tasks one write goes to, looked up once.
+struct TaskRoute: Sendable {
+    let database: String
+    let retentionPolicy: String
+    let targets: [TaskExecution]
+
+    var isEmpty: Bool { targets.isEmpty }
+
+    /// Streams `points` to every target at once: a task waiting for its slow UDF does not hold
+    /// up the others.
+    func write(_ points: [Point]) async {
+        guard !targets.isEmpty else { return }
+        await withDiscardingTaskGroup { group in
+            for t in targets { group.addTask { await t.write(points, database: database, retentionPolicy: retentionPolicy) } }
+        }
+    }
 }

@@ -56,6 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("influxdb-url"), help: "InfluxDB 1.x that influxDBOut nodes write to, e.g. http://127.0.0.1:8086. [FARAD_INFLUXDB_URL]")
     var influxDBURL: String?
 
+    @OptionGroup(title: "Limits")
+    var limits: ServeLimitOptions
+
     @Option(name: .customLong("group-idle"), help: "Default for tasks: forget groups not seen for this long by the data clock, e.g. 1h (default: never, as Kapacitor). [FARAD_GROUP_IDLE]")
     var groupIdle: String?
 
@@ -87,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         case let other: throw ValidationError("--sync must be full or normal, not '\(other)'")
         }
         config.registerComplexType = kairosComplex || env["FARAD_KAIROSDB_COMPLEX"] == "1"
+        try limits.apply(to: &config, environment: env)
 
         let levelName = setting(logLevel, "FARAD_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
