@@ -46,12 +46,12 @@ for block in "$work"/block*.sh; do
         serve=$(grep '^swift run farad serve' "$block" | sed 's/ *#.*//')
         FARAD_DATA_DIR="$work/farad-data" bash -c "exec $serve" >"$work/serve.log" 2>&1 &
         server_pid=$!
-        for _ in $(seq 600); do
+        for _ in $(seq 3000); do
             grep -q "listening on" "$work/serve.log" 2>/dev/null && break
             kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
             sleep 0.1
         done
-        grep -q "listening on" "$work/serve.log" || { echo "check-readme: farad serve did not start" >&2; exit 1; }
+        grep -q "listening on" "$work/serve.log" || { echo "check-readme: farad serve did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
         echo "check-readme: $serve (running)"
         continue
     fi
