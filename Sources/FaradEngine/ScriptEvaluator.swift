@@ -78,8 +78,8 @@ struct ScriptEvaluator {
                 throw TICKDiagnostic(at: position, "lists nested too deeply: at most \(TICKLimits.maximumDepth) levels are allowed")
             }
             return .list(values, depth: depth)
-        case .lambda(let body, _):
-            return .lambda(try substitute(body, depth: 1), source: text(of: body))
+        case .lambda(let body, let position):
+            return .lambda(try substitute(body, depth: 1), source: text(ofLambdaAt: position))
         case .unary(.negate, let x, let position):
             switch try evaluate(x) {
             case .int(let n) where n != .min: return .int(-n)
@@ -183,13 +183,20 @@ struct ScriptEvaluator {
         child.parents.append(parent)
     }
 
-    /// The lambda's text as written, for messages (from its position to the end of its line).
-    private func text(of body: Expression) -> String {
-        let start = body.position.offset
+    /// The lambda's text as written, for messages: from after `lambda:` to the `,` or `)` that
+    /// ends it, or the end of its line, and at most 1,000 characters (so that a line of many
+    /// lambdas costs linear time).
+    private func text(ofLambdaAt position: Position) -> String {
+        var start = position.offset
+        if source[start...].starts(with: "lambda") { start += 6 }
+        while start < source.count, source[start] == " " || source[start] == "\t" { start += 1 }
+        if start < source.count, source[start] == ":" { start += 1 }
+        while start < source.count, source[start] == " " || source[start] == "\t" { start += 1 }
         guard start < source.count else { return "" }
+        let limit = min(source.count, start + 1_000)
         var end = start
         var depth = 0
-        while end < source.count {
+        while end < limit {
             let c = source[end]
             if c == "\n" { break }
             if c == "(" { depth += 1 }
@@ -202,7 +209,7 @@ struct ScriptEvaluator {
         }
         var text = source[start..<end]
         while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
-        return String(text)
+        return String(text) + (end == limit && limit < source.count ? "…" : "")
     }
 }
 

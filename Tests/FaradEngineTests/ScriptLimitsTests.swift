@@ -64,4 +64,18 @@ import Testing
         let names = (0..<1_001).map { "'f\($0)'" }.joined(separator: ", ")
         #expect(failure("stream|from()|eval(\(lambdas)).as(\(names))|httpOut('x')") == "1:15: eval() takes at most 1000 lambdas, got 1001: split it into several eval nodes")
     }
+
+    @Test func aNodeErrorQuotesTheWholeLambda() throws {
+        // From after "lambda:" to its closing parenthesis (an AND chain's tree starts at its middle AND).
+        let pipeline = try TaskCompiler.build(id: "t", script: #"stream|from()|where(lambda: "a" > 1 AND ("b" > 2 OR "c" > 3))|httpOut('x')"#, environment: TaskEnvironment()).pipeline
+        pipeline.write([Point(measurement: "m", fields: [("v", .int(1))], time: 1)], database: "db", retentionPolicy: "rp")
+        #expect(pipeline.node(named: "where2")?.lastError == #"where "a" > 1 AND ("b" > 2 OR "c" > 3): no field or tag "a" in this point: test with isPresent("a")"#)
+    }
+
+    @Test func aLineOfManyLambdaVariablesIsBuiltInLinearTime() throws {
+        // Each lambda's text for messages is cut at 1,000 characters, not scanned to the line's end.
+        let line = (0..<20_000).map { "var l\($0) = lambda: TRUE " }.joined()
+        let script = line + "\nstream|from()|where(l19999)|httpOut('x')"
+        #expect(throws: Never.self) { try TaskCompiler.build(id: "t", script: script, environment: TaskEnvironment()) }
+    }
 }
