@@ -101,17 +101,16 @@ public struct CompiledLambda: Sendable {
             guard case .regex(let pattern, let rp) = r else {
                 throw TICKDiagnostic(at: r.position, "\(op.rawValue) needs a regex on its right, e.g. \"host\" =~ /^web/")
             }
-            let regex: Regex<AnyRegexOutput>
-            do {
-                regex = try Regex(pattern)
+            let regex: LinearRegex
+            do throws(RegexError) {
+                regex = try LinearRegex(pattern)
             } catch {
-                throw TICKDiagnostic(at: rp, "invalid regex /\(pattern)/: \(error)")
+                throw TICKDiagnostic(at: rp, "invalid regex /\(pattern)/: \(error.message) at column \(error.offset + 1) of the pattern")
             }
-            let box = RegexBox(regex)
             let negate = op == .notMatches
             return { (point) throws(LambdaError) in
                 guard case .string(let s) = try left(point) else { throw LambdaError("\(op.rawValue) needs a string on its left") }
-                return .bool(box.matches(s) != negate)
+                return .bool(regex.firstMatch(in: s) != negate)
             }
         case .equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual:
             let right = try compile(r)
@@ -121,12 +120,4 @@ public struct CompiledLambda: Sendable {
             return { (point) throws(LambdaError) in try LambdaOperators.arithmetic(op, try left(point), try right(point)) }
         }
     }
-}
-
-/// A compiled regex shared by every evaluation (read-only after compilation).
-final class RegexBox: @unchecked Sendable {
-    // @unchecked Sendable: the Regex is never mutated after init, and matching does not mutate it.
-    let regex: Regex<AnyRegexOutput>
-    init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
-    func matches(_ s: String) -> Bool { (try? regex.firstMatch(in: s)) != nil }
 }

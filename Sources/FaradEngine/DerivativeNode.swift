@@ -60,7 +60,9 @@ final class DerivativeNode: EngineNode {
     }
 
     private func derivative(from a: (time: Int64, value: Double), to b: (time: Int64, value: Double)) -> Double? {
-        let elapsed = Double(b.time - a.time)
+        // Exact when it fits (it always does for times a few centuries apart), else in floats.
+        let (difference, overflow) = b.time.subtractingReportingOverflow(a.time)
+        let elapsed = overflow ? Double(b.time) - Double(a.time) : Double(difference)
         guard elapsed != 0 else { return nil }
         let d = (b.value - a.value) / (elapsed / Double(unit))
         if nonNegative && d < 0 { return nil }

@@ -83,12 +83,18 @@ final class ShiftNode: EngineNode {
     }
 
     override func process(_ message: consuming Message) {
+        // A time the shift takes out of 64 bits drops its point, with an error.
         var shifted = message.mapPoints { p in
-            p.time += shift
+            let (t, overflow) = p.time.addingReportingOverflow(shift)
+            guard !overflow else {
+                fail("shift: \(p.time) shifted by \(DurationText.format(shift)) is out of range")
+                return false
+            }
+            p.time = t
             return true
         }
         if case .batch(var b)? = shifted {
-            b.tmax += shift
+            b.tmax = b.tmax.clampedAdding(shift)
             shifted = .batch(b)
         }
         if let shifted { emit(shifted) }

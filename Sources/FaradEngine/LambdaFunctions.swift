@@ -64,8 +64,15 @@ enum LambdaFunctions {
             return { (point) throws(LambdaError) in
                 guard case .duration(let unit) = try arguments[1](point) else { throw LambdaError("duration() takes a unit duration second, e.g. duration(5, 1s)") }
                 switch try arguments[0](point) {
-                case .int(let n): return .duration(n &* unit)
-                case .double(let x): return .duration(Int64(x * Double(unit)))
+                case .int(let n):
+                    let (ns, overflow) = n.multipliedReportingOverflow(by: unit)
+                    guard !overflow else { throw LambdaError("duration(\(n), \(DurationText.format(unit))) is out of range: durations are at most 9223372036854775807ns") }
+                    return .duration(ns)
+                case .double(let x):
+                    guard let ns = LambdaOperators.int64(x * Double(unit)) else {
+                        throw LambdaError("duration(\(x), \(DurationText.format(unit))) is out of range: durations are at most 9223372036854775807ns")
+                    }
+                    return .duration(ns)
                 case let other: throw LambdaError("duration() takes an int or float first, got \(other.typeName)")
                 }
             }
@@ -137,8 +144,8 @@ enum LambdaFunctions {
             }
         case ("int", .int): return v
         case ("int", .double(let x)):
-            guard x.isFinite, x.magnitude < 9.2e18 else { throw LambdaError("cannot convert \(x) to int") }
-            return .int(Int64(x))
+            guard let n = LambdaOperators.int64(x) else { throw LambdaError("cannot convert \(x) to int: it is not finite or not within 64 bits") }
+            return .int(n)
         case ("int", .bool(let b)): return .int(b ? 1 : 0)
         case ("int", .duration(let ns)), ("int", .time(let ns)): return .int(ns)
         case ("int", .string(let s)):

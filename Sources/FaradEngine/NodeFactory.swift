@@ -15,6 +15,9 @@ struct NodeFactory {
         self.environment = environment
     }
 
+    /// The most lambdas one `eval()` may compute.
+    static let maximumEvalExpressions = 1_000
+
     static let influxQLMethods: Set<String> = [
         "count", "sum", "mean", "median", "mode", "min", "max", "first", "last", "spread", "stddev", "percentile",
         "top", "bottom", "distinct", "difference", "movingAverage", "cumulativeSum",
@@ -157,7 +160,7 @@ struct NodeFactory {
             switch a.value {
             case .string(let s): tags.append(s)
             case .star: all = true
-            case .list(let items):
+            case .list(let items, _):
                 for item in items {
                     if case .string(let s) = item { tags.append(s) } else if case .star = item { all = true }
                 }
@@ -202,6 +205,10 @@ struct NodeFactory {
 
     private func makeEval(_ spec: NodeSpec, _ props: inout PropertyReader, name: String, input: EdgeType) throws(TICKDiagnostic) -> EngineNode {
         guard !spec.arguments.isEmpty else { throw spec.argumentError("eval() takes one or more lambdas, e.g. eval(lambda: \"a\" / \"b\").as('ratio')") }
+        // Each lambda's result is looked up among the earlier ones per point: bound the count.
+        guard spec.arguments.count <= Self.maximumEvalExpressions else {
+            throw spec.argumentError("eval() takes at most \(Self.maximumEvalExpressions) lambdas, got \(spec.arguments.count): split it into several eval nodes")
+        }
         var lambdas: [CompiledLambda] = []
         for (i, a) in spec.arguments.enumerated() {
             guard case .lambda(let body, let source) = a.value else { throw spec.argumentError("eval() takes lambdas, got a \(a.value.typeName)", at: i) }

@@ -11,7 +11,8 @@ indirect enum ScriptValue {
     case duration(Int64)
     case regex(String)
     case star
-    case list([ScriptValue])
+    /// Items, and how deeply the list nests (1 without lists inside).
+    case list([ScriptValue], depth: Int)
     case lambda(Expression, source: String)
 
     var typeName: String {

@@ -78,8 +78,8 @@ public final class Pipeline {
         guard time > clock.now else { return }
         clock.now = time
         guard let idle = groupIdleTimeout, time >= clock.nextSweep else { return }
-        if clock.nextSweep != .min { expireIdleGroups(segment: segment, before: time - idle) }
-        clock.nextSweep = time + max(idle / 4, 1_000_000_000)
+        if clock.nextSweep != .min { expireIdleGroups(segment: segment, before: time.clampedSubtracting(idle)) }
+        clock.nextSweep = time.clampedAdding(max(idle / 4, 1_000_000_000))
     }
 
     /// Emits what a segment's idle groups completed and forgets them, node by node from its start.

@@ -27,9 +27,9 @@ public struct ReplayRecording: Sendable {
             let (db, rp, line) = (lines[i], lines[i + 1], lines[i + 2])
             i += 3
             guard var p = try parser.parseLine(line, lineNumber: i) else { continue }
-            let shift = offset ?? (Self.srplEpoch - p.time)
+            let shift = offset ?? Self.srplEpoch.clampedSubtracting(p.time)
             offset = shift
-            p.time += shift
+            p.time = p.time.clampedAdding(shift)
             append(p, database: db, retentionPolicy: rp)
         }
     }

@@ -49,7 +49,7 @@ final class FromNode: EngineNode {
             }
         }
         if config.truncate > 0 { p.point.time = floorTime(p.point.time, config.truncate) }
-        if config.round > 0 { p.point.time = floorTime(p.point.time + config.round / 2, config.round) }
+        if config.round > 0 { p.point.time = floorTime(p.point.time.clampedAdding(config.round / 2), config.round) }
         if config.groupByAll {
             let names = p.point.tags.map(\.key).filter { !config.excluded.contains($0) }
             p.dimensions = Dimensions(tagNames: names, byName: config.byMeasurement)
@@ -62,8 +62,3 @@ final class FromNode: EngineNode {
     }
 }
 
-/// `t` rounded down to a multiple of `unit`.
-func floorTime(_ t: Int64, _ unit: Int64) -> Int64 {
-    let r = t % unit
-    return r < 0 ? t - r - unit : t - r
-}

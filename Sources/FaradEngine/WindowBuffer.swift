@@ -50,21 +50,21 @@ public struct WindowBuffer: Sendable {
         let t = p.time
         if nextEmit == nil {
             if fillPeriod {
-                var first = t + period
+                var first = t.clampedAdding(period)
                 if align && every > 0 {
                     // Aligned to every and after the first full period (Kapacitor adds one every).
-                    first = truncate(first, every) + every
+                    first = truncate(first, every).clampedAdding(every)
                 }
                 nextEmit = first
             } else {
-                nextEmit = align && every > 0 ? truncate(t + every, every) : t + every
+                nextEmit = align && every > 0 ? truncate(t.clampedAdding(every), every) : t.clampedAdding(every)
             }
         }
         let emitAt = nextEmit!
         if every == 0 {
             append(p)
             guard t >= emitAt else { return nil }
-            purge(keepingAfter: t - period, inclusive: false)
+            purge(keepingAfter: t.clampedSubtracting(period), inclusive: false)
             nextEmit = t
             return WindowBatch(time: t, points: held)
         }
@@ -72,10 +72,10 @@ public struct WindowBuffer: Sendable {
             append(p)
             return nil
         }
-        purge(keepingAfter: emitAt - period, inclusive: true)
-        let next = align ? truncate(t + every, every) : t + every
+        purge(keepingAfter: emitAt.clampedSubtracting(period), inclusive: true)
+        let next = align ? truncate(t.clampedAdding(every), every) : t.clampedAdding(every)
         nextEmit = next
-        let batch = WindowBatch(time: emitAt, points: take(before: emitAt, keepingFrom: next - period))
+        let batch = WindowBatch(time: emitAt, points: take(before: emitAt, keepingFrom: next.clampedSubtracting(period)))
         append(p)
         return batch
     }
@@ -105,7 +105,7 @@ public struct WindowBuffer: Sendable {
     /// used when a group expires, so an idle group's last full window is not lost.
     public mutating func drain(now: Int64) -> WindowBatch? {
         guard case .time(let period, let every, _, _) = spec, every > 0, let emitAt = nextEmit, emitAt <= now else { return nil }
-        purge(keepingAfter: emitAt - period, inclusive: true)
+        purge(keepingAfter: emitAt.clampedSubtracting(period), inclusive: true)
         let points = held.filter { $0.time < emitAt }
         guard !points.isEmpty else { return nil }
         return WindowBatch(time: emitAt, points: points)
@@ -143,7 +143,6 @@ public struct WindowBuffer: Sendable {
     }
 
     private func truncate(_ t: Int64, _ unit: Int64) -> Int64 {
-        let r = t % unit
-        return r < 0 ? t - r - unit : t - r
+        floorTime(t, unit)
     }
 }

@@ -122,10 +122,10 @@ extension QueryRequest {
                         throw QueryError(["\(context).tags[\(i)].\(tag) value must not be null or empty"])
                     }
                     if s.hasPrefix("regex:") {
-                        do {
-                            patterns.append(.regex(try Regex(String(s.dropFirst(6)))))
+                        do throws(RegexError) {
+                            patterns.append(.regex(try LinearRegex(String(s.dropFirst(6)))))
                         } catch {
-                            throw QueryError(["\(context).tags[\(i)].\(tag) invalid regex: \(s.dropFirst(6))"])
+                            throw QueryError(["\(context).tags[\(i)].\(tag) invalid regex: \(s.dropFirst(6)): \(error.message) at column \(error.offset + 1)"])
                         }
                     } else {
                         patterns.append(.equals(s))

@@ -39,15 +39,15 @@ struct SeriesCatalog: Sendable {
 /// KairosDB's tag filter: values OR'd within a tag, tags AND'ed; a `regex:` value must match
 /// the whole tag value.
 public struct TagFilter: Sendable {
-    public enum Pattern: @unchecked Sendable {
+    public enum Pattern: Sendable {
         case equals(String)
-        // Regex is immutable once built; it is only matched, never mutated.
-        case regex(Regex<AnyRegexOutput>)
+        /// Matched in linear time (RE2 syntax), so no pattern can hold a query for long.
+        case regex(LinearRegex)
 
         func matches(_ value: String) -> Bool {
             switch self {
             case .equals(let v): v == value
-            case .regex(let r): (try? r.wholeMatch(in: value)) != nil
+            case .regex(let r): r.wholeMatch(value)
             }
         }
     }

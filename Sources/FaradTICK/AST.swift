@@ -26,6 +26,17 @@ public enum ChainOperator: String, Sendable, Hashable {
     case at = "@"
 }
 
+/// One link of a chain: `|window()`, `.period(10s)` or `@movingAvg()`.
+public struct ChainLink: Sendable, Hashable {
+    public var op: ChainOperator
+    public var call: Call
+
+    public init(_ op: ChainOperator, _ call: Call) {
+        self.op = op
+        self.call = call
+    }
+}
+
 /// A function or method call: `name(arguments…)`, or a bare `.name` property.
 public struct Call: Sendable, Hashable {
     public var name: String
@@ -80,8 +91,9 @@ public indirect enum Expression: Sendable, Hashable {
     case binary(BinaryOperator, Expression, Expression, Position)
     /// A global function call, e.g. `time(1m)` or `sigma("value")`, or a chain's first call.
     case call(Call)
-    /// `receiver|call()`, `receiver.call()`, `receiver@call()`.
-    case chain(receiver: Expression, ChainOperator, Call)
+    /// `receiver|call().call()@call()…`: a receiver and its links, in order. A chain is one flat
+    /// list, not a nest of receivers, so that a long pipeline costs no recursion to walk.
+    case chain(receiver: Expression, [ChainLink])
 
     /// Where the expression starts.
     public var position: Position {
@@ -91,7 +103,7 @@ public indirect enum Expression: Sendable, Hashable {
              .lambda(_, let p), .unary(_, _, let p), .binary(_, _, _, let p):
             return p
         case .call(let c): return c.position
-        case .chain(let receiver, _, _): return receiver.position
+        case .chain(let receiver, _): return receiver.position
         }
     }
 }

@@ -80,6 +80,8 @@ public struct Checker {
         variables[name] = position
     }
 
+    /// Recursion here is bounded: the parser refuses expressions nested deeper than
+    /// ``TICKLimits/maximumDepth``, and chains are flat lists.
     private mutating func visit(_ e: Expression, inLambda: Bool) throws(TICKDiagnostic) {
         switch e {
         case .identifier(let name, let position):
@@ -97,10 +99,12 @@ public struct Checker {
             try visit(r, inLambda: inLambda)
         case .call(let call):
             for a in call.arguments { try visit(a, inLambda: inLambda) }
-        case .chain(let receiver, let op, let call):
+        case .chain(let receiver, let links):
             try visit(receiver, inLambda: inLambda)
-            try link(op, call)
-            for a in call.arguments { try visit(a, inLambda: inLambda) }
+            for l in links {
+                try link(l.op, l.call)
+                for a in l.call.arguments { try visit(a, inLambda: inLambda) }
+            }
         default:
             break
         }

@@ -115,10 +115,13 @@ public struct Lexer {
             return
         }
         if digits.count > 1 && digits.hasPrefix("0") {
-            guard Int64(digits, radix: 8) != nil else {
+            guard digits.allSatisfy({ $0 < "8" }) else {
                 throw TICKDiagnostic(at: start, "invalid octal number \(digits): a leading 0 makes a number octal")
             }
-            warnings.append(TICKDiagnostic(.warning, at: start, "\(digits) is octal (\(Int64(digits, radix: 8)!)) because of its leading 0"))
+            guard let value = Int64(digits, radix: 8) else {
+                throw TICKDiagnostic(at: start, "octal number \(digits) is out of range: integers are 64-bit, at most 0777777777777777777777")
+            }
+            warnings.append(TICKDiagnostic(.warning, at: start, "\(digits) is octal (\(value)) because of its leading 0"))
         }
         emit(.integer, from: start)
     }

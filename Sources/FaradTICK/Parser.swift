@@ -12,10 +12,18 @@ import FaradCore
 public struct Parser {
     private var tokens: [Token]
     private var i = 0
+    /// How many expressions the parser is inside (see ``nestedExpression()``).
+    private var nesting = 0
 
     /// Parses a whole script.
-    /// - Throws: ``TICKDiagnostic`` for the first syntax error.
+    ///
+    /// The script is bounded by ``TICKLimits``: its size, and how deeply its expressions nest.
+    /// - Throws: ``TICKDiagnostic`` for the first syntax error or limit exceeded.
     public static func parse(_ source: String) throws(TICKDiagnostic) -> Program {
+        let size = source.utf8.count
+        guard size <= TICKLimits.maximumScriptBytes else {
+            throw TICKDiagnostic(at: Position(line: 1, column: 1, offset: 0), "the script is \(size) bytes: at most \(TICKLimits.maximumScriptBytes) are allowed")
+        }
         let (tokens, warnings) = try Lexer.tokenize(source)
         var parser = Parser(tokens: tokens)
         var statements: [Statement] = []
@@ -88,29 +96,73 @@ public struct Parser {
 
     // MARK: Expressions
 
+    /// An expression and how deeply its tree nests (a leaf is 1).
+    private typealias Parsed = (expression: Expression, depth: Int)
+
+    private func tooDeep(at token: Token) -> TICKDiagnostic {
+        error("expression nested too deeply: at most \(TICKLimits.maximumDepth) levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it", at: token)
+    }
+
+    /// `depth` if it is within the limit.
+    private func checked(_ depth: Int, at token: Token) throws(TICKDiagnostic) -> Int {
+        guard depth <= TICKLimits.maximumDepth else { throw tooDeep(at: token) }
+        return depth
+    }
+
     /// An argument, a variable's value or a statement: a lambda, a list or an operator expression.
     private mutating func expression() throws(TICKDiagnostic) -> Expression {
+        try nestedExpression().expression
+    }
+
+    /// Every recursive descent passes here, so ``nesting`` bounds the parser's own stack.
+    private mutating func nestedExpression() throws(TICKDiagnostic) -> Parsed {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= TICKLimits.maximumDepth else { throw tooDeep(at: peek) }
         if peek.is(.keyword, "lambda") {
             let start = next()
             _ = try expect(.punctuation, ":", "after lambda")
-            return .lambda(try binary(0), start.position)
+            let body = try binary(level: 0)
+            return (.lambda(body.expression, start.position), try checked(body.depth + 1, at: start))
         }
-        return try binary(0)
+        return try binary(level: 0)
     }
 
-    private mutating func binary(_ minimum: Int) throws(TICKDiagnostic) -> Expression {
-        var left = try unary()
-        while true {
-            guard let op = binaryOperator(peek), op.precedence >= minimum else {
-                if peek.kind == .identifier, ["and", "or"].contains(peek.text.lowercased()) {
-                    throw error("unexpected \(peek.text): logical operators are upper case (AND, OR)")
-                }
-                return left
-            }
-            let opToken = next()
-            let right = try binary(op.precedence + 1)
-            left = .binary(op, left, right, opToken.position)
+    /// The operators of one precedence level (0 `OR` … 5 `* / %`), left-associative, parsed in a
+    /// loop: a chain costs no recursion. `AND` and `OR` chains become balanced trees (they are
+    /// associative, and evaluating a balanced tree left to right short-circuits at the same
+    /// operand), so thousands of terms stay shallow; other chains nest one level per operator.
+    private mutating func binary(level: Int) throws(TICKDiagnostic) -> Parsed {
+        guard level <= 5 else { return try unary() }
+        var operands = [try binary(level: level + 1)]
+        var operators: [(BinaryOperator, Token)] = []
+        while let op = binaryOperator(peek), op.precedence == level {
+            operators.append((op, next()))
+            operands.append(try binary(level: level + 1))
         }
+        if peek.kind == .identifier, ["and", "or"].contains(peek.text.lowercased()) {
+            throw error("unexpected \(peek.text): logical operators are upper case (AND, OR)")
+        }
+        if operators.isEmpty { return operands[0] }
+        if level <= 1 { return try balanced(operands, operators, 0..<operands.count) }
+        var (left, depth) = operands[0]
+        for (i, (op, token)) in operators.enumerated() {
+            let right = operands[i + 1]
+            left = .binary(op, left, right.expression, token.position)
+            depth = try checked(max(depth, right.depth) + 1, at: token)
+        }
+        return (left, depth)
+    }
+
+    /// `operands[range]` joined by the one associative operator of `operators`, as a balanced
+    /// tree: the left half is never smaller, so two or three terms read as `(a AND b) AND c`.
+    private func balanced(_ operands: [Parsed], _ operators: [(BinaryOperator, Token)], _ range: Range<Int>) throws(TICKDiagnostic) -> Parsed {
+        if range.count == 1 { return operands[range.lowerBound] }
+        let mid = range.lowerBound + (range.count + 1) / 2
+        let left = try balanced(operands, operators, range.lowerBound..<mid)
+        let right = try balanced(operands, operators, mid..<range.upperBound)
+        let (op, token) = operators[mid - 1]
+        return (.binary(op, left.expression, right.expression, token.position), try checked(max(left.depth, right.depth) + 1, at: token))
     }
 
     private func binaryOperator(_ token: Token) -> BinaryOperator? {
@@ -121,15 +173,22 @@ public struct Parser {
         }
     }
 
-    private mutating func unary() throws(TICKDiagnostic) -> Expression {
-        if peek.is(.operator, "-") || peek.is(.operator, "!") {
-            let op = next()
-            return .unary(op.text == "-" ? .negate : .not, try unary(), op.position)
+    /// Prefix operators, read in a loop and applied innermost first.
+    private mutating func unary() throws(TICKDiagnostic) -> Parsed {
+        var prefixes: [Token] = []
+        while peek.is(.operator, "-") || peek.is(.operator, "!") {
+            if prefixes.count == TICKLimits.maximumDepth { throw tooDeep(at: peek) }
+            prefixes.append(next())
         }
-        return try primary()
+        var (e, depth) = try primary()
+        for op in prefixes.reversed() {
+            e = .unary(op.text == "-" ? .negate : .not, e, op.position)
+            depth = try checked(depth + 1, at: op)
+        }
+        return (e, depth)
     }
 
-    private mutating func primary() throws(TICKDiagnostic) -> Expression {
+    private mutating func primary() throws(TICKDiagnostic) -> Parsed {
         let token = peek
         switch token.kind {
         case .identifier where token.text == "lambda":
@@ -137,58 +196,70 @@ public struct Parser {
         case .identifier:
             next()
             var base: Expression
+            var depth = 1
             if peek.is(.punctuation, "(") {
-                base = .call(try arguments(for: token))
+                let (call, argumentDepth) = try arguments(for: token)
+                base = .call(call)
+                depth = try checked(argumentDepth + 1, at: token)
             } else {
                 base = .identifier(token.text, token.position)
             }
+            var links: [ChainLink] = []
             while peek.kind == .punctuation, let op = ChainOperator(rawValue: peek.text) {
-                base = try chainLink(on: base, op)
+                let (link, argumentDepth) = try chainLink(op)
+                links.append(link)
+                depth = try checked(max(depth, argumentDepth + 1), at: token)
             }
-            return base
+            if links.isEmpty { return (base, depth) }
+            return (.chain(receiver: base, links), try checked(depth + 1, at: token))
         case .string:
             next()
-            return .string(token.value, token.position)
+            return (.string(token.value, token.position), 1)
         case .reference:
             next()
-            return .reference(token.value, token.position)
+            return (.reference(token.value, token.position), 1)
         case .integer:
             next()
             let radix = token.text.count > 1 && token.text.hasPrefix("0") ? 8 : 10
-            guard let v = Int64(token.text, radix: radix) else { throw error("integer \(token.text) is out of range", at: token) }
-            return .integer(v, token.position)
+            guard let v = Int64(token.text, radix: radix) else {
+                throw error("integer \(token.text) is out of range: integers are 64-bit, from -9223372036854775808 to 9223372036854775807", at: token)
+            }
+            return (.integer(v, token.position), 1)
         case .float:
             next()
-            return .float(Double(token.text) ?? 0, token.position)
+            guard let v = Double(token.text), v.isFinite else { throw error("float \(token.text) is out of range", at: token) }
+            return (.float(v, token.position), 1)
         case .duration:
             next()
-            guard let ns = DurationText.parse(token.text) else { throw error("invalid duration \(token.text)", at: token) }
-            return .duration(ns, text: token.text, token.position)
+            return (.duration(try duration(token), text: token.text, token.position), 1)
         case .regex:
             next()
-            return .regex(token.value, token.position)
+            return (.regex(token.value, token.position), 1)
         case .keyword where token.text == "TRUE" || token.text == "FALSE":
             next()
-            return .boolean(token.text == "TRUE", token.position)
+            return (.boolean(token.text == "TRUE", token.position), 1)
         case .operator where token.text == "*":
             next()
-            return .star(token.position)
+            return (.star(token.position), 1)
         case .punctuation where token.text == "(":
             next()
-            let inner = try expression()
+            let inner = try nestedExpression()
             _ = try expect(.punctuation, ")", "to close the parenthesis opened at \(token.position)")
             return inner
         case .punctuation where token.text == "[":
             next()
             var items: [Expression] = []
+            var depth = 1
             while !peek.is(.punctuation, "]") {
-                items.append(try expression())
+                let item = try nestedExpression()
+                items.append(item.expression)
+                depth = try checked(max(depth, item.depth + 1), at: token)
                 if peek.is(.punctuation, ",") { next() } else { break }
             }
             _ = try expect(.punctuation, "]", "to close the list opened at \(token.position)")
-            return .list(items, token.position)
+            return (.list(items, token.position), depth)
         case .keyword where token.text == "lambda":
-            return try expression()
+            return try nestedExpression()
         case .endOfInput:
             throw error("unexpected end of input: an expression is missing")
         default:
@@ -196,7 +267,31 @@ public struct Parser {
         }
     }
 
-    private mutating func chainLink(on receiver: Expression, _ op: ChainOperator) throws(TICKDiagnostic) -> Expression {
+    /// A duration literal (`10s`, `5m`, digits and one unit) in nanoseconds, checked exactly:
+    /// `99999999999h` is out of range, not rounded.
+    private func duration(_ token: Token) throws(TICKDiagnostic) -> Int64 {
+        let digits = token.text.prefix { $0.isASCII && $0.isNumber }
+        let unit = token.text.dropFirst(digits.count)
+        let scale: Int64? = switch unit {
+        case "u", "µ": 1_000
+        case "ms": 1_000_000
+        case "s": 1_000_000_000
+        case "m": 60_000_000_000
+        case "h": 3_600_000_000_000
+        case "d": 86_400_000_000_000
+        case "w": 604_800_000_000_000
+        default: nil
+        }
+        guard let scale else { throw error("invalid duration \(token.text)", at: token) }
+        let range = "durations are at most 9223372036854775807ns (about 292 years: 2562047h, 106751d or 15250w)"
+        guard let n = Int64(digits) else { throw error("duration \(token.text) is out of range: \(range)", at: token) }
+        let (ns, overflow) = n.multipliedReportingOverflow(by: scale)
+        guard !overflow else { throw error("duration \(token.text) is out of range: \(range)", at: token) }
+        return ns
+    }
+
+    /// One `|name()`, `.name(…)`, `.name` or `@name()` link, with its arguments' depth.
+    private mutating func chainLink(_ op: ChainOperator) throws(TICKDiagnostic) -> (ChainLink, Int) {
         let opToken = next()
         guard peek.kind == .identifier else {
             let what = switch op {
@@ -208,19 +303,24 @@ public struct Parser {
         }
         let name = next()
         if peek.is(.punctuation, "(") {
-            return .chain(receiver: receiver, op, try arguments(for: name))
+            let (call, depth) = try arguments(for: name)
+            return (ChainLink(op, call), depth)
         }
         guard op == .dot else {
             throw error("expected ( after \(opToken.text)\(name.text): chaining methods and UDFs are called, e.g. \(opToken.text)\(name.text)()")
         }
-        return .chain(receiver: receiver, .dot, Call(name: name.text, arguments: [], hasParentheses: false, position: name.position))
+        return (ChainLink(.dot, Call(name: name.text, arguments: [], hasParentheses: false, position: name.position)), 0)
     }
 
-    private mutating func arguments(for name: Token) throws(TICKDiagnostic) -> Call {
+    /// `name(arguments…)`, with the deepest argument's depth (0 without arguments).
+    private mutating func arguments(for name: Token) throws(TICKDiagnostic) -> (Call, Int) {
         let open = next()  // (
         var arguments: [Expression] = []
+        var depth = 0
         while !peek.is(.punctuation, ")") {
-            arguments.append(try expression())
+            let argument = try nestedExpression()
+            arguments.append(argument.expression)
+            depth = max(depth, argument.depth)
             if peek.is(.punctuation, ",") {
                 next()
                 continue
@@ -230,6 +330,6 @@ public struct Parser {
             }
         }
         next()
-        return Call(name: name.text, arguments: arguments, hasParentheses: true, position: name.position)
+        return (Call(name: name.text, arguments: arguments, hasParentheses: true, position: name.position), depth)
     }
 }

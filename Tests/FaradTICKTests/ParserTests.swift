@@ -21,7 +21,7 @@ import Testing
         case .unary(let op, let x, _): "(\(op.rawValue)\(render(x)))"
         case .binary(let op, let l, let r, _): "(\(render(l)) \(op.rawValue) \(render(r)))"
         case .call(let c): render(c)
-        case .chain(let receiver, let op, let c): render(receiver) + op.rawValue + render(c)
+        case .chain(let receiver, let links): render(receiver) + links.map { $0.op.rawValue + render($0.call) }.joined()
         }
     }
 
