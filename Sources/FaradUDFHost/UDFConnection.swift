@@ -77,20 +77,28 @@ final class UDFConnection: Sendable {
         if process == nil { toUDF.shutdown(.write) } else { toUDF.close() }
     }
 
-    /// Kills the UDF: SIGKILL to its process group, or a full socket shutdown.
+    /// Kills the UDF: SIGKILL to its process group (what is left of it after the UDF itself
+    /// exited, too), or a full socket shutdown.
     func kill() {
         if let process { process.signalGroup(SIGKILL) } else { fromUDF.shutdown(.readWrite) }
     }
 
-    /// Releases the descriptors once the session is over. Idempotent: a session that failed is
-    /// finished by more than one caller, and closing a descriptor twice could close whatever
-    /// reused its number meanwhile (another session's pipe).
+    /// How long what is left of a UDF's process group has to exit after SIGTERM at the end of a
+    /// session, before SIGKILL.
+    static let groupGrace = Duration.seconds(1)
+
+    /// Releases the descriptors once the session is over, after ending the UDF's process group
+    /// (SIGTERM, ``groupGrace``, SIGKILL), whether or not the UDF itself has exited: a helper it
+    /// forked does not outlive the session. Blocks while the group ends. Idempotent: a session
+    /// that failed is finished by more than one caller, and closing a descriptor twice could close
+    /// whatever reused its number meanwhile (another session's pipe).
     func release() {
         let first = released.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
+        process?.terminate(grace: Self.groupGrace)
         closeInput()
         fromUDF.close()
     }

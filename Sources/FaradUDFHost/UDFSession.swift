@@ -255,7 +255,8 @@ public final class UDFSession: Sendable {
                 _ = abort(.exited, exitMessage(status))
             }
         }
-        connection.release()
+        // Ends what is left of the process group (SIGTERM, grace, SIGKILL): off the cooperative threads.
+        await runBlocking { [connection] in connection.release() }
         if let failure { throw failure }
     }
 
