@@ -15,15 +15,15 @@ struct UDFRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Stream line protocol from stdin through a UDF and print its output as line protocol.",
         discussion: """
-            Options are typed from the UDF's info: --option size=10 is an INT for an INT option,
-            --option scale=1.5 a DOUBLE, --option period=10s a DURATION; several arguments are
-            comma-separated (--option opt2=false,1,1.0,x,1s). Batch UDFs get consecutive points of
+            Options are typed from the UDF's info: --option size=10 is an INT for an INT option, \
+            --option scale=1.5 a DOUBLE, --option period=10s a DURATION; several arguments are \
+            comma-separated (--option opt2=false,1,1.0,x,1s). Batch UDFs get consecutive points of \
             the same measurement in batches of --batch-size.
 
             Examples:
-              farad udf run --prog .build/release/udf-moving-avg --option field=usage_user --option size=10 < in.lp
-              farad udf run --prog python3 --arg -u --arg my_udf.py --option field=value < in.lp
-              farad udf run --socket /tmp/mirror.sock < in.lp
+              farad udf run --prog udf-moving-avg --option field=v --option size=10 <in.lp
+              farad udf run --prog python3 --arg -u --arg udf.py --option field=v <in.lp
+              farad udf run --socket /tmp/mirror.sock <in.lp
             """
     )
 
