@@ -85,9 +85,13 @@ public final class ChildProcess: Sendable {
         var usage: ResourceUsage?
         var waiters: [CheckedContinuation<ProcessExitStatus, Never>] = []
         var exitHandlers: [@Sendable (ProcessExitStatus) -> Void] = []
+        var unreadInput: Int?
     }
 
     /// Starts `executable` (looked up in `PATH` if it has no slash) in a new process group.
+    /// - Parameter countingUnreadInput: with a piped stdin, keep a copy of the pipe's read end
+    ///   until the child exits, to tell then how much of its input it left unread
+    ///   (``unreadInputAtExit``): a child that exits 0 before reading all it was given.
     /// - Throws: ``SystemError`` if the pipes cannot be made or the program cannot be started.
     public init(
         executable: String,
@@ -95,7 +99,8 @@ public final class ChildProcess: Sendable {
         environment: [String: String]? = nil,
         standardInput stdinKind: Stream = .pipe,
         standardOutput stdoutKind: Stream = .pipe,
-        standardError stderrKind: Stream = .inherit
+        standardError stderrKind: Stream = .inherit,
+        countingUnreadInput: Bool = false
     ) throws(SystemError) {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -107,6 +112,7 @@ public final class ChildProcess: Sendable {
         }
         var parentEnds: [FileDescriptor?] = [nil, nil, nil]
         var childEnds: [FileDescriptor] = []
+        var inputCopy: FileDescriptor?
         do throws(SystemError) {
             for (index, kind) in [stdinKind, stdoutKind, stderrKind].enumerated() {
                 switch kind {
@@ -119,10 +125,16 @@ public final class ChildProcess: Sendable {
                     parentEnds[index] = parent
                     childEnds.append(child)
                     posix_spawn_file_actions_adddup2(&actions, child.rawValue, Int32(index))
+                    if index == 0 && countingUnreadInput {
+                        // Close-on-exec: no other child started meanwhile inherits it.
+                        let copy = fcntl(child.rawValue, F_DUPFD_CLOEXEC, 0)
+                        guard copy >= 0 else { throw SystemError.current("fcntl(F_DUPFD_CLOEXEC)") }
+                        inputCopy = FileDescriptor(rawValue: copy)
+                    }
                 }
             }
         } catch {
-            for fd in parentEnds.compactMap({ $0 }) + childEnds { fd.close() }
+            for fd in parentEnds.compactMap({ $0 }) + childEnds + [inputCopy].compactMap({ $0 }) { fd.close() }
             throw error
         }
 
@@ -151,7 +163,7 @@ public final class ChildProcess: Sendable {
         }
         for fd in childEnds { fd.close() }
         guard rc == 0 else {
-            for fd in parentEnds.compactMap({ $0 }) { fd.close() }
+            for fd in parentEnds.compactMap({ $0 }) + [inputCopy].compactMap({ $0 }) { fd.close() }
             throw SystemError(code: rc, operation: "posix_spawn", subject: executable)
         }
         pid = child
@@ -161,6 +173,7 @@ public final class ChildProcess: Sendable {
         let state = ConditionLock(ReapState())
         self.state = state
         let spawned = child
+        let probe = inputCopy
         _ = Self.groups.withLock { $0.insert(spawned) }
         _ = Self.running.withLock { $0.insert(spawned) }
         do {
@@ -168,8 +181,13 @@ public final class ChildProcess: Sendable {
             // holding the group's ID until the group has been ended and the child reaped).
             try OSThread.detached(name: "reap") {
                 let exit = Self.waitForExit(spawned)
+                // Counted before the exit is known to anyone; then the copy goes, so that writes
+                // to a pipe nobody reads any more fail (EPIPE) instead of blocking.
+                let unread = probe.map { Self.bytesInPipe($0) }
+                probe?.close()
                 _ = ChildProcess.running.withLock { $0.remove(spawned) }
                 let (waiters, handlers) = state.withLock { s in
+                    s.unreadInput = unread
                     s.exit = exit
                     if s.abandoned { Self.reap(spawned, &s, killingGroup: true) }
                     defer { s.waiters = []; s.exitHandlers = [] }
@@ -180,6 +198,7 @@ public final class ChildProcess: Sendable {
                 for h in handlers { h(exit) }
             }
         } catch {
+            probe?.close()
             kill(-spawned, SIGKILL)
             var raw: Int32 = 0
             while waitpid(spawned, &raw, 0) < 0 && errno == EINTR {}
@@ -212,6 +231,12 @@ public final class ChildProcess: Sendable {
         return info.si_code == Int32(CLD_EXITED) ? .exited(status) : .signaled(status)
     }
 
+    /// Bytes waiting to be read in the pipe `fd` is an end of (`FIONREAD`).
+    private static func bytesInPipe(_ fd: FileDescriptor) -> Int {
+        var count: Int32 = 0
+        return ioctl(fd.rawValue, UInt(FIONREAD), &count) == 0 ? Int(count) : 0
+    }
+
     /// Reaps the exited child `pid` (a zombie: at once), under the state's lock so that no
     /// signal can be sent to its group meanwhile.
     private static func reap(_ pid: pid_t, _ s: inout ReapState, killingGroup: Bool) {
@@ -230,6 +255,10 @@ public final class ChildProcess: Sendable {
 
     /// The exit status, if the child has ended.
     public var exitStatus: ProcessExitStatus? { state.withLock { $0.exit } }
+
+    /// Once the child has exited, the bytes of its stdin it had not read (started with
+    /// `countingUnreadInput`; otherwise `nil`).
+    public var unreadInputAtExit: Int? { state.withLock { $0.unreadInput } }
 
     /// Whether the child has been reaped (after ``terminate(grace:)``): its group gets no more signals.
     public var isReaped: Bool { state.withLock { $0.reaped } }

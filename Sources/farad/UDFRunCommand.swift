@@ -77,8 +77,11 @@ struct UDFRunCommand: AsyncParsableCommand {
 
         let supervisor = UDFSupervisor(config: config, logger: logger)
         do {
+            // A failed session wakes the supervisor at once, even while stdin is quiet: it
+            // restarts the UDF or gives up, instead of waiting for the next line.
             try await supervisor.run(
-                options: typed, taskID: "farad-udf-run", nodeID: "\(config.name)1", inputs: input.elements
+                options: typed, taskID: "farad-udf-run", nodeID: "\(config.name)1", inputs: input.elements,
+                wake: { input.offer([]) }
             ) { outputs in
                 try FileDescriptor.standardOutput.writeAll(Array(Self.lines(outputs).utf8))
             }
