@@ -25,8 +25,12 @@ public enum ProcessExitStatus: Sendable, Hashable, CustomStringConvertible {
 
 /// A child process in its own process group, with optional pipes to its standard streams.
 ///
-/// A thread reaps the child as soon as it exits, so it never lingers as a zombie. Signals go to
-/// the whole process group, so a shell wrapper and its children end together.
+/// A thread notices the moment the child exits (its status is then in ``exitStatus``) but leaves
+/// it a zombie until its group has been ended: while the zombie holds the process ID, the
+/// group's ID cannot be reused, so signals sent to the group reach what the child left behind
+/// (a helper it forked) and never an unrelated process. ``terminate(grace:)`` ends the group
+/// (SIGTERM, grace, SIGKILL) and then reaps the child, whether or not it had exited; a child
+/// that is let go without it is reaped (and its group killed) when the value is released.
 public final class ChildProcess: Sendable {
     /// What a child's standard stream is connected to.
     public enum Stream: Sendable {
@@ -47,17 +51,21 @@ public final class ChildProcess: Sendable {
     public let standardError: FileDescriptor?
     private let state: ConditionLock<ReapState>
 
-    /// Process groups of children not yet reaped, so a shutdown can end them all.
-    private static let live = Mutex<Set<pid_t>>([])
+    /// Process groups not yet reaped (their leader running, or a zombie held until teardown),
+    /// so a shutdown can end them all.
+    private static let groups = Mutex<Set<pid_t>>([])
+    /// Children that have not exited yet.
+    private static let running = Mutex<Set<pid_t>>([])
 
-    /// Sends `signal` to the process group of every child still running. For a signal handler
-    /// (SIGTERM to Farad): no UDF child is left behind.
+    /// Sends `signal` to the process group of every child not yet reaped, its leader alive or
+    /// not. For a signal handler (SIGTERM to Farad): no UDF child, nor a helper it forked, is
+    /// left behind.
     public static func signalAllGroups(_ signal: Int32) {
-        for pid in live.withLock({ $0 }) { kill(-pid, signal) }
+        for pid in groups.withLock({ $0 }) { kill(-pid, signal) }
     }
 
-    /// The number of children started and not yet reaped.
-    public static var liveCount: Int { live.withLock { $0.count } }
+    /// The number of children started that have not exited yet.
+    public static var liveCount: Int { running.withLock { $0.count } }
 
     /// Resources a child used, read when it was reaped.
     public struct ResourceUsage: Sendable, Hashable {
@@ -70,11 +78,20 @@ public final class ChildProcess: Sendable {
 
     private struct ReapState {
         var exit: ProcessExitStatus?
+        /// The zombie is gone: the group's ID may be reused, signals must not go to it any more.
+        var reaped = false
+        /// The value was released: reap as soon as the child has exited.
+        var abandoned = false
         var usage: ResourceUsage?
         var waiters: [CheckedContinuation<ProcessExitStatus, Never>] = []
+        var exitHandlers: [@Sendable (ProcessExitStatus) -> Void] = []
+        var unreadInput: Int?
     }
 
     /// Starts `executable` (looked up in `PATH` if it has no slash) in a new process group.
+    /// - Parameter countingUnreadInput: with a piped stdin, keep a copy of the pipe's read end
+    ///   until the child exits, to tell then how much of its input it left unread
+    ///   (``unreadInputAtExit``): a child that exits 0 before reading all it was given.
     /// - Throws: ``SystemError`` if the pipes cannot be made or the program cannot be started.
     public init(
         executable: String,
@@ -82,7 +99,8 @@ public final class ChildProcess: Sendable {
         environment: [String: String]? = nil,
         standardInput stdinKind: Stream = .pipe,
         standardOutput stdoutKind: Stream = .pipe,
-        standardError stderrKind: Stream = .inherit
+        standardError stderrKind: Stream = .inherit,
+        countingUnreadInput: Bool = false
     ) throws(SystemError) {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -94,6 +112,7 @@ public final class ChildProcess: Sendable {
         }
         var parentEnds: [FileDescriptor?] = [nil, nil, nil]
         var childEnds: [FileDescriptor] = []
+        var inputCopy: FileDescriptor?
         do throws(SystemError) {
             for (index, kind) in [stdinKind, stdoutKind, stderrKind].enumerated() {
                 switch kind {
@@ -106,10 +125,16 @@ public final class ChildProcess: Sendable {
                     parentEnds[index] = parent
                     childEnds.append(child)
                     posix_spawn_file_actions_adddup2(&actions, child.rawValue, Int32(index))
+                    if index == 0 && countingUnreadInput {
+                        // Close-on-exec: no other child started meanwhile inherits it.
+                        let copy = fcntl(child.rawValue, F_DUPFD_CLOEXEC, 0)
+                        guard copy >= 0 else { throw SystemError.current("fcntl(F_DUPFD_CLOEXEC)") }
+                        inputCopy = FileDescriptor(rawValue: copy)
+                    }
                 }
             }
         } catch {
-            for fd in parentEnds.compactMap({ $0 }) + childEnds { fd.close() }
+            for fd in parentEnds.compactMap({ $0 }) + childEnds + [inputCopy].compactMap({ $0 }) { fd.close() }
             throw error
         }
 
@@ -138,7 +163,7 @@ public final class ChildProcess: Sendable {
         }
         for fd in childEnds { fd.close() }
         guard rc == 0 else {
-            for fd in parentEnds.compactMap({ $0 }) { fd.close() }
+            for fd in parentEnds.compactMap({ $0 }) + [inputCopy].compactMap({ $0 }) { fd.close() }
             throw SystemError(code: rc, operation: "posix_spawn", subject: executable)
         }
         pid = child
@@ -148,40 +173,97 @@ public final class ChildProcess: Sendable {
         let state = ConditionLock(ReapState())
         self.state = state
         let spawned = child
-        _ = Self.live.withLock { $0.insert(spawned) }
+        let probe = inputCopy
+        _ = Self.groups.withLock { $0.insert(spawned) }
+        _ = Self.running.withLock { $0.insert(spawned) }
         do {
-            // The reaper waits for the child the moment it exits, so no zombie is left whether
-            // or not anyone calls wait().
+            // The watcher learns of the exit the moment it happens (WNOWAIT: the zombie stays,
+            // holding the group's ID until the group has been ended and the child reaped).
             try OSThread.detached(name: "reap") {
-                var raw: Int32 = 0
-                var ru = rusage()
-                while wait4(spawned, &raw, 0, &ru) < 0 && errno == EINTR {}
-                let exit: ProcessExitStatus = (raw & 0x7F) == 0 ? .exited((raw >> 8) & 0xFF) : .signaled(raw & 0x7F)
-                let usage = ResourceUsage(
-                    peakResidentBytes: Int(ru.ru_maxrss) * 1024,
-                    userTime: .seconds(Int64(ru.ru_utime.tv_sec)) + .microseconds(Int64(ru.ru_utime.tv_usec)),
-                    systemTime: .seconds(Int64(ru.ru_stime.tv_sec)) + .microseconds(Int64(ru.ru_stime.tv_usec)))
-                _ = ChildProcess.live.withLock { $0.remove(spawned) }
-                let waiters = state.withLock { s in
+                let exit = Self.waitForExit(spawned)
+                // Counted before the exit is known to anyone; then the copy goes, so that writes
+                // to a pipe nobody reads any more fail (EPIPE) instead of blocking.
+                let unread = probe.map { Self.bytesInPipe($0) }
+                probe?.close()
+                _ = ChildProcess.running.withLock { $0.remove(spawned) }
+                let (waiters, handlers) = state.withLock { s in
+                    s.unreadInput = unread
                     s.exit = exit
-                    s.usage = usage
-                    defer { s.waiters = [] }
-                    return s.waiters
+                    if s.abandoned { Self.reap(spawned, &s, killingGroup: true) }
+                    defer { s.waiters = []; s.exitHandlers = [] }
+                    return (s.waiters, s.exitHandlers)
                 }
                 state.broadcast()
                 for w in waiters { w.resume(returning: exit) }
+                for h in handlers { h(exit) }
             }
         } catch {
+            probe?.close()
             kill(-spawned, SIGKILL)
-            _ = Self.live.withLock { $0.remove(spawned) }
+            var raw: Int32 = 0
+            while waitpid(spawned, &raw, 0) < 0 && errno == EINTR {}
+            _ = Self.groups.withLock { $0.remove(spawned) }
+            _ = Self.running.withLock { $0.remove(spawned) }
             throw error as SystemError
         }
+    }
+
+    deinit {
+        // Let go without terminate(): reap now if it has exited (ending what is left of its
+        // group), else as soon as it exits.
+        let pid = pid
+        state.withLock { s in
+            s.abandoned = true
+            if s.exit != nil && !s.reaped { Self.reap(pid, &s, killingGroup: true) }
+        }
+    }
+
+    /// Waits (blocking) until `pid` has exited, without reaping it.
+    private static func waitForExit(_ pid: pid_t) -> ProcessExitStatus {
+        var info = siginfo_t()
+        while true {
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == 0 { break }
+            if errno == EINTR { continue }
+            // ECHILD: someone else reaped it (SIGCHLD ignored by the whole process).
+            return .exited(0)
+        }
+        let status = info._sifields._sigchld.si_status
+        return info.si_code == Int32(CLD_EXITED) ? .exited(status) : .signaled(status)
+    }
+
+    /// Bytes waiting to be read in the pipe `fd` is an end of (`FIONREAD`).
+    private static func bytesInPipe(_ fd: FileDescriptor) -> Int {
+        var count: Int32 = 0
+        return ioctl(fd.rawValue, UInt(FIONREAD), &count) == 0 ? Int(count) : 0
+    }
+
+    /// Reaps the exited child `pid` (a zombie: at once), under the state's lock so that no
+    /// signal can be sent to its group meanwhile.
+    private static func reap(_ pid: pid_t, _ s: inout ReapState, killingGroup: Bool) {
+        guard !s.reaped else { return }
+        if killingGroup { kill(-pid, SIGKILL) }
+        var raw: Int32 = 0
+        var ru = rusage()
+        while wait4(pid, &raw, 0, &ru) < 0 && errno == EINTR {}
+        s.usage = ResourceUsage(
+            peakResidentBytes: Int(ru.ru_maxrss) * 1024,
+            userTime: .seconds(Int64(ru.ru_utime.tv_sec)) + .microseconds(Int64(ru.ru_utime.tv_usec)),
+            systemTime: .seconds(Int64(ru.ru_stime.tv_sec)) + .microseconds(Int64(ru.ru_stime.tv_usec)))
+        s.reaped = true
+        _ = groups.withLock { $0.remove(pid) }
     }
 
     /// The exit status, if the child has ended.
     public var exitStatus: ProcessExitStatus? { state.withLock { $0.exit } }
 
-    /// What the child used (peak memory, CPU time), once it has ended.
+    /// Once the child has exited, the bytes of its stdin it had not read (started with
+    /// `countingUnreadInput`; otherwise `nil`).
+    public var unreadInputAtExit: Int? { state.withLock { $0.unreadInput } }
+
+    /// Whether the child has been reaped (after ``terminate(grace:)``): its group gets no more signals.
+    public var isReaped: Bool { state.withLock { $0.reaped } }
+
+    /// What the child used (peak memory, CPU time), once it has been reaped.
     public var resourceUsage: ResourceUsage? { state.withLock { $0.usage } }
 
     /// The child's peak resident set size so far (`VmHWM` in `/proc/PID/status`), while it runs.
@@ -202,9 +284,24 @@ public final class ChildProcess: Sendable {
         return nil
     }
 
-    /// Sends `signal` to the child's whole process group.
+    /// Sends `signal` to the child's whole process group — after the child itself has exited
+    /// too, to what it left in the group — until the child has been reaped.
     public func signalGroup(_ signal: Int32) {
-        if exitStatus == nil { kill(-pid, signal) }
+        state.withLock { s in
+            if !s.reaped { kill(-pid, signal) }
+        }
+    }
+
+    /// Calls `handler` with the exit status once the child has exited: at once (on the calling
+    /// thread) if it has, else on the thread that noticed the exit. The handler may block briefly
+    /// and may call ``terminate(grace:)``.
+    public func onExit(_ handler: @escaping @Sendable (ProcessExitStatus) -> Void) {
+        let done: ProcessExitStatus? = state.withLock { s in
+            if let exit = s.exit { return exit }
+            s.exitHandlers.append(handler)
+            return nil
+        }
+        if let done { handler(done) }
     }
 
     /// Waits for the child to end, without occupying a cooperative thread.
@@ -224,14 +321,23 @@ public final class ChildProcess: Sendable {
         state.withLock(waitingUntil: { $0.exit != nil }, timeout: timeout) { $0.exit }
     }
 
-    /// Ends the child: SIGTERM to its group, then SIGKILL if it has not exited after `grace`.
+    /// Ends the child's process group and reaps the child: SIGTERM to the group, then, once the
+    /// child and the rest of its group have exited or `grace` has passed, SIGKILL to the group.
+    /// It runs the same whether or not the child has exited already (a helper it forked may still
+    /// run). Blocks; idempotent.
     @discardableResult
     public func terminate(grace: Duration = .seconds(2)) -> ProcessExitStatus {
-        if let s = exitStatus { return s }
+        if state.withLock({ $0.reaped }), let s = exitStatus { return s }
+        let clock = ContinuousClock()
+        let deadline = clock.now + grace
         signalGroup(SIGTERM)
-        if let s = waitBlocking(timeout: grace) { return s }
-        kill(-pid, SIGKILL)
-        return state.withLock(waitingUntil: { $0.exit != nil }) { $0.exit! }
+        _ = waitBlocking(timeout: grace)
+        // Bounded: the deadline ends the polling, SIGKILL follows.
+        while ProcessGroup.hasLiveMembers(pid, besides: pid), clock.now < deadline { usleep(5_000) }
+        signalGroup(SIGKILL)
+        let exit = state.withLock(waitingUntil: { $0.exit != nil }) { $0.exit! }
+        state.withLock { s in Self.reap(pid, &s, killingGroup: false) }
+        return exit
     }
 }
 

@@ -74,6 +74,27 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
+    /// For the read end of a pipe: whether every write end has been closed (`POLLHUP`), so a
+    /// read will reach end of file once what is buffered is read. Does not block.
+    public var writersHaveClosed: Bool {
+        var fds = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
+        while true {
+            let rc = poll(&fds, 1, 0)
+            if rc < 0 && errno == EINTR { continue }
+            return rc > 0 && fds.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+        }
+    }
+
+    /// Whether a read would not block now (data, end of file or an error). Does not block.
+    public var isReadableNow: Bool {
+        var fds = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
+        while true {
+            let rc = poll(&fds, 1, 0)
+            if rc < 0 && errno == EINTR { continue }
+            return rc > 0
+        }
+    }
+
     /// Asks for a pipe buffer of `bytes` (Linux `F_SETPIPE_SZ`; 1 MiB is the unprivileged limit).
     /// Fewer, larger transfers mean fewer context switches. Does nothing for non-pipes.
     public func setPipeBufferSize(_ bytes: Int) {

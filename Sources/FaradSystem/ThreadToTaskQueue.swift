@@ -44,6 +44,24 @@ public final class ThreadToTaskQueue<Element: Sendable>: @unchecked Sendable {
         return accepted
     }
 
+    /// Pushes an element only if that does not block: false (the element is dropped) if the
+    /// queue is full, finished or closed. For a thread that must not wait, e.g. to wake the
+    /// consumer with an empty element.
+    @discardableResult
+    public func offer(_ element: Element) -> Bool {
+        let (accepted, consumer) = state.withLock { s -> (Bool, CheckedContinuation<Result<Element?, any Error>, Never>?) in
+            if s.closed || s.finished != nil || (s.count >= capacity && s.consumer == nil) { return (false, nil) }
+            if let c = s.consumer {
+                s.consumer = nil
+                return (true, c)
+            }
+            s.elements.append(element)
+            return (true, nil)
+        }
+        consumer?.resume(returning: .success(element))
+        return accepted
+    }
+
     /// Whether a push would block now.
     public var isFull: Bool { state.withLock { $0.count >= capacity } }
 

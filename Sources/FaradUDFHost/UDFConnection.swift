@@ -13,14 +13,18 @@ final class UDFConnection: Sendable {
     /// The child, for process UDFs (its stderr is drained into the log by `stderr`).
     let process: ChildProcess?
     let stderr: StderrLog?
+    /// Stops the threads reading the process's stdout and stderr, for pipes that another
+    /// process (one the UDF started) keeps open after the UDF exited.
+    let readers: Waker?
     private let inputClosed = Mutex(false)
     private let released = Mutex(false)
 
-    private init(toUDF: FileDescriptor, fromUDF: FileDescriptor, process: ChildProcess?, stderr: StderrLog?) {
+    private init(toUDF: FileDescriptor, fromUDF: FileDescriptor, process: ChildProcess?, stderr: StderrLog?, readers: Waker?) {
         self.toUDF = toUDF
         self.fromUDF = fromUDF
         self.process = process
         self.stderr = stderr
+        self.readers = readers
     }
 
     /// Starts the UDF's process, or connects to its socket (retrying with back-off up to the
@@ -37,12 +41,13 @@ final class UDFConnection: Sendable {
             }
             environment.merge(env) { _, new in new }
             do {
+                let readers = try Waker()
                 let child = try ChildProcess(
                     executable: prog, arguments: args, environment: environment,
-                    standardInput: .pipe, standardOutput: .pipe, standardError: .pipe)
+                    standardInput: .pipe, standardOutput: .pipe, standardError: .pipe, countingUnreadInput: true)
                 child.standardInput!.setPipeBufferSize(1 << 20)
-                let log = try StderrLog(fd: child.standardError!, udf: config.name, logger: logger)
-                return UDFConnection(toUDF: child.standardInput!, fromUDF: child.standardOutput!, process: child, stderr: log)
+                let log = try StderrLog(fd: child.standardError!, udf: config.name, logger: logger, waker: readers)
+                return UDFConnection(toUDF: child.standardInput!, fromUDF: child.standardOutput!, process: child, stderr: log, readers: readers)
             } catch {
                 throw UDFHostError(.startFailed, udf: config.name, "cannot start process \(prog): \(error)")
             }
@@ -53,7 +58,7 @@ final class UDFConnection: Sendable {
             while true {
                 do {
                     let fd = try UnixSocket.connect(path: path)
-                    return UDFConnection(toUDF: fd, fromUDF: fd, process: nil, stderr: nil)
+                    return UDFConnection(toUDF: fd, fromUDF: fd, process: nil, stderr: nil, readers: nil)
                 } catch {
                     let retryable = error.code == ENOENT || error.code == ECONNREFUSED || error.code == EAGAIN
                     guard retryable, clock.now + wait < deadline else {
@@ -77,20 +82,41 @@ final class UDFConnection: Sendable {
         if process == nil { toUDF.shutdown(.write) } else { toUDF.close() }
     }
 
-    /// Kills the UDF: SIGKILL to its process group, or a full socket shutdown.
+    /// Kills the UDF: SIGKILL to its process group (what is left of it after the UDF itself
+    /// exited, too), or a full socket shutdown.
     func kill() {
         if let process { process.signalGroup(SIGKILL) } else { fromUDF.shutdown(.readWrite) }
     }
 
-    /// Releases the descriptors once the session is over. Idempotent: a session that failed is
-    /// finished by more than one caller, and closing a descriptor twice could close whatever
-    /// reused its number meanwhile (another session's pipe).
+    /// Waits until the UDF's output is readable: true; false once ``stopReading()`` was called.
+    func waitReadable() -> Bool {
+        readers?.waitReadable(fromUDF) ?? true
+    }
+
+    /// Makes the stdout and stderr readers stop at once, whether or not their pipes have ended
+    /// (something outside the UDF's process group may hold them open).
+    func stopReading() {
+        readers?.wake()
+    }
+
+    /// How long what is left of a UDF's process group has to exit after SIGTERM at the end of a
+    /// session, before SIGKILL.
+    static let groupGrace = Duration.seconds(1)
+
+    /// Releases the descriptors once the session is over, after ending the UDF's process group
+    /// (SIGTERM, ``groupGrace``, SIGKILL), whether or not the UDF itself has exited: a helper it
+    /// forked does not outlive the session. Blocks while the group ends. Idempotent: a session
+    /// that failed is finished by more than one caller, and closing a descriptor twice could close
+    /// whatever reused its number meanwhile (another session's pipe).
     func release() {
         let first = released.withLock { done in
             defer { done = true }
             return !done
         }
         guard first else { return }
+        process?.terminate(grace: Self.groupGrace)
+        // What is left in stderr is read first; a pipe still open elsewhere is not waited for.
+        stopReading()
         closeInput()
         fromUDF.close()
     }
@@ -103,7 +129,9 @@ final class StderrLog: Sendable {
     private let recent = Mutex<[String]>([])
     private let ended = ConditionLock(false)
 
-    init(fd: FileDescriptor, udf: String, logger: Logger) throws(SystemError) {
+    /// - Parameter waker: once woken, what is buffered in the pipe is still read, then the
+    ///   thread ends without waiting for end of file.
+    init(fd: FileDescriptor, udf: String, logger: Logger, waker: Waker) throws(SystemError) {
         try OSThread.detached(name: "udf-stderr") { [self] in
             var buffer = [UInt8](repeating: 0, count: 16 << 10)
             var line: [UInt8] = []
@@ -119,9 +147,16 @@ final class StderrLog: Sendable {
                 line.removeAll(keepingCapacity: true)
                 cut = false
             }
+            var stopping = false
+            var drained = 0
             while true {
+                if !stopping && !waker.waitReadable(fd) { stopping = true }
+                // Stopping: only what can be read without waiting, and at most 1 MiB of it (a
+                // helper outside the group may keep writing).
+                if stopping && (!fd.isReadableNow || drained > 1 << 20) { break }
                 let n = (try? buffer.withUnsafeMutableBytes { try fd.read(into: $0) }) ?? 0
                 if n <= 0 { break }
+                if stopping { drained += n }
                 for b in buffer[..<n] {
                     if b == 0x0A {
                         emit()

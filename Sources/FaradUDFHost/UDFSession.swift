@@ -76,7 +76,12 @@ public final class UDFSession: Sendable {
             readerDone.broadcast()
         }
         try OSThread.detached(name: "udf-keepalive") { [self] in keepaliveLoop() }
+        connection.process?.onExit { [weak self] status in self?.processExited(status) }
     }
+
+    /// How long the output pipe may stay open after the UDF's process exited before the session
+    /// stops waiting for it: something the UDF started holds it.
+    static let pipeGrace = Duration.seconds(1)
 
     /// The child process, for process UDFs.
     public var process: ChildProcess? { connection.process }
@@ -237,8 +242,10 @@ public final class UDFSession: Sendable {
     // MARK: Ending
 
     /// Ends the input (EOF, or a half-close for a socket), waits until the UDF has ended its
-    /// output and, for a process, exited. Keep reading ``nextOutputs()`` meanwhile.
-    /// - Throws: the error that ended the session, or `exited` for a non-zero exit status.
+    /// output and, for a process, exited; then ends what is left of its process group. Keep
+    /// reading ``nextOutputs()`` meanwhile.
+    /// - Throws: the error that ended the session; `exited` for a non-zero exit status, for an
+    ///   exit before the UDF read all its input, or for output held open after it exited.
     public func finish() async throws(UDFHostError) {
         state.withLock { $0.inputClosed = true }
         await runBlocking { [writer, connection] in
@@ -249,13 +256,17 @@ public final class UDFSession: Sendable {
         stopKeepalive()
         if let process = connection.process {
             let status = await process.wait()
-            if status != .exited(0), failure == nil {
+            let unread = process.unreadInputAtExit ?? 0
+            if status != .exited(0) || unread > 0, failure == nil {
                 // Off the cooperative threads: the wait for stderr's end, then the text at once.
                 await runBlocking { [connection] in connection.stderr?.waitForEnd(timeout: .seconds(1)) }
-                _ = abort(.exited, exitMessage(status))
+                // Exit 0 with input left unread ended the stream early: points were lost.
+                _ = abort(.exited, status != .exited(0) ? exitMessage(status)
+                          : "process exited before reading all its input (\(unread) bytes left): \(status)\(stderrTail)")
             }
         }
-        connection.release()
+        // Ends what is left of the process group (SIGTERM, grace, SIGKILL): off the cooperative threads.
+        await runBlocking { [connection] in connection.release() }
         if let failure { throw failure }
     }
 
@@ -288,6 +299,7 @@ public final class UDFSession: Sendable {
             if !ended || !exited {
                 logger.error("killing process: not responding after abort", metadata: ["udf": "\(name)"])
                 connection.kill()
+                connection.stopReading()
             }
         }
         return error
@@ -306,6 +318,11 @@ public final class UDFSession: Sendable {
         var decoder = FrameDecoder()
         let fd = connection.fromUDF
         while true {
+            // A process's output is waited for interruptibly: see processExited(_:).
+            guard connection.waitReadable() else {
+                abort(.exited, "stopped reading the UDF's output")
+                return
+            }
             let n: Int
             do {
                 n = try decoder.read { (buffer) throws(SystemError) in try fd.read(into: buffer) }
@@ -422,8 +439,33 @@ public final class UDFSession: Sendable {
     /// (waited for: the exit and the end of stderr race). Blocks briefly.
     private func exitMessage(_ status: ProcessExitStatus) -> String {
         connection.stderr?.waitForEnd(timeout: .seconds(1))
-        let tail = connection.stderr?.lastLines.last.map { " (last stderr line: \($0))" } ?? ""
-        return "process exited unexpectedly: \(status)\(tail)"
+        return "process exited unexpectedly: \(status)\(stderrTail)"
+    }
+
+    /// ` (last stderr line: …)`, or "" if the UDF wrote nothing to stderr.
+    private var stderrTail: String {
+        connection.stderr?.lastLines.last.map { " (last stderr line: \($0))" } ?? ""
+    }
+
+    /// Called once the UDF's process has exited (on the thread that noticed). Normally its
+    /// output ends with it; if the output pipe is still open after ``pipeGrace`` — a process it
+    /// started holds it — the session fails, the process group is ended (SIGTERM, grace,
+    /// SIGKILL) and the readers stop waiting, so nothing hangs on a pipe the UDF no longer owns.
+    private func processExited(_ status: ProcessExitStatus) {
+        try? OSThread.detached(name: "udf-exited") { [self] in
+            let clock = ContinuousClock()
+            let deadline = clock.now + Self.pipeGrace
+            // Bounded by the deadline; the reader ending or every writer closing ends it sooner.
+            while clock.now < deadline {
+                if readerDone.withLock({ $0 }) || connection.fromUDF.writersHaveClosed { return }
+                _ = readerDone.withLock(waitingUntil: { $0 }, timeout: .milliseconds(20)) { $0 }
+            }
+            if readerDone.withLock({ $0 }) || connection.fromUDF.writersHaveClosed { return }
+            abort(.exited, "process exited: \(status)\(stderrTail), but its output is still held open "
+                  + "(by a process it started?); its process group is ended")
+            connection.process?.terminate(grace: UDFConnection.groupGrace)
+            connection.stopReading()
+        }
     }
 
     /// Runs blocking work (joining a writer, waiting on a condition) on its own OS thread, so it

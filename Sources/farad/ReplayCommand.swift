@@ -8,13 +8,13 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Run a TICKscript on recorded points and print what its httpOut and log nodes produce.",
         discussion: """
-            A unit-test harness for TICKscripts: the task runs in this process on a fast clock (the
-            points' own times), then the result of every httpOut node is printed as Kapacitor's JSON
-            (`{"series":[…]}`; with several httpOut nodes, one `endpoint<TAB>json` line each). Log
+            A unit-test harness for TICKscripts: the task runs in this process on a fast clock (the \
+            points' own times), then the result of every httpOut node is printed as Kapacitor's JSON \
+            (`{"series":[…]}`; with several httpOut nodes, one `endpoint<TAB>json` line each). Log \
             node lines go to stdout as they happen.
 
-            Data: line protocol (`--precision` gives its time unit), or a Kapacitor test recording
-            (.srpl: repeated lines db, rp, point, in seconds), whose first point is moved to
+            Data: line protocol (`--precision` gives its time unit), or a Kapacitor test recording \
+            (.srpl: repeated lines db, rp, point, in seconds), whose first point is moved to \
             1971-01-01T00:00:00Z exactly as Kapacitor's test harness does.
 
             Examples:

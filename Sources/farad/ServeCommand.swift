@@ -16,7 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
             127.0.0.1:9092 and keeps its data in ./farad-data. An answer 2xx to a write means the points \
             are committed to disk. SIGTERM or SIGINT finishes the requests in flight, commits and exits.
 
-            TICKscript tasks (farad define …) read the points written to /write and /kapacitor/v1/write             for their dbrps; their definitions are stored and come back enabled after a restart. UDFs come             from --config (a farad.toml with kapacitor.conf's [udf.functions.NAME] sections); each is             probed at start, and one that fails is reported without stopping the server.
+            TICKscript tasks (farad define …) read the points written to /write and /kapacitor/v1/write \
+            for their dbrps; their definitions are stored and come back enabled after a restart. UDFs come \
+            from --config (a farad.toml with kapacitor.conf's [udf.functions.NAME] sections); each is \
+            probed at start, and one that fails is reported without stopping the server.
             """
     )
 

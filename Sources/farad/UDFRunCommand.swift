@@ -15,15 +15,15 @@ struct UDFRunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Stream line protocol from stdin through a UDF and print its output as line protocol.",
         discussion: """
-            Options are typed from the UDF's info: --option size=10 is an INT for an INT option,
-            --option scale=1.5 a DOUBLE, --option period=10s a DURATION; several arguments are
-            comma-separated (--option opt2=false,1,1.0,x,1s). Batch UDFs get consecutive points of
+            Options are typed from the UDF's info: --option size=10 is an INT for an INT option, \
+            --option scale=1.5 a DOUBLE, --option period=10s a DURATION; several arguments are \
+            comma-separated (--option opt2=false,1,1.0,x,1s). Batch UDFs get consecutive points of \
             the same measurement in batches of --batch-size.
 
             Examples:
-              farad udf run --prog .build/release/udf-moving-avg --option field=usage_user --option size=10 < in.lp
-              farad udf run --prog python3 --arg -u --arg my_udf.py --option field=value < in.lp
-              farad udf run --socket /tmp/mirror.sock < in.lp
+              farad udf run --prog udf-moving-avg --option field=v --option size=10 <in.lp
+              farad udf run --prog python3 --arg -u --arg udf.py --option field=v <in.lp
+              farad udf run --socket /tmp/mirror.sock <in.lp
             """
     )
 
@@ -77,8 +77,11 @@ struct UDFRunCommand: AsyncParsableCommand {
 
         let supervisor = UDFSupervisor(config: config, logger: logger)
         do {
+            // A failed session wakes the supervisor at once, even while stdin is quiet: it
+            // restarts the UDF or gives up, instead of waiting for the next line.
             try await supervisor.run(
-                options: typed, taskID: "farad-udf-run", nodeID: "\(config.name)1", inputs: input.elements
+                options: typed, taskID: "farad-udf-run", nodeID: "\(config.name)1", inputs: input.elements,
+                wake: { input.offer([]) }
             ) { outputs in
                 try FileDescriptor.standardOutput.writeAll(Array(Self.lines(outputs).utf8))
             }

@@ -8,7 +8,8 @@ struct UDFSelection: ParsableArguments {
     @Option(name: .customLong("prog"), help: "Program to run as a process UDF (looked up in PATH if it has no slash).")
     var prog: String?
 
-    @Option(name: .customLong("arg"), help: "An argument for --prog (repeat for several).")
+    /// Taken as is even when it starts with `-` (`--arg -u`): a UDF's arguments are its own.
+    @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: "An argument for --prog, taken as is even if it starts with - (repeat for several).")
     var args: [String] = []
 
     @Option(name: .customLong("socket"), help: "Unix socket of a socket UDF.")

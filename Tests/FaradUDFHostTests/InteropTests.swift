@@ -118,8 +118,8 @@ import Glibc
 
     // MARK: The command line
 
-    static func farad(_ arguments: [String], stdin: String? = nil) throws -> (ChildProcess, String) {
-        let child = try ChildProcess(executable: try UDFTestAgent.builtExecutable(named: "farad"), arguments: arguments,
+    static func farad(_ arguments: [String], program: String? = nil, stdin: String? = nil) throws -> (ChildProcess, String) {
+        let child = try ChildProcess(executable: try program ?? UDFTestAgent.builtExecutable(named: "farad"), arguments: arguments,
                                      standardInput: .pipe, standardOutput: .pipe, standardError: .pipe)
         if let stdin {
             try child.standardInput!.writeAll(Array(stdin.utf8))
@@ -129,8 +129,9 @@ import Glibc
     }
 
     /// Runs `farad` to the end: exit status, stdout, stderr (outputs here are small).
-    static func runFarad(_ arguments: [String], stdin: String) async throws -> (status: ProcessExitStatus, out: String, err: String) {
-        let (child, _) = try farad(arguments, stdin: stdin)
+    /// `program` runs instead of `farad` (e.g. `/usr/bin/env` with an environment before it).
+    static func runFarad(_ arguments: [String], program: String? = nil, stdin: String) async throws -> (status: ProcessExitStatus, out: String, err: String) {
+        let (child, _) = try farad(arguments, program: program, stdin: stdin)
         let out = readAll(child.standardOutput!)
         let err = readAll(child.standardError!)
         return (await child.wait(), out, err)

@@ -114,6 +114,8 @@ import Glibc
         #expect(error?.message.hasPrefix("keepalive timedout, last keepalive received was: ") == true)
         #expect(error?.message.hasSuffix(" +0000 UTC") == true)
         #expect(await session.process!.wait() == .signaled(SIGKILL))
+        // The exited process is held (a zombie keeps its group's ID) until the session is finished.
+        await #expect(throws: UDFHostError.self) { try await session.finish() }
         await expectGone([pid])
     }
 

@@ -1,0 +1,38 @@
+import FaradSystem
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Looks at processes a test's UDF scripts started (their pids written to a file), to prove
+/// that none is left behind.
+public enum ProcessProbe {
+    /// Whether `pid` runs: it exists and is not a zombie waiting for init to reap it.
+    public static func isRunning(_ pid: pid_t) -> Bool {
+        guard Glibc.kill(pid, 0) == 0 else { return false }
+        guard let bytes = try? FileDescriptor.readFile(atPath: "/proc/\(pid)/stat"),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")), close + 2 < bytes.count else { return false }
+        return bytes[close + 2] != UInt8(ascii: "Z")
+    }
+
+    /// The pids in `path`, one a line (none if it does not exist yet).
+    public static func pids(in path: String) -> [pid_t] {
+        guard let bytes = try? FileDescriptor.readFile(atPath: path) else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { pid_t($0) }
+    }
+
+    /// Polls until `condition` holds or `limit` passes (no fixed sleeps).
+    public static func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return condition()
+    }
+
+    /// Ends every process in `pids` (cleanup after a failed expectation).
+    public static func killAll(_ pids: [pid_t]) {
+        for pid in pids where pid > 1 { _ = Glibc.kill(pid, SIGKILL) }
+    }
+}
