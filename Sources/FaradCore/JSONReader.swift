@@ -104,7 +104,8 @@ public struct JSONReader: ~Copyable {
         while offset < bytes.count {
             let b = bytes[offset]
             if b == UInt8(ascii: "\"") {
-                let s = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<offset]), as: UTF8.self) }
+                let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<offset]), as: UTF8.self) }
+                guard let s else { throw invalidUTF8(from: start) }
                 offset += 1
                 needsComma = true
                 return s
@@ -118,8 +119,9 @@ public struct JSONReader: ~Copyable {
             offset += 1
             switch b {
             case UInt8(ascii: "\""):
+                guard let s = String(validating: out, as: UTF8.self) else { throw invalidUTF8(from: start) }
                 needsComma = true
-                return String(decoding: out, as: UTF8.self)
+                return s
             case UInt8(ascii: "\\"):
                 guard offset < bytes.count else { break }
                 let e = bytes[offset]
@@ -132,15 +134,30 @@ public struct JSONReader: ~Copyable {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
+                    let escapeStart = offset - 2
                     var scalar = try readHex4()
-                    if (0xD800..<0xDC00).contains(scalar), offset + 1 < bytes.count,
-                       bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") {
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        // A high surrogate must be followed by an escaped low one.
+                        guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
+                            offset = escapeStart
+                            throw error("invalid \\u escape: unpaired high surrogate")
+                        }
                         offset += 2
                         let low = try readHex4()
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+                        guard (0xDC00..<0xE000).contains(low) else {
+                            offset = escapeStart
+                            throw error("invalid \\u escape: high surrogate not followed by a low surrogate")
+                        }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(scalar) {
+                        offset = escapeStart
+                        throw error("invalid \\u escape: unpaired low surrogate")
                     }
-                    let ch = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                    out.append(contentsOf: Array(String(Character(ch)).utf8))
+                    guard let ch = Unicode.Scalar(scalar) else {
+                        offset = escapeStart
+                        throw error("invalid \\u escape")
+                    }
+                    appendUTF8(ch, to: &out)
                 default:
                     offset -= 1
                     throw error("invalid escape sequence")
@@ -211,9 +228,16 @@ public struct JSONReader: ~Copyable {
         _ = try readValue()
     }
 
+    /// The deepest nesting of arrays and objects that ``readValue(depth:)`` reads (Jackson's
+    /// default is 1,000; Gson has none and overflows its stack).
+    public static let maxDepth = 512
+
     /// Reads the next value as a tree.
+    /// - Parameter depth: how deep the value already is (callers that walk an outer object
+    ///   themselves pass theirs), so the limit counts the whole document.
+    /// - Throws: ``JSONError`` for bad syntax, or nesting deeper than ``maxDepth``.
     public mutating func readValue(depth: Int = 0) throws(JSONError) -> JSONValue {
-        guard depth < 512 else { throw error("nesting too deep") }
+        guard depth < Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
         switch try peek() {
         case .objectStart:
             try beginObject()
@@ -303,6 +327,24 @@ public struct JSONReader: ~Copyable {
             offset += 1
         }
         return v
+    }
+
+    /// The UTF-8 of one scalar.
+    private func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
+        UTF8.encode(scalar) { out.append($0) }
+    }
+
+    /// An error at the first byte from `start` that is not valid UTF-8 (a string's bytes must
+    /// be UTF-8: they are names and values stored as given, never silently replaced).
+    private mutating func invalidUTF8(from start: Int) -> JSONError {
+        var decoder = UTF8()
+        var iterator = bytes[start...].makeIterator()
+        var position = start
+        while case .scalarValue(let scalar) = decoder.decode(&iterator) {
+            position += UTF8.width(scalar)
+        }
+        offset = position
+        return error("invalid UTF-8 in string")
     }
 
     private func printable(_ b: UInt8) -> String {

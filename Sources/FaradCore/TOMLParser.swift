@@ -10,6 +10,11 @@ public struct TOMLParser {
     private var root: [String: TOMLValue] = [:]
     /// The path of the table that `key = value` lines go into.
     private var current: [PathStep] = []
+    /// How many arrays and inline tables enclose the value being read.
+    private var depth = 0
+
+    /// The deepest nesting of arrays and inline tables read (the stack is not unbounded).
+    public static let maxDepth = 512
 
     /// A step into the document: a table key, or the last element of an array of tables.
     private enum PathStep { case key(String), lastElement(String) }
@@ -183,6 +188,7 @@ public struct TOMLParser {
             guard peek == 0x2E else { return parts }
             i += 1
             skipBlank()
+            guard parts.count < Self.maxDepth else { throw error("a dotted key of more than \(Self.maxDepth) parts") }
             parts.append(try simpleKey())
         }
     }
@@ -205,8 +211,11 @@ public struct TOMLParser {
         switch b {
         case 0x22: return .string(try basicString())
         case 0x27: return .string(try literalString())
-        case 0x5B: return try array()
-        case 0x7B: return try inlineTable()
+        case 0x5B, 0x7B:
+            guard depth < Self.maxDepth else { throw error("arrays and inline tables nested deeper than \(Self.maxDepth) levels") }
+            depth += 1
+            defer { depth -= 1 }
+            return b == 0x5B ? try array() : try inlineTable()
         case 0x74, 0x66:  // t, f
             if matches("true") { i += 4; return .bool(true) }
             if matches("false") { i += 5; return .bool(false) }

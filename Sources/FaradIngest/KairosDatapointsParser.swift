@@ -21,6 +21,10 @@ public struct KairosDatapointsParser: Sendable {
         public var pointCount: Int { writes.reduce(0) { $0 + $1.count } }
     }
 
+    /// The longest TTL, in seconds (KairosDB's is a Java `int`; the store adds it, in
+    /// milliseconds, to the current time).
+    public static let maxTTL = Int64(Int32.max)
+
     /// Whether the `complex` type is registered (stock KairosDB does not register it).
     public var acceptsComplex: Bool
 
@@ -147,7 +151,9 @@ public struct KairosDatapointsParser: Sendable {
             case "type":
                 if try reader.peek() == .null { try reader.readNull() } else { type = jsonText(try reader.readValue()) }
             case "ttl":
-                ttl = try reader.readValue().int64Value ?? 0
+                // Past Int64 (or not a number) reads as the largest, which is refused below.
+                let v = try reader.readValue()
+                ttl = v.int64Value ?? (v.doubleValue.map { $0 > 0 ? .max : 0 } ?? 0)
             case "skip_validate":
                 skipValidate = try reader.readValue().boolValue ?? false
             default:
@@ -171,8 +177,21 @@ public struct KairosDatapointsParser: Sendable {
                 return
             }
         }
+        // Names are stored as given, so a NUL (which SQLite would cut at) is refused, with or
+        // without skip_validate.
+        if let name, name.utf8.contains(0) {
+            result.errors.append("\(context).name may not contain a NUL character.")
+            return
+        }
         context += "(name=\(name ?? ""))"
         var metricErrors: [String] = []
+        for tag in tags ?? [] where tag.key.utf8.contains(0) || tag.value.utf8.contains(0) {
+            let part = tag.key.utf8.contains(0) ? "name" : "value"
+            metricErrors.append("\(context).tag[\(tag.key)].\(part) may not contain a NUL character.")
+        }
+        if ttl > Self.maxTTL {
+            metricErrors.append("\(context).ttl must be less than or equal to \(Self.maxTTL).")
+        }
         if !skipValidate {
             if let tagsError { metricErrors.append("\(context).\(tagsError)") }
             let list = tags ?? []

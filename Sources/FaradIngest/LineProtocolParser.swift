@@ -12,6 +12,18 @@ public struct LineProtocolParser: Sendable {
     public var precision: Precision
     /// The time of points written without a timestamp, in nanoseconds.
     public var defaultTime: Int64
+    /// The most fields one line may have (InfluxDB has no bound; a line over it is refused with
+    /// `too many fields`). Default 65,535.
+    public var maxFieldsPerLine = 65_535
+    /// The most tags one line may have; default 65,535.
+    public var maxTagsPerLine = 65_535
+
+    /// The earliest time InfluxDB accepts, in nanoseconds (`models.MinNanoTime`).
+    public static let minTime: Int64 = .min + 2
+    /// The latest time InfluxDB accepts, in nanoseconds (`models.MaxNanoTime`).
+    public static let maxTime: Int64 = .max - 1
+    /// InfluxDB's text for a time outside ``minTime``…``maxTime``.
+    static let timeOutsideRange = "time outside range \(minTime) - \(maxTime)"
 
     public init(precision: Precision = .nanoseconds, defaultTime: Int64) {
         self.precision = precision
@@ -63,18 +75,22 @@ public struct LineProtocolParser: Sendable {
         while i < line.count && (line[i] == 0x20 || line[i] == 0x09) { i += 1 }
         if i == line.count || line[i] == UInt8(ascii: "#") { return nil }
         var cursor = Cursor(bytes: line, index: i, lineNumber: lineNumber)
+        // Names are stored as bytes: a line that is not UTF-8 is refused, never mangled, and a
+        // NUL byte (which SQLite would cut a name at) is refused in every name.
+        let hasNUL = try Self.checkBytes(line, &cursor)
 
-        let measurement = cursor.token(stopAt: [0x2C, 0x20], escapable: [0x2C, 0x20])
+        let measurement = try cursor.name(stopAt: [0x2C, 0x20], escapable: [0x2C, 0x20], hasNUL: hasNUL, what: "measurement")
         guard !measurement.isEmpty else { throw cursor.error("missing measurement") }
 
         var tags: [(key: String, value: String)] = []
         while cursor.peek == 0x2C {  // ','
             cursor.index += 1
-            let key = cursor.token(stopAt: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            guard tags.count < maxTagsPerLine else { throw cursor.error("too many tags (more than \(maxTagsPerLine))") }
+            let key = try cursor.name(stopAt: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20], hasNUL: hasNUL, what: "tag key")
             guard !key.isEmpty else { throw cursor.error("missing tag key") }
             guard cursor.peek == 0x3D else { throw cursor.error("missing tag value") }
             cursor.index += 1
-            let value = cursor.token(stopAt: [0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            let value = try cursor.name(stopAt: [0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20], hasNUL: hasNUL, what: "tag value")
             guard !value.isEmpty else { throw cursor.error("missing tag value") }
             tags.append((key, value))
         }
@@ -83,14 +99,31 @@ public struct LineProtocolParser: Sendable {
         guard !cursor.atEnd else { throw cursor.error("missing fields") }
 
         var fields: [(key: String, value: FieldValue)] = []
+        // Where each key is, once there are enough fields that a scan per field would be slow:
+        // the duplicate check stays linear in the line.
+        var index: [String: Int] = [:]
+        var pairs = 0
         repeat {
-            if !fields.isEmpty { cursor.index += 1 }  // the ',' between fields
-            let key = cursor.token(stopAt: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20])
+            if pairs > 0 { cursor.index += 1 }  // the ',' between fields
+            pairs += 1
+            guard pairs <= maxFieldsPerLine else { throw cursor.error("too many fields (more than \(maxFieldsPerLine))") }
+            let key = try cursor.name(stopAt: [0x3D, 0x2C, 0x20], escapable: [0x2C, 0x3D, 0x20], hasNUL: hasNUL, what: "field key")
             guard !key.isEmpty else { throw cursor.error("missing field key") }
             guard cursor.peek == 0x3D else { throw cursor.error("missing field value") }
             cursor.index += 1
             let value = try cursor.fieldValue()
-            if let existing = fields.firstIndex(where: { $0.key == key }) {
+            let existing: Int?
+            if fields.count < Self.scanLimit {
+                existing = fields.firstIndex { $0.key == key }
+                if existing == nil && fields.count + 1 == Self.scanLimit {
+                    for (k, f) in fields.enumerated() { index[f.key] = k }
+                    index[key] = fields.count
+                }
+            } else {
+                existing = index[key]
+                if existing == nil { index[key] = fields.count }
+            }
+            if let existing {
                 fields[existing].value = value  // a later value for the same key wins
             } else {
                 fields.append((key, value))
@@ -101,9 +134,13 @@ public struct LineProtocolParser: Sendable {
         if cursor.peek == 0x20 {
             cursor.skipSpaces()
             if !cursor.atEnd {
+                let timeStart = cursor.index
                 let raw = try cursor.integer()
                 let (scaled, overflow) = raw.multipliedReportingOverflow(by: precision.nanoseconds)
-                guard !overflow else { throw cursor.error("time outside range") }
+                guard !overflow, scaled >= Self.minTime, scaled <= Self.maxTime else {
+                    cursor.index = timeStart
+                    throw cursor.error(Self.timeOutsideRange)
+                }
                 time = scaled
                 cursor.skipSpaces()
             }
@@ -117,6 +154,33 @@ public struct LineProtocolParser: Sendable {
             if let last = unique.last, last.key == t.key { unique[unique.count - 1] = t } else { unique.append(t) }
         }
         return Point(measurement: measurement, sortedTags: unique, fields: fields, time: time)
+    }
+
+    /// Fields up to this many are checked for a repeated key by a scan; more, by a table.
+    static let scanLimit = 16
+
+    /// Refuses a line that is not UTF-8; tells whether it has a NUL byte (names are checked
+    /// for one as they are read).
+    private static func checkBytes(_ line: UnsafeBufferPointer<UInt8>, _ cursor: inout Cursor) throws(LineProtocolError) -> Bool {
+        var hasNUL = false
+        var ascii = true
+        for b in line {
+            if b == 0 { hasNUL = true }
+            if b >= 0x80 { ascii = false }
+        }
+        if ascii { return hasNUL }
+        var decoder = UTF8()
+        var iterator = line.makeIterator()
+        var position = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): position += UTF8.width(scalar)
+            case .emptyInput: return hasNUL
+            case .error:
+                cursor.index = position
+                throw cursor.error("invalid UTF-8")
+            }
+        }
     }
 }
 
@@ -163,6 +227,17 @@ private struct Cursor {
             j += 1
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A measurement, tag key, tag value or field key: refused if it holds a NUL byte.
+    mutating func name(stopAt: [UInt8], escapable: [UInt8], hasNUL: Bool, what: String) throws(LineProtocolError) -> String {
+        let start = index
+        let text = token(stopAt: stopAt, escapable: escapable)
+        if hasNUL, let nul = bytes[start..<index].firstIndex(of: 0) {
+            index = nul
+            throw error("invalid NUL byte in \(what)")
+        }
+        return text
     }
 
     mutating func fieldValue() throws(LineProtocolError) -> FieldValue {

@@ -86,6 +86,9 @@ public struct LineProtocolSeriesParser {
 
     // MARK: - Fast path
 
+    /// Lines with more fields than this take the full parser.
+    static let fastFieldLimit = 64
+
     private static let pow10: [Double] = (0...22).map { var p = 1.0; for _ in 0..<$0 { p *= 10 }; return p }
 
     private func fastLine(_ line: UnsafeBufferPointer<UInt8>, _ state: inout State) -> Bool {
@@ -118,7 +121,9 @@ public struct LineProtocolSeriesParser {
             let valueStart = i
             while i < line.count, line[i] != UInt8(ascii: ","), line[i] != 0x20 { i += 1 }
             guard let value = Self.value(line, valueStart, i) else { return false }
-            // A repeated key (the later value wins) is left to the full parser.
+            // A repeated key (the later value wins) and long lines are left to the full parser
+            // (whose duplicate check is linear; this scan is not).
+            guard fieldStarts.count < Self.fastFieldLimit else { return false }
             for f in fieldStarts where f.keyEnd - f.key == keyEnd - keyStart {
                 var same = true
                 for k in 0..<(keyEnd - keyStart) where line[f.key + k] != line[keyStart + k] { same = false; break }
@@ -147,7 +152,7 @@ public struct LineProtocolSeriesParser {
             }
             guard i == line.count, i > digitsStart else { return false }
             let (scaled, overflow) = (negative ? -raw : raw).multipliedReportingOverflow(by: parser.precision.nanoseconds)
-            guard !overflow else { return false }
+            guard !overflow, scaled >= LineProtocolParser.minTime, scaled <= LineProtocolParser.maxTime else { return false }
             time = scaled
         }
         // Every field's series must be known already; otherwise the full parser handles the line.

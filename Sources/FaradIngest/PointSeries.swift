@@ -18,7 +18,9 @@ public enum PointSeries {
 
     /// A nanosecond time as the store's milliseconds (floored, also before 1970).
     public static func milliseconds(_ ns: Int64) -> Int64 {
-        ns >= 0 ? ns / 1_000_000 : (ns - 999_999) / 1_000_000
+        // Quotient and remainder, not `ns - 999_999`, which overflows near Int64.min.
+        let (q, r) = ns.quotientAndRemainder(dividingBy: 1_000_000)
+        return r < 0 ? q - 1 : q
     }
 
     /// The stored value of a field value.

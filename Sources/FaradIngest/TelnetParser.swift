@@ -18,6 +18,12 @@ public enum TelnetParser {
         public var description: String { message }
     }
 
+    /// The longest TTL, in seconds: KairosDB's is a Java `int`, and the store adds it, in
+    /// milliseconds, to the current time.
+    public static let maxTTL = Int64(Int32.max)
+
+    /// Parses one line (without its newline).
+    /// - Throws: ``Failure`` naming the word that is wrong.
     public static func parse(_ line: String) throws(Failure) -> Command {
         let words = split(line)
         guard let command = words.first else { return .empty }
@@ -29,8 +35,14 @@ public enum TelnetParser {
             }
             let metric = words[1]
             guard !metric.isEmpty else { throw Failure(message: "\(command): metric name may not be empty") }
+            guard !metric.utf8.contains(0) else { throw Failure(message: "\(command): metric name may not contain a NUL character") }
             guard var time = Int64(words[2]) else { throw Failure(message: "\(command): invalid timestamp '\(words[2])'") }
-            if command == "put" && time < 3_000_000_000 { time *= 1000 }
+            if command == "put" && time < 3_000_000_000 {
+                // Seconds (KairosDB multiplies without a check and wraps).
+                let (ms, overflow) = time.multipliedReportingOverflow(by: 1000)
+                guard !overflow else { throw Failure(message: "\(command): timestamp '\(words[2])' is out of range in seconds") }
+                time = ms
+            }
             let text = words[3]
             let value: MetricValue
             if command == "puts" {
@@ -49,8 +61,13 @@ public enum TelnetParser {
                 guard parts.count >= 2 else { throw Failure(message: "\(command): tag '\(word)' has no '='") }
                 let (k, v) = (String(parts[0]), String(parts[1]))
                 guard !k.isEmpty, !v.isEmpty else { throw Failure(message: "\(command): tag '\(word)' has an empty name or value") }
+                guard !k.utf8.contains(0), !v.utf8.contains(0) else {
+                    throw Failure(message: "\(command): tag '\(word)' may not contain a NUL character")
+                }
                 if k == "kairos_opt.ttl" {
-                    guard let seconds = Int64(v), seconds >= 0 else { throw Failure(message: "\(command): invalid ttl '\(v)'") }
+                    guard let seconds = Int64(v), seconds >= 0, seconds <= maxTTL else {
+                        throw Failure(message: "\(command): invalid ttl '\(v)' (seconds, 0 to \(maxTTL))")
+                    }
                     ttl = seconds
                 } else {
                     tags.append(.init(k, v))

@@ -61,15 +61,20 @@ extension Aggregator {
         case .scale:
             return points.compactMap { p in p.value?.number.map { DataPoint(time: p.time, value: .double($0 * factor)) } }
         case .sma:
-            var window: [Double] = []
+            // The window is values[head...]: O(1) per point whatever `size` is.
+            var values: [Double] = []
+            var head = 0
             var sum = 0.0
             var out: [DataPoint] = []
             for p in points {
                 guard let v = p.value?.number else { continue }
-                window.append(v)
+                values.append(v)
                 sum += v
-                if window.count > size { sum -= window.removeFirst() }
-                out.append(DataPoint(time: p.time, value: .double(sum / Double(window.count))))
+                if values.count - head > size {
+                    sum -= values[head]
+                    head += 1
+                }
+                out.append(DataPoint(time: p.time, value: .double(sum / Double(values.count - head))))
             }
             return out
         case .filter:
@@ -147,6 +152,7 @@ extension Aggregator {
         let first = bucket(of: frame.start, origin: origin, frame: frame)
         let last = bucket(of: min(frame.end, frame.now), origin: origin, frame: frame)
         var out: [DataPoint] = []
+        // QueryLimits bounds last − first before the query runs.
         var i = 0
         var k = first
         while k <= last {
@@ -191,14 +197,19 @@ extension Aggregator {
     }
 
     /// The index of the bucket holding `t`.
+    ///
+    /// Times and samplings are within ``QueryRequest/timeBound``, so the differences and
+    /// products here do not overflow. Calendar buckets start from the count of calendar months
+    /// (exact to within one bucket), so the correcting steps are at most two.
     private func bucket(of t: Int64, origin: Int64, frame: QueryFrame) -> Int64 {
         if !sampling.unit.isCalendar {
             return Calendar.floorDiv(t - origin, sampling.value * sampling.unit.milliseconds)
         }
-        let approx = Calendar.floorDiv(t - origin, sampling.value * sampling.unit.milliseconds)
-        var k = approx
-        while sampling.add(k, to: origin, offset: frame.zoneOffset) > t { k -= 1 }
-        while sampling.add(k + 1, to: origin, offset: frame.zoneOffset) <= t { k += 1 }
+        let monthsPerBucket = sampling.unit == .years ? sampling.value * 12 : sampling.value
+        var k = Calendar.floorDiv(Calendar.monthsBetween(origin, t, offset: frame.zoneOffset), monthsPerBucket)
+        var steps = 0
+        while steps < 4, sampling.add(k, to: origin, offset: frame.zoneOffset) > t { k -= 1; steps += 1 }
+        while steps < 8, sampling.add(k + 1, to: origin, offset: frame.zoneOffset) <= t { k += 1; steps += 1 }
         return k
     }
 
@@ -242,7 +253,7 @@ extension Aggregator {
             let sorted = values.sorted()
             let pos = percentile * Double(sorted.count + 1)
             let result: Double
-            if pos < 1 {
+            if !(pos >= 1) {  // also NaN
                 result = sorted[0]
             } else if pos >= Double(sorted.count) {
                 result = sorted[sorted.count - 1]

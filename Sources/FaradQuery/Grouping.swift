@@ -85,7 +85,7 @@ enum Grouping {
                             }
                             key.time = ((k % count) + count) % count
                         case .value(let size):
-                            if let n = v.number { key.value = Int64(truncatingIfNeeded: Int(n.isFinite ? n : 0)) / size }
+                            if let n = v.number { key.value = Self.javaLong(n) / size }
                         case .bin(let bins):
                             if let n = v.number { key.bin = bins.filter { $0 <= n }.count }
                         }
@@ -116,6 +116,13 @@ enum Grouping {
         return points.enumerated().sorted { a, b in
             a.element.time < b.element.time || (a.element.time == b.element.time && a.offset < b.offset)
         }.map(\.element)
+    }
+
+    /// Java's `(long) d`: truncated, saturated at the ends, NaN as 0 (a stored value of 1e300
+    /// must not trap the conversion).
+    static func javaLong(_ d: Double) -> Int64 {
+        guard d.isFinite else { return d.isNaN ? 0 : (d < 0 ? .min : .max) }
+        return Int64(exactly: d.rounded(.towardZero)) ?? (d < 0 ? .min : .max)
     }
 
     static func monthsBetween(_ a: Int64, _ b: Int64) -> Int64 {

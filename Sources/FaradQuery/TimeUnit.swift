@@ -41,12 +41,37 @@ public struct RelativeTime: Sendable, Equatable {
 
     /// `time + k × self`, with real month and year lengths. `offset` shifts to local time
     /// (milliseconds east of UTC) for calendar units.
+    ///
+    /// Queries bound their times and durations (``QueryRequest/timeBound``), so this does not
+    /// overflow for them; for any other input the result saturates at `Int64.min`/`max`
+    /// rather than trapping.
     public func add(_ k: Int64, to time: Int64, offset: Int64 = 0) -> Int64 {
         switch unit {
-        case .months: return Calendar.addMonths(time, k * value, offset: offset)
-        case .years: return Calendar.addMonths(time, k * value * 12, offset: offset)
-        default: return time &+ k &* value &* unit.milliseconds
+        case .months, .years:
+            let perStep = unit == .years ? value.multipliedClamped(by: 12) : value
+            let months = k.multipliedClamped(by: perStep)
+            // ±10^14 months is far past any bounded time, and keeps the date arithmetic exact.
+            guard months.magnitude <= Calendar.maxMonths else { return months < 0 ? .min : .max }
+            return Calendar.addMonths(time, months, offset: offset)
+        default:
+            return time.addingClamped(k.multipliedClamped(by: value).multipliedClamped(by: unit.milliseconds))
         }
+    }
+}
+
+extension Int64 {
+    /// `self × other`, saturating instead of trapping.
+    func multipliedClamped(by other: Int64) -> Int64 {
+        let (v, overflow) = multipliedReportingOverflow(by: other)
+        guard overflow else { return v }
+        return (self < 0) != (other < 0) ? .min : .max
+    }
+
+    /// `self + other`, saturating instead of trapping.
+    func addingClamped(_ other: Int64) -> Int64 {
+        let (v, overflow) = addingReportingOverflow(other)
+        guard overflow else { return v }
+        return other < 0 ? .min : .max
     }
 }
 
@@ -63,8 +88,10 @@ enum Calendar {
         CivilDate.days(year: year, month: month, day: day)
     }
 
+    /// `a / b` rounded toward −∞ (`b > 0`); never overflows.
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        a >= 0 ? a / b : -((-a + b - 1) / b)
+        let (q, r) = a.quotientAndRemainder(dividingBy: b)
+        return r < 0 ? q - 1 : q
     }
 
     static func daysInMonth(year: Int64, month: Int64) -> Int64 {
@@ -72,8 +99,14 @@ enum Calendar {
         return next - days(year: year, month: month, day: 1)
     }
 
+    /// The most months ``RelativeTime/add(_:to:offset:)`` steps by: far past any time a query
+    /// may name, small enough that the date arithmetic below stays exact.
+    static let maxMonths: UInt64 = 100_000_000_000_000
+
+    /// `time` moved by `months` calendar months (the day clamped to the month's length), in
+    /// local time at `offset`. Saturates instead of trapping for times past ±2^62.
     static func addMonths(_ time: Int64, _ months: Int64, offset: Int64) -> Int64 {
-        let local = time + offset
+        let local = time.addingClamped(offset)
         let dayNumber = floorDiv(local, dayMs)
         let msOfDay = local - dayNumber * dayMs
         let (y, m, d) = civil(fromDays: dayNumber)
@@ -81,14 +114,22 @@ enum Calendar {
         let ny = floorDiv(total, 12)
         let nm = total - ny * 12 + 1
         let nd = min(d, daysInMonth(year: ny, month: nm))
-        return days(year: ny, month: nm, day: nd) * dayMs + msOfDay - offset
+        return days(year: ny, month: nm, day: nd).multipliedClamped(by: dayMs).addingClamped(msOfDay - offset)
+    }
+
+    /// Whole calendar months from the month of `a` to the month of `b`, in local time at
+    /// `offset` (for times within ±``QueryRequest/timeBound``).
+    static func monthsBetween(_ a: Int64, _ b: Int64, offset: Int64) -> Int64 {
+        let (ya, ma, _) = civil(fromDays: floorDiv(a.addingClamped(offset), dayMs))
+        let (yb, mb, _) = civil(fromDays: floorDiv(b.addingClamped(offset), dayMs))
+        return (yb * 12 + mb) - (ya * 12 + ma)
     }
 
     /// KairosDB's alignment of a query start for `align_sampling`: the start of the second for
     /// milliseconds, midnight for seconds to days, Monday for weeks, the 1st for months, Jan 1st
     /// for years (in local time at `offset`).
     static func align(_ time: Int64, unit: TimeUnit, offset: Int64) -> Int64 {
-        let local = time + offset
+        let local = time.addingClamped(offset)
         let dayNumber = floorDiv(local, dayMs)
         let aligned: Int64
         switch unit {
@@ -105,6 +146,6 @@ enum Calendar {
             let (y, _, _) = civil(fromDays: dayNumber)
             aligned = days(year: y, month: 1, day: 1) * dayMs
         }
-        return aligned - offset
+        return aligned.addingClamped(-offset)
     }
 }
