@@ -136,6 +136,14 @@ let package = Package(
             path: "Benchmarks/FaradBench"
         ),
 
+        // Fuzzing: one executable over every parser; scripts/fuzz.sh builds it with libFuzzer
+        // (`-sanitize=fuzzer`) into .build-fuzz. In an ordinary build it replays input files.
+        .executableTarget(
+            name: "farad-fuzz",
+            dependencies: ["FaradCore", "FaradIngest", "FaradQuery", "FaradTICK"],
+            path: "Fuzz/FaradFuzz"
+        ),
+
         // Shared by the test targets: real peers started by tests (a Python UDF agent, influxd).
         .target(name: "FaradTestSupport", dependencies: ["FaradSystem"], path: "Tests/FaradTestSupport"),
         .testTarget(name: "FaradCoreTests", dependencies: ["FaradCore"]),
