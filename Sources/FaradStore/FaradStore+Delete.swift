@@ -7,7 +7,7 @@ extension FaradStore {
     /// index too (so `metricnames` forgets a deleted metric). Returns the number of points deleted.
     @discardableResult
     public func delete(series: [SeriesEntry], start: Int64, end: Int64) throws(StoreError) -> Int {
-        committer.flushNow()  // points still in the memtable are deleted from their chunks
+        try committer.flushNow()  // points acknowledged before the delete are deleted from their chunks
         do {
             return try pool.writeWithoutTransaction { db in
                 var deleted = 0
@@ -18,7 +18,9 @@ extension FaradStore {
                     for entry in series {
                         deleted += try deleteRange(db, series: entry.id, start: start, end: end)
                         let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks WHERE series_id = ?", arguments: [entry.id]) ?? 0
-                        if left == 0 {
+                        // Points committed since the flush keep their series (commits wait for this
+                        // transaction, so the memtable does not change under it).
+                        if left == 0 && !memtable.holds(series: entry.id) {
                             try db.execute(sql: "DELETE FROM series WHERE id = ?", arguments: [entry.id])
                             emptied.append(entry)
                         }
@@ -38,7 +40,7 @@ extension FaradStore {
     /// Removes chunks whose TTL has passed, and series left empty. Returns the chunks removed.
     @discardableResult
     public func reclaimExpired(now: Int64 = FaradStore.nowMillis()) throws(StoreError) -> Int {
-        committer.flushNow()
+        try committer.flushNow()
         do {
             return try pool.writeWithoutTransaction { db in
                 var removed = 0
@@ -48,8 +50,12 @@ extension FaradStore {
                     removed = db.changesCount
                     emptied = []
                     if removed > 0 {
+                        // A series without chunks may have points committed since the flush (a new
+                        // series has only those): it stays.
                         emptied = try Int64.fetchAll(db, sql: "SELECT id FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
-                        try db.execute(sql: "DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
+                            .filter { !memtable.holds(series: $0) }
+                        let delete = try db.cachedStatement(sql: "DELETE FROM series WHERE id = ?")
+                        for id in emptied { try delete.execute(arguments: [id]) }
                     }
                     return .commit
                 }
@@ -63,6 +69,8 @@ extension FaradStore {
                 }
                 return removed
             }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(code: .database, message: "reclaim failed: \(error)")
         }

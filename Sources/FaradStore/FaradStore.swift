@@ -28,13 +28,17 @@ public final class FaradStore: Sendable {
         /// `true`: fsync every commit (a 2xx survives power loss). `false`: `synchronous = NORMAL`
         /// (survives a process crash, not a power cut).
         public var syncEveryCommit: Bool = true
+        /// Points waiting in the memtable that make the writer move them into chunks (a flush).
+        public var flushPoints: Int = 250_000
+        /// The longest points wait in the memtable before a flush.
+        public var flushAge: Duration = .seconds(5)
         public init() {}
     }
 
     public let path: String
     let pool: DatabasePool
     let catalog = SharedCatalog()
-    let memtable = MemTable()
+    let memtable: MemTable
     let committer: GroupCommitter
     private let logger: Logger
 
@@ -57,6 +61,10 @@ public final class FaradStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try pool.write { db in try Self.migrate(db) }
+            // The generation counter goes on from the last flush, so a reader never mistakes a
+            // new set for one whose chunks it already sees.
+            let flushed = try pool.read { db in try Self.flushedGeneration(db) }
+            memtable = MemTable(nextGeneration: flushed + 1)
             let entries = try pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT id, metric, tags, namespace FROM series").map { row in
                     SeriesEntry(id: row[0], key: SeriesKey(metric: row[1], sortedTags: TagText.decode(row[2]), namespace: row[3]))
@@ -77,7 +85,8 @@ public final class FaradStore: Sendable {
         } catch {
             throw StoreError(code: .database, message: "cannot open store \(path): \(error)")
         }
-        committer = GroupCommitter(maxQueuedPoints: configuration.maxQueuedPoints)
+        committer = GroupCommitter(
+            maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge)
         do {
             try committer.start(pool: pool, catalog: catalog, memtable: memtable, logger: logger)
         } catch {
@@ -129,6 +138,11 @@ public final class FaradStore: Sendable {
         return total
     }
 
+    /// The generation of the last committed flush (0 before the first), as `db`'s snapshot sees it.
+    static func flushedGeneration(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'flushed_gen'") ?? 0
+    }
+
     static func migrate(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS series(
@@ -150,6 +164,9 @@ public final class FaradStore: Sendable {
             CREATE TABLE IF NOT EXISTS log(
                 id INTEGER PRIMARY KEY,
                 data BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS meta(
+                key TEXT PRIMARY KEY,
+                value INTEGER NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS documents(
                 kind TEXT NOT NULL,
                 id TEXT NOT NULL,

@@ -24,14 +24,21 @@ final class GroupCommitter: Sendable {
         var flushRequested = false
         /// Flushes done, so that ``flushNow()`` can wait for the next one.
         var flushes = 0
+        /// The last flush's failure, if it failed.
+        var flushFailure: String?
     }
 
     private let state = ConditionLock(State())
     private let maxQueuedPoints: Int
+    /// Points in the memtable that trigger a flush, and the longest they wait for one.
+    private let flushPoints: Int
+    private let flushAge: Duration
     private let thread = Mutex<OSThread?>(nil)
 
-    init(maxQueuedPoints: Int) {
+    init(maxQueuedPoints: Int, flushPoints: Int, flushAge: Duration) {
         self.maxQueuedPoints = maxQueuedPoints
+        self.flushPoints = max(flushPoints, 1)
+        self.flushAge = flushAge
     }
 
     var queuedPoints: Int { state.withLock { $0.queuedPoints } }
@@ -83,13 +90,15 @@ final class GroupCommitter: Sendable {
     }
 
     /// Asks the writer thread to move the memtable into chunks, and waits until it has.
-    func flushNow() {
+    /// - Throws: ``StoreError`` `database` if that flush failed (the points stay in the memtable).
+    func flushNow() throws(StoreError) {
         let target = state.withLock { s -> Int in
             s.flushRequested = true
             return s.flushes + 1
         }
         state.broadcast()
-        state.withLock(waitingUntil: { $0.flushes >= target || $0.stopped }) { _ in }
+        let failure = state.withLock(waitingUntil: { $0.flushes >= target || $0.stopped }) { $0.flushFailure }
+        if let failure { throw StoreError(code: .database, message: "flush failed: \(failure)") }
     }
 
     private func run(pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable, logger: Logger) {
@@ -121,14 +130,17 @@ final class GroupCommitter: Sendable {
                 }
             }
             let drained = state.withLock { $0.pending.isEmpty }
-            if flushRequested || (stopping && drained) || memtable.needsFlush(points: Self.flushPoints, age: Self.flushAge) {
+            if flushRequested || (stopping && drained) || memtable.needsFlush(points: flushPoints, age: flushAge) {
+                var flushFailure: String?
                 do {
                     try Self.flush(memtable, pool: pool)
                 } catch {
+                    flushFailure = "\(error)"
                     logger.error("store flush failed", metadata: ["error": "\(error)"])
                 }
                 state.withLock { s in
                     s.flushes += 1
+                    s.flushFailure = flushFailure
                     if flushRequested { s.flushRequested = false }
                 }
                 state.broadcast()
@@ -139,33 +151,27 @@ final class GroupCommitter: Sendable {
         state.broadcast()
     }
 
-    /// Points in the memtable that trigger a flush, and the longest they wait for one.
-    static let flushPoints = 250_000
-    static let flushAge: Duration = .seconds(5)
-
-    /// Moves the memtable into chunks and empties the log, in one transaction.
+    /// Moves the memtable's sealed sets into chunks, empties the log and records the flush's
+    /// generation in `meta.flushed_gen`, in one transaction (readers rely on the three together).
     static func flush(_ memtable: MemTable, pool: DatabasePool) throws {
         guard !memtable.isEmpty else { return }
-        let buffers = memtable.beginFlush()
-        do {
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    let insertChunk = try db.cachedStatement(
-                        sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
-                    var bytes: [UInt8] = []
-                    for (key, b) in buffers {
-                        try ChunkWriter.insert(times: b.times, values: b.values, series: key.series, expiresAt: key.expiresAt,
-                                               statement: insertChunk, scratch: &bytes)
-                    }
-                    try db.execute(sql: "DELETE FROM log")
-                    return .commit
+        let (generation, buffers) = memtable.beginFlush()
+        // On failure the sets stay sealed, and the next flush writes them with its own.
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let insertChunk = try db.cachedStatement(
+                    sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
+                var bytes: [UInt8] = []
+                for (key, b) in buffers {
+                    try ChunkWriter.insert(times: b.times, values: b.values, series: key.series, expiresAt: key.expiresAt,
+                                           statement: insertChunk, scratch: &bytes)
                 }
+                try db.execute(sql: "DELETE FROM log")
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('flushed_gen', ?)", arguments: [generation])
+                return .commit
             }
-        } catch {
-            memtable.abortFlush()
-            throw error
         }
-        memtable.endFlush()
+        memtable.endFlush(generation: generation)
     }
 
     /// One transaction for every queued write: new series are indexed, and all points go into a
