@@ -95,11 +95,38 @@ public final class FaradStore: Sendable {
     }
 
     /// Stores the points and returns once they are committed.
-    /// - Throws: ``StoreError`` `queueFull` (nothing stored) or `database`.
+    ///
+    /// Each write is checked before it joins a group commit, so a bad one fails only its own
+    /// request: names (metric, namespace, tag keys and values) must not contain a NUL byte (SQLite
+    /// would cut the stored text there), and each write needs one value per time. Swift strings are
+    /// always valid Unicode, so invalid UTF-8 must be refused where bytes are decoded (the parsers).
+    /// - Throws: ``StoreError`` `invalid` (nothing stored), `queueFull` (nothing stored) or `database`.
     public func append(_ writes: [SeriesWrite]) async throws(StoreError) {
+        for (i, write) in writes.enumerated() {
+            if let problem = Self.problem(in: write) {
+                throw StoreError(code: .invalid, message: "write \(i + 1) of \(writes.count) refused: \(problem)")
+            }
+        }
         let count = writes.reduce(0) { $0 + $1.count }
         guard count > 0 else { return }
         try await committer.submit(writes, pointCount: count)
+    }
+
+    /// Why the store cannot keep `write` faithfully, or `nil`.
+    static func problem(in write: SeriesWrite) -> String? {
+        if write.times.count != write.values.count {
+            return "\(write.times.count) times but \(write.values.count) values for metric \(String(reflecting: write.key.metric))"
+        }
+        func nul(_ what: String, _ text: String) -> String? {
+            guard let at = text.utf8.firstIndex(of: 0) else { return nil }
+            let offset = text.utf8.distance(from: text.utf8.startIndex, to: at)
+            return "\(what) \(String(reflecting: text)) contains a NUL byte at byte \(offset)"
+        }
+        if let p = nul("metric name", write.key.metric) ?? nul("namespace", write.key.namespace) { return p }
+        for tag in write.key.tags {
+            if let p = nul("tag key", tag.key) ?? nul("value of tag \(String(reflecting: tag.key))", tag.value) { return p }
+        }
+        return nil
     }
 
     /// Points accepted and waiting for their commit.

@@ -202,7 +202,7 @@ final class GroupCommitter: Sendable {
                             created.append(SeriesEntry(id: id, key: write.key))
                             ids[write.key] = id
                         }
-                        let key = MemTable.Key(series: id, expiresAt: write.ttl > 0 ? now + write.ttl * 1000 : nil)
+                        let key = MemTable.Key(series: id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
                         if let i = index[key] {
                             buffers[i].1.times.append(contentsOf: write.times)
                             buffers[i].1.values.append(contentsOf: write.values)
@@ -219,6 +219,18 @@ final class GroupCommitter: Sendable {
             catalog.withLock { c in for e in created { c.insert(e) } }
             memtable.add(buffers)
         }
+    }
+}
+
+extension GroupCommitter {
+    /// When points written at `now` with a TTL of `ttlSeconds` expire: `nil` for none (a TTL of 0
+    /// or less), and also for one so long that the time does not fit in 64 bits (it would be
+    /// hundreds of millions of years away), instead of trapping on the overflow.
+    static func expiry(now: Int64, ttlSeconds: Int64) -> Int64? {
+        guard ttlSeconds > 0 else { return nil }
+        let (ms, o1) = ttlSeconds.multipliedReportingOverflow(by: 1000)
+        let (at, o2) = now.addingReportingOverflow(ms)
+        return o1 || o2 ? nil : at
     }
 }
 

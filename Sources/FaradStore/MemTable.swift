@@ -157,8 +157,9 @@ enum LogCodec {
         while i < bytes.count {
             let series = Int64(bitPattern: try varint())
             let expires: Int64? = try varint() == 1 ? ChunkCodec.unZigZag(try varint()) : nil
-            let length = Int(try varint())
-            guard i + length <= bytes.count else { throw StoreError(code: .corrupt, message: "corrupt log row") }
+            guard let length = Int(exactly: try varint()), length <= bytes.count - i else {
+                throw StoreError(code: .corrupt, message: "corrupt log row: a length beyond the row at byte \(i)")
+            }
             var buffer = MemTable.Buffer()
             try ChunkCodec.decode(UnsafeRawBufferPointer(rebasing: bytes[i..<(i + length)]), base: 0) { t, v in
                 buffer.times.append(t)
