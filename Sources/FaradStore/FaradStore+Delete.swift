@@ -21,13 +21,13 @@ extension FaradStore {
                         // Points committed since the flush keep their series (commits wait for this
                         // transaction, so the memtable does not change under it).
                         if left == 0 && !memtable.holds(series: entry.id) {
-                            try db.execute(sql: "DELETE FROM series WHERE id = ?", arguments: [entry.id])
+                            try SeriesIndex.remove(db, entry)
                             emptied.append(entry)
                         }
                     }
                     return .commit
                 }
-                catalog.withLock { c in for e in emptied { c.remove(e) } }
+                cache.withLock { c in for e in emptied { c.remove(SeriesIDCache.digest(e.key)) } }
                 return deleted
             }
         } catch let error as StoreError {
@@ -44,29 +44,27 @@ extension FaradStore {
         do {
             return try pool.writeWithoutTransaction { db in
                 var removed = 0
-                var emptied: [Int64] = []
+                var emptied: [SeriesEntry] = []
                 try db.inTransaction(.immediate) {
-                    try db.execute(sql: "DELETE FROM chunks WHERE expires_at IS NOT NULL AND expires_at <= ?", arguments: [now])
-                    removed = db.changesCount
+                    // Only the series that lost chunks can be left empty.
+                    let touched = try Int64.fetchAll(db, sql: """
+                        DELETE FROM chunks WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING series_id
+                        """, arguments: [now])
+                    removed = touched.count
                     emptied = []
-                    if removed > 0 {
-                        // A series without chunks may have points committed since the flush (a new
-                        // series has only those): it stays.
-                        emptied = try Int64.fetchAll(db, sql: "SELECT id FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
-                            .filter { !memtable.holds(series: $0) }
-                        let delete = try db.cachedStatement(sql: "DELETE FROM series WHERE id = ?")
-                        for id in emptied { try delete.execute(arguments: [id]) }
+                    let left = try db.cachedStatement(sql: "SELECT 1 FROM chunks WHERE series_id = ? LIMIT 1")
+                    let fetch = try db.cachedStatement(sql: "SELECT metric, tags, namespace FROM series WHERE id = ?")
+                    for id in Set(touched).sorted() {
+                        // A series without chunks may have points committed since the flush: it stays.
+                        guard try Int.fetchOne(left, arguments: [id]) == nil, !memtable.holds(series: id),
+                              let row = try Row.fetchOne(fetch, arguments: [id]) else { continue }
+                        let entry = SeriesEntry(id: id, key: SeriesKey(metric: row[0], sortedTags: TagText.decode(row[1]), namespace: row[2]))
+                        try SeriesIndex.remove(db, entry)
+                        emptied.append(entry)
                     }
                     return .commit
                 }
-                if !emptied.isEmpty {
-                    let gone = Set(emptied)
-                    catalog.withLock { c in
-                        for list in c.byMetric.values {
-                            for e in list where gone.contains(e.id) { c.remove(e) }
-                        }
-                    }
-                }
+                cache.withLock { c in for e in emptied { c.remove(SeriesIDCache.digest(e.key)) } }
                 return removed
             }
         } catch let error as StoreError {

@@ -32,12 +32,15 @@ public final class FaradStore: Sendable {
         public var flushPoints: Int = 250_000
         /// The longest points wait in the memtable before a flush.
         public var flushAge: Duration = .seconds(5)
+        /// Series ids the ingest path keeps in memory (up to twice this many, about 45 bytes
+        /// each); others are looked up in the index.
+        public var seriesCacheSize: Int = 1 << 20
         public init() {}
     }
 
     public let path: String
     let pool: DatabasePool
-    let catalog = SharedCatalog()
+    let cache: SeriesCache
     let memtable: MemTable
     let committer: GroupCommitter
     private let logger: Logger
@@ -51,6 +54,7 @@ public final class FaradStore: Sendable {
             throw StoreError(code: .database, message: "cannot create data directory \(directory): \(error)")
         }
         path = directory + "/farad.sqlite"
+        cache = SeriesCache(capacity: configuration.seriesCacheSize)
         var config = GRDB.Configuration()
         let sync = configuration.syncEveryCommit ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
@@ -65,12 +69,6 @@ public final class FaradStore: Sendable {
             // new set for one whose chunks it already sees.
             let flushed = try pool.read { db in try Self.flushedGeneration(db) }
             memtable = MemTable(nextGeneration: flushed + 1)
-            let entries = try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, metric, tags, namespace FROM series").map { row in
-                    SeriesEntry(id: row[0], key: SeriesKey(metric: row[1], sortedTags: TagText.decode(row[2]), namespace: row[3]))
-                }
-            }
-            catalog.withLock { c in for e in entries { c.insert(e) } }
             // Commits not yet flushed into chunks when the process stopped: replay, then flush.
             let logged = try pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT data FROM log ORDER BY id").map { row -> [(MemTable.Key, MemTable.Buffer)] in
@@ -88,7 +86,7 @@ public final class FaradStore: Sendable {
         committer = GroupCommitter(
             maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge)
         do {
-            try committer.start(pool: pool, catalog: catalog, memtable: memtable, logger: logger)
+            try committer.start(pool: pool, cache: cache, memtable: memtable, logger: logger)
         } catch {
             throw StoreError(code: .database, message: "cannot start the store's writer thread: \(error)")
         }
@@ -143,14 +141,27 @@ public final class FaradStore: Sendable {
         (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 
-    /// Every metric name, sorted.
+    /// Every metric name (of all namespaces), sorted; empty if the database fails (logged).
     public func metricNames() -> [String] {
-        catalog.withLock { $0.metricNames }
+        do {
+            var names: [String] = []
+            for m in try metrics() where names.last != m.name { names.append(m.name) }
+            return names
+        } catch {
+            logger.error("store index read failed", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
-    /// The series of `metric` that match `filter`.
+    /// The series of `metric` that match `filter`; empty if the database fails (logged). See
+    /// ``findSeries(metric:filter:namespace:)``.
     public func series(metric: String, filter: TagFilter) -> [SeriesEntry] {
-        catalog.withLock { $0.series(metric: metric, matching: filter) }
+        do {
+            return try findSeries(metric: metric, filter: filter)
+        } catch {
+            logger.error("store index read failed", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
     /// Bytes on disk (database and WAL).
@@ -171,13 +182,15 @@ public final class FaradStore: Sendable {
     }
 
     static func migrate(_ db: Database) throws {
+        let legacy = try db.tableExists("series") && !db.columns(in: "series").contains { $0.name == "types" }
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS series(
                 id INTEGER PRIMARY KEY,
                 metric TEXT NOT NULL,
                 tags TEXT NOT NULL,
                 namespace TEXT NOT NULL,
-                UNIQUE(metric, tags, namespace));
+                types INTEGER NOT NULL DEFAULT 0,
+                UNIQUE(metric, namespace, tags));
             CREATE TABLE IF NOT EXISTS chunks(
                 id INTEGER PRIMARY KEY,
                 series_id INTEGER NOT NULL,
@@ -200,5 +213,30 @@ public final class FaradStore: Sendable {
                 body BLOB NOT NULL,
                 PRIMARY KEY(kind, id));
             """)
+        try db.execute(sql: SeriesIndex.schema)
+        if legacy { try migrateLegacySeries(db) }
+    }
+
+    /// A store from before the tag index: its `series` table is unique by `(metric, tags,
+    /// namespace)` and has no `types`; add them and build the index once.
+    private static func migrateLegacySeries(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE series ADD COLUMN types INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX IF NOT EXISTS series_by_metric_namespace ON series(metric, namespace, tags);
+            """)
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, metric, tags, namespace FROM series")
+        let posting = try db.cachedStatement(sql: "INSERT OR IGNORE INTO series_tags(metric, tag_key, tag_value, series_id) VALUES (?, ?, ?, ?)")
+        let value = try db.cachedStatement(sql: "INSERT OR IGNORE INTO tag_values(metric, tag_key, tag_value, namespace) VALUES (?, ?, ?, ?)")
+        let metric = try db.cachedStatement(sql: "INSERT OR IGNORE INTO metrics(name, namespace, types) VALUES (?, ?, 0)")
+        while let row = try rows.next() {
+            let id: Int64 = row[0]
+            let name: String = row[1]
+            let namespace: String = row[3]
+            for t in TagText.decode(row[2]) {
+                try posting.execute(arguments: [name, t.key, t.value, id])
+                try value.execute(arguments: [name, t.key, t.value, namespace])
+            }
+            try metric.execute(arguments: [name, namespace])
+        }
     }
 }

@@ -43,9 +43,9 @@ final class GroupCommitter: Sendable {
 
     var queuedPoints: Int { state.withLock { $0.queuedPoints } }
 
-    func start(pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable, logger: Logger) throws(SystemError) {
+    func start(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, logger: Logger) throws(SystemError) {
         let t = try OSThread(name: "farad-store-writer") { [self] in
-            run(pool: pool, catalog: catalog, memtable: memtable, logger: logger)
+            run(pool: pool, cache: cache, memtable: memtable, logger: logger)
         }
         thread.withLock { $0 = t }
     }
@@ -101,7 +101,7 @@ final class GroupCommitter: Sendable {
         if let failure { throw StoreError(code: .database, message: "flush failed: \(failure)") }
     }
 
-    private func run(pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable, logger: Logger) {
+    private func run(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, logger: Logger) {
         while true {
             let (batch, stopping, flushRequested): ([Pending], Bool, Bool) = state.withLock(
                 waitingUntil: { (!$0.pending.isEmpty && !$0.paused) || $0.stopping || $0.flushRequested },
@@ -114,7 +114,7 @@ final class GroupCommitter: Sendable {
             if !batch.isEmpty {
                 var failure: StoreError?
                 do {
-                    try commit(batch, pool: pool, catalog: catalog, memtable: memtable)
+                    try commit(batch, pool: pool, cache: cache, memtable: memtable)
                 } catch let error as StoreError {
                     failure = error
                 } catch {
@@ -175,34 +175,40 @@ final class GroupCommitter: Sendable {
     }
 
     /// One transaction for every queued write: new series are indexed, and all points go into a
-    /// single log row; once it is committed they join the memtable.
-    private func commit(_ batch: [Pending], pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable) throws {
+    /// single log row; once it is committed they join the memtable and the series cache.
+    private func commit(_ batch: [Pending], pool: DatabasePool, cache: SeriesCache, memtable: MemTable) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        // Digests outside any lock; one cache lookup per write, under one lock.
+        let digests: [[SeriesIDCache.Digest]] = batch.map { $0.writes.map { SeriesIDCache.digest($0.key) } }
+        let known: [[SeriesIDCache.Entry?]] = cache.withLock { c in digests.map { $0.map { c.get($0) } } }
         try pool.writeWithoutTransaction { db in
-            var created: [SeriesEntry] = []
+            var seen: [SeriesIDCache.Digest: SeriesIDCache.Entry] = [:]
             var buffers: [(MemTable.Key, MemTable.Buffer)] = []
             try db.inTransaction(.immediate) {
-                created = []
-                var ids: [SeriesKey: Int64] = [:]
+                seen = [:]
                 var index: [MemTable.Key: Int] = [:]
                 buffers = []
-                let insertSeries = try db.cachedStatement(sql: "INSERT INTO series(metric, tags, namespace) VALUES (?, ?, ?)")
-                // One catalog lookup per write, under one lock; only new series are hashed again.
-                let known: [[Int64?]] = catalog.withLock { c in
-                    batch.map { pending in pending.writes.map { c.id(of: $0.key) } }
-                }
                 for (p, pending) in batch.enumerated() {
                     for (w, write) in pending.writes.enumerated() where write.count > 0 {
-                        let id: Int64
-                        if let existing = known[p][w] ?? ids[write.key] {
-                            id = existing
+                        let digest = digests[p][w]
+                        let types = ValueTypes(write.values)
+                        var entry: SeriesIDCache.Entry
+                        if let e = seen[digest] ?? known[p][w] {
+                            entry = e
                         } else {
-                            try insertSeries.execute(arguments: [write.key.metric, TagText.encode(write.key.tags), write.key.namespace])
-                            id = db.lastInsertedRowID
-                            created.append(SeriesEntry(id: id, key: write.key))
-                            ids[write.key] = id
+                            let text = TagText.encode(write.key.tags)
+                            if let e = try SeriesIndex.find(db, write.key, tagText: text) {
+                                entry = e
+                            } else {
+                                entry = SeriesIDCache.Entry(id: try SeriesIndex.create(db, write.key, tagText: text, types: types), types: types)
+                            }
                         }
-                        let key = MemTable.Key(series: id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
+                        if !entry.types.isSuperset(of: types) {
+                            try SeriesIndex.addTypes(db, id: entry.id, write.key, types)
+                            entry.types.formUnion(types)
+                        }
+                        seen[digest] = entry
+                        let key = MemTable.Key(series: entry.id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
                         if let i = index[key] {
                             buffers[i].1.times.append(contentsOf: write.times)
                             buffers[i].1.values.append(contentsOf: write.values)
@@ -216,7 +222,8 @@ final class GroupCommitter: Sendable {
                 try insertLog.execute(arguments: [Data(LogCodec.encode(buffers))])
                 return .commit
             }
-            catalog.withLock { c in for e in created { c.insert(e) } }
+            // Only after the commit: a rolled-back transaction's ids were never stored.
+            cache.withLock { c in for (d, e) in seen { c.put(d, e) } }
             memtable.add(buffers)
         }
     }
