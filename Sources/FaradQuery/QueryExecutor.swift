@@ -101,8 +101,8 @@ public struct QueryExecutor: Sendable {
     /// `POST /api/v1/datapoints/delete`: deletes every point the query would read.
     public func delete(_ request: QueryRequest) throws(QueryFailure) {
         for metric in request.metrics {
-            let series = store.series(metric: metric.name, filter: metric.tags)
             do {
+                let series = try store.findSeries(metric: metric.name, filter: metric.tags)
                 try store.delete(series: series, start: request.start, end: request.end)
             } catch {
                 throw QueryFailure(message: error.message)
@@ -113,15 +113,15 @@ public struct QueryExecutor: Sendable {
     /// `DELETE /api/v1/metric/{name}`.
     public func deleteMetric(_ name: String) throws(QueryFailure) {
         do {
-            try store.delete(series: store.series(metric: name, filter: TagFilter()), start: .min, end: .max)
+            try store.delete(series: store.findSeries(metric: name, filter: TagFilter()), start: .min, end: .max)
         } catch {
             throw QueryFailure(message: error.message)
         }
     }
 
     private func read(_ metric: MetricQuery, _ request: QueryRequest) throws(QueryFailure) -> [SeriesData] {
-        let series = store.series(metric: metric.name, filter: metric.tags)
         do {
+            let series = try store.findSeries(metric: metric.name, filter: metric.tags)
             return try store.read(series: series, start: request.start, end: request.end)
         } catch {
             throw QueryFailure(message: error.message)

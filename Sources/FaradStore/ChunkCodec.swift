@@ -44,7 +44,7 @@ enum ChunkCodec {
         var time = base
         func varint() throws(StoreError) -> UInt64 { try readVarint(bytes, &i) }
         func fixed() throws(StoreError) -> UInt64 {
-            guard i + 8 <= bytes.count else { throw StoreError(code: .corrupt, message: "corrupt chunk: truncated value") }
+            guard bytes.count - i >= 8 else { throw StoreError(code: .corrupt, message: "corrupt chunk: truncated value") }
             var v: UInt64 = 0
             for k in 0..<8 { v |= UInt64(bytes[i + k]) << (8 * UInt64(k)) }
             i += 8
@@ -59,8 +59,9 @@ enum ChunkCodec {
             case long: body(time, .long(unZigZag(try varint())))
             case double: body(time, .double(Double(bitPattern: try fixed())))
             case string:
-                let n = Int(try varint())
-                guard i + n <= bytes.count else { throw StoreError(code: .corrupt, message: "corrupt chunk: truncated string") }
+                guard let n = Int(exactly: try varint()), n <= bytes.count - i else {
+                    throw StoreError(code: .corrupt, message: "corrupt chunk: truncated string at byte \(i)")
+                }
                 body(time, .string(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + n)]), as: UTF8.self)))
                 i += n
             case complex:

@@ -7,7 +7,7 @@ extension FaradStore {
     /// index too (so `metricnames` forgets a deleted metric). Returns the number of points deleted.
     @discardableResult
     public func delete(series: [SeriesEntry], start: Int64, end: Int64) throws(StoreError) -> Int {
-        committer.flushNow()  // points still in the memtable are deleted from their chunks
+        try committer.flushNow()  // points acknowledged before the delete are deleted from their chunks
         do {
             return try pool.writeWithoutTransaction { db in
                 var deleted = 0
@@ -18,14 +18,16 @@ extension FaradStore {
                     for entry in series {
                         deleted += try deleteRange(db, series: entry.id, start: start, end: end)
                         let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks WHERE series_id = ?", arguments: [entry.id]) ?? 0
-                        if left == 0 {
-                            try db.execute(sql: "DELETE FROM series WHERE id = ?", arguments: [entry.id])
+                        // Points committed since the flush keep their series (commits wait for this
+                        // transaction, so the memtable does not change under it).
+                        if left == 0 && !memtable.holds(series: entry.id) {
+                            try SeriesIndex.remove(db, entry)
                             emptied.append(entry)
                         }
                     }
                     return .commit
                 }
-                catalog.withLock { c in for e in emptied { c.remove(e) } }
+                cache.withLock { c in for e in emptied { c.remove(SeriesIDCache.digest(e.key)) } }
                 return deleted
             }
         } catch let error as StoreError {
@@ -38,31 +40,35 @@ extension FaradStore {
     /// Removes chunks whose TTL has passed, and series left empty. Returns the chunks removed.
     @discardableResult
     public func reclaimExpired(now: Int64 = FaradStore.nowMillis()) throws(StoreError) -> Int {
-        committer.flushNow()
+        try committer.flushNow()
         do {
             return try pool.writeWithoutTransaction { db in
                 var removed = 0
-                var emptied: [Int64] = []
+                var emptied: [SeriesEntry] = []
                 try db.inTransaction(.immediate) {
-                    try db.execute(sql: "DELETE FROM chunks WHERE expires_at IS NOT NULL AND expires_at <= ?", arguments: [now])
-                    removed = db.changesCount
+                    // Only the series that lost chunks can be left empty.
+                    let touched = try Int64.fetchAll(db, sql: """
+                        DELETE FROM chunks WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING series_id
+                        """, arguments: [now])
+                    removed = touched.count
                     emptied = []
-                    if removed > 0 {
-                        emptied = try Int64.fetchAll(db, sql: "SELECT id FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
-                        try db.execute(sql: "DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE series_id = series.id)")
+                    let left = try db.cachedStatement(sql: "SELECT 1 FROM chunks WHERE series_id = ? LIMIT 1")
+                    let fetch = try db.cachedStatement(sql: "SELECT metric, tags, namespace FROM series WHERE id = ?")
+                    for id in Set(touched).sorted() {
+                        // A series without chunks may have points committed since the flush: it stays.
+                        guard try Int.fetchOne(left, arguments: [id]) == nil, !memtable.holds(series: id),
+                              let row = try Row.fetchOne(fetch, arguments: [id]) else { continue }
+                        let entry = SeriesEntry(id: id, key: SeriesKey(metric: row[0], sortedTags: TagText.decode(row[1]), namespace: row[2]))
+                        try SeriesIndex.remove(db, entry)
+                        emptied.append(entry)
                     }
                     return .commit
                 }
-                if !emptied.isEmpty {
-                    let gone = Set(emptied)
-                    catalog.withLock { c in
-                        for list in c.byMetric.values {
-                            for e in list where gone.contains(e.id) { c.remove(e) }
-                        }
-                    }
-                }
+                cache.withLock { c in for e in emptied { c.remove(SeriesIDCache.digest(e.key)) } }
                 return removed
             }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(code: .database, message: "reclaim failed: \(error)")
         }

@@ -14,8 +14,11 @@ extension FaradStore {
     /// points of one series with the same time, the later write wins (as in Cassandra). Points
     /// whose TTL has passed are not returned.
     public func read(series: [SeriesEntry], start: Int64, end: Int64, now: Int64 = FaradStore.nowMillis()) throws(StoreError) -> [SeriesData] {
+        // The memtable's sets first, then the SQLite snapshot: see ``MemTable``.
+        let held = memtable.snapshot()
         do {
             return try pool.read { db in
+                let flushed = try Self.flushedGeneration(db)
                 let counting = try db.cachedStatement(sql: """
                     SELECT COALESCE(SUM(count), 0) FROM chunks
                     WHERE series_id = ? AND max_time >= ? AND min_time <= ?
@@ -47,7 +50,7 @@ extension FaradStore {
                             }
                         }
                     }
-                    memtable.collect(series: entry.id, start: start, end: end, now: now, into: &data.times, &data.values)
+                    memtable.collect(from: held, flushed: flushed, series: entry.id, start: start, end: end, now: now, into: &data.times, &data.values)
                     Self.sortKeepingLastWrite(&data)
                     if !data.times.isEmpty { result.append(data) }
                 }

@@ -28,13 +28,20 @@ public final class FaradStore: Sendable {
         /// `true`: fsync every commit (a 2xx survives power loss). `false`: `synchronous = NORMAL`
         /// (survives a process crash, not a power cut).
         public var syncEveryCommit: Bool = true
+        /// Points waiting in the memtable that make the writer move them into chunks (a flush).
+        public var flushPoints: Int = 250_000
+        /// The longest points wait in the memtable before a flush.
+        public var flushAge: Duration = .seconds(5)
+        /// Series ids the ingest path keeps in memory (up to twice this many, about 45 bytes
+        /// each); others are looked up in the index.
+        public var seriesCacheSize: Int = 1 << 20
         public init() {}
     }
 
     public let path: String
     let pool: DatabasePool
-    let catalog = SharedCatalog()
-    let memtable = MemTable()
+    let cache: SeriesCache
+    let memtable: MemTable
     let committer: GroupCommitter
     private let logger: Logger
 
@@ -47,6 +54,7 @@ public final class FaradStore: Sendable {
             throw StoreError(code: .database, message: "cannot create data directory \(directory): \(error)")
         }
         path = directory + "/farad.sqlite"
+        cache = SeriesCache(capacity: configuration.seriesCacheSize)
         var config = GRDB.Configuration()
         let sync = configuration.syncEveryCommit ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
@@ -57,12 +65,10 @@ public final class FaradStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try pool.write { db in try Self.migrate(db) }
-            let entries = try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, metric, tags, namespace FROM series").map { row in
-                    SeriesEntry(id: row[0], key: SeriesKey(metric: row[1], sortedTags: TagText.decode(row[2]), namespace: row[3]))
-                }
-            }
-            catalog.withLock { c in for e in entries { c.insert(e) } }
+            // The generation counter goes on from the last flush, so a reader never mistakes a
+            // new set for one whose chunks it already sees.
+            let flushed = try pool.read { db in try Self.flushedGeneration(db) }
+            memtable = MemTable(nextGeneration: flushed + 1)
             // Commits not yet flushed into chunks when the process stopped: replay, then flush.
             let logged = try pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT data FROM log ORDER BY id").map { row -> [(MemTable.Key, MemTable.Buffer)] in
@@ -77,20 +83,48 @@ public final class FaradStore: Sendable {
         } catch {
             throw StoreError(code: .database, message: "cannot open store \(path): \(error)")
         }
-        committer = GroupCommitter(maxQueuedPoints: configuration.maxQueuedPoints)
+        committer = GroupCommitter(
+            maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge)
         do {
-            try committer.start(pool: pool, catalog: catalog, memtable: memtable, logger: logger)
+            try committer.start(pool: pool, cache: cache, memtable: memtable, logger: logger)
         } catch {
             throw StoreError(code: .database, message: "cannot start the store's writer thread: \(error)")
         }
     }
 
     /// Stores the points and returns once they are committed.
-    /// - Throws: ``StoreError`` `queueFull` (nothing stored) or `database`.
+    ///
+    /// Each write is checked before it joins a group commit, so a bad one fails only its own
+    /// request: names (metric, namespace, tag keys and values) must not contain a NUL byte (SQLite
+    /// would cut the stored text there), and each write needs one value per time. Swift strings are
+    /// always valid Unicode, so invalid UTF-8 must be refused where bytes are decoded (the parsers).
+    /// - Throws: ``StoreError`` `invalid` (nothing stored), `queueFull` (nothing stored) or `database`.
     public func append(_ writes: [SeriesWrite]) async throws(StoreError) {
+        for (i, write) in writes.enumerated() {
+            if let problem = Self.problem(in: write) {
+                throw StoreError(code: .invalid, message: "write \(i + 1) of \(writes.count) refused: \(problem)")
+            }
+        }
         let count = writes.reduce(0) { $0 + $1.count }
         guard count > 0 else { return }
         try await committer.submit(writes, pointCount: count)
+    }
+
+    /// Why the store cannot keep `write` faithfully, or `nil`.
+    static func problem(in write: SeriesWrite) -> String? {
+        if write.times.count != write.values.count {
+            return "\(write.times.count) times but \(write.values.count) values for metric \(String(reflecting: write.key.metric))"
+        }
+        func nul(_ what: String, _ text: String) -> String? {
+            guard let at = text.utf8.firstIndex(of: 0) else { return nil }
+            let offset = text.utf8.distance(from: text.utf8.startIndex, to: at)
+            return "\(what) \(String(reflecting: text)) contains a NUL byte at byte \(offset)"
+        }
+        if let p = nul("metric name", write.key.metric) ?? nul("namespace", write.key.namespace) { return p }
+        for tag in write.key.tags {
+            if let p = nul("tag key", tag.key) ?? nul("value of tag \(String(reflecting: tag.key))", tag.value) { return p }
+        }
+        return nil
     }
 
     /// Points accepted and waiting for their commit.
@@ -107,14 +141,27 @@ public final class FaradStore: Sendable {
         (try? pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 
-    /// Every metric name, sorted.
+    /// Every metric name (of all namespaces), sorted; empty if the database fails (logged).
     public func metricNames() -> [String] {
-        catalog.withLock { $0.metricNames }
+        do {
+            var names: [String] = []
+            for m in try metrics() where names.last != m.name { names.append(m.name) }
+            return names
+        } catch {
+            logger.error("store index read failed", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
-    /// The series of `metric` that match `filter`.
+    /// The series of `metric` that match `filter`; empty if the database fails (logged). See
+    /// ``findSeries(metric:filter:namespace:)``.
     public func series(metric: String, filter: TagFilter) -> [SeriesEntry] {
-        catalog.withLock { $0.series(metric: metric, matching: filter) }
+        do {
+            return try findSeries(metric: metric, filter: filter)
+        } catch {
+            logger.error("store index read failed", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
     /// Bytes on disk (database and WAL).
@@ -129,14 +176,21 @@ public final class FaradStore: Sendable {
         return total
     }
 
+    /// The generation of the last committed flush (0 before the first), as `db`'s snapshot sees it.
+    static func flushedGeneration(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'flushed_gen'") ?? 0
+    }
+
     static func migrate(_ db: Database) throws {
+        let legacy = try db.tableExists("series") && !db.columns(in: "series").contains { $0.name == "types" }
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS series(
                 id INTEGER PRIMARY KEY,
                 metric TEXT NOT NULL,
                 tags TEXT NOT NULL,
                 namespace TEXT NOT NULL,
-                UNIQUE(metric, tags, namespace));
+                types INTEGER NOT NULL DEFAULT 0,
+                UNIQUE(metric, namespace, tags));
             CREATE TABLE IF NOT EXISTS chunks(
                 id INTEGER PRIMARY KEY,
                 series_id INTEGER NOT NULL,
@@ -150,11 +204,39 @@ public final class FaradStore: Sendable {
             CREATE TABLE IF NOT EXISTS log(
                 id INTEGER PRIMARY KEY,
                 data BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS meta(
+                key TEXT PRIMARY KEY,
+                value INTEGER NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS documents(
                 kind TEXT NOT NULL,
                 id TEXT NOT NULL,
                 body BLOB NOT NULL,
                 PRIMARY KEY(kind, id));
             """)
+        try db.execute(sql: SeriesIndex.schema)
+        if legacy { try migrateLegacySeries(db) }
+    }
+
+    /// A store from before the tag index: its `series` table is unique by `(metric, tags,
+    /// namespace)` and has no `types`; add them and build the index once.
+    private static func migrateLegacySeries(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE series ADD COLUMN types INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX IF NOT EXISTS series_by_metric_namespace ON series(metric, namespace, tags);
+            """)
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, metric, tags, namespace FROM series")
+        let posting = try db.cachedStatement(sql: "INSERT OR IGNORE INTO series_tags(metric, tag_key, tag_value, series_id) VALUES (?, ?, ?, ?)")
+        let value = try db.cachedStatement(sql: "INSERT OR IGNORE INTO tag_values(metric, tag_key, tag_value, namespace) VALUES (?, ?, ?, ?)")
+        let metric = try db.cachedStatement(sql: "INSERT OR IGNORE INTO metrics(name, namespace, types) VALUES (?, ?, 0)")
+        while let row = try rows.next() {
+            let id: Int64 = row[0]
+            let name: String = row[1]
+            let namespace: String = row[3]
+            for t in TagText.decode(row[2]) {
+                try posting.execute(arguments: [name, t.key, t.value, id])
+                try value.execute(arguments: [name, t.key, t.value, namespace])
+            }
+            try metric.execute(arguments: [name, namespace])
+        }
     }
 }

@@ -24,21 +24,28 @@ final class GroupCommitter: Sendable {
         var flushRequested = false
         /// Flushes done, so that ``flushNow()`` can wait for the next one.
         var flushes = 0
+        /// The last flush's failure, if it failed.
+        var flushFailure: String?
     }
 
     private let state = ConditionLock(State())
     private let maxQueuedPoints: Int
+    /// Points in the memtable that trigger a flush, and the longest they wait for one.
+    private let flushPoints: Int
+    private let flushAge: Duration
     private let thread = Mutex<OSThread?>(nil)
 
-    init(maxQueuedPoints: Int) {
+    init(maxQueuedPoints: Int, flushPoints: Int, flushAge: Duration) {
         self.maxQueuedPoints = maxQueuedPoints
+        self.flushPoints = max(flushPoints, 1)
+        self.flushAge = flushAge
     }
 
     var queuedPoints: Int { state.withLock { $0.queuedPoints } }
 
-    func start(pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable, logger: Logger) throws(SystemError) {
+    func start(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, logger: Logger) throws(SystemError) {
         let t = try OSThread(name: "farad-store-writer") { [self] in
-            run(pool: pool, catalog: catalog, memtable: memtable, logger: logger)
+            run(pool: pool, cache: cache, memtable: memtable, logger: logger)
         }
         thread.withLock { $0 = t }
     }
@@ -83,16 +90,18 @@ final class GroupCommitter: Sendable {
     }
 
     /// Asks the writer thread to move the memtable into chunks, and waits until it has.
-    func flushNow() {
+    /// - Throws: ``StoreError`` `database` if that flush failed (the points stay in the memtable).
+    func flushNow() throws(StoreError) {
         let target = state.withLock { s -> Int in
             s.flushRequested = true
             return s.flushes + 1
         }
         state.broadcast()
-        state.withLock(waitingUntil: { $0.flushes >= target || $0.stopped }) { _ in }
+        let failure = state.withLock(waitingUntil: { $0.flushes >= target || $0.stopped }) { $0.flushFailure }
+        if let failure { throw StoreError(code: .database, message: "flush failed: \(failure)") }
     }
 
-    private func run(pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable, logger: Logger) {
+    private func run(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, logger: Logger) {
         while true {
             let (batch, stopping, flushRequested): ([Pending], Bool, Bool) = state.withLock(
                 waitingUntil: { (!$0.pending.isEmpty && !$0.paused) || $0.stopping || $0.flushRequested },
@@ -105,7 +114,7 @@ final class GroupCommitter: Sendable {
             if !batch.isEmpty {
                 var failure: StoreError?
                 do {
-                    try commit(batch, pool: pool, catalog: catalog, memtable: memtable)
+                    try commit(batch, pool: pool, cache: cache, memtable: memtable)
                 } catch let error as StoreError {
                     failure = error
                 } catch {
@@ -121,14 +130,17 @@ final class GroupCommitter: Sendable {
                 }
             }
             let drained = state.withLock { $0.pending.isEmpty }
-            if flushRequested || (stopping && drained) || memtable.needsFlush(points: Self.flushPoints, age: Self.flushAge) {
+            if flushRequested || (stopping && drained) || memtable.needsFlush(points: flushPoints, age: flushAge) {
+                var flushFailure: String?
                 do {
                     try Self.flush(memtable, pool: pool)
                 } catch {
+                    flushFailure = "\(error)"
                     logger.error("store flush failed", metadata: ["error": "\(error)"])
                 }
                 state.withLock { s in
                     s.flushes += 1
+                    s.flushFailure = flushFailure
                     if flushRequested { s.flushRequested = false }
                 }
                 state.broadcast()
@@ -139,64 +151,64 @@ final class GroupCommitter: Sendable {
         state.broadcast()
     }
 
-    /// Points in the memtable that trigger a flush, and the longest they wait for one.
-    static let flushPoints = 250_000
-    static let flushAge: Duration = .seconds(5)
-
-    /// Moves the memtable into chunks and empties the log, in one transaction.
+    /// Moves the memtable's sealed sets into chunks, empties the log and records the flush's
+    /// generation in `meta.flushed_gen`, in one transaction (readers rely on the three together).
     static func flush(_ memtable: MemTable, pool: DatabasePool) throws {
         guard !memtable.isEmpty else { return }
-        let buffers = memtable.beginFlush()
-        do {
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    let insertChunk = try db.cachedStatement(
-                        sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
-                    var bytes: [UInt8] = []
-                    for (key, b) in buffers {
-                        try ChunkWriter.insert(times: b.times, values: b.values, series: key.series, expiresAt: key.expiresAt,
-                                               statement: insertChunk, scratch: &bytes)
-                    }
-                    try db.execute(sql: "DELETE FROM log")
-                    return .commit
+        let (generation, buffers) = memtable.beginFlush()
+        // On failure the sets stay sealed, and the next flush writes them with its own.
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let insertChunk = try db.cachedStatement(
+                    sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
+                var bytes: [UInt8] = []
+                for (key, b) in buffers {
+                    try ChunkWriter.insert(times: b.times, values: b.values, series: key.series, expiresAt: key.expiresAt,
+                                           statement: insertChunk, scratch: &bytes)
                 }
+                try db.execute(sql: "DELETE FROM log")
+                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('flushed_gen', ?)", arguments: [generation])
+                return .commit
             }
-        } catch {
-            memtable.abortFlush()
-            throw error
         }
-        memtable.endFlush()
+        memtable.endFlush(generation: generation)
     }
 
     /// One transaction for every queued write: new series are indexed, and all points go into a
-    /// single log row; once it is committed they join the memtable.
-    private func commit(_ batch: [Pending], pool: DatabasePool, catalog: SharedCatalog, memtable: MemTable) throws {
+    /// single log row; once it is committed they join the memtable and the series cache.
+    private func commit(_ batch: [Pending], pool: DatabasePool, cache: SeriesCache, memtable: MemTable) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
+        // Digests outside any lock; one cache lookup per write, under one lock.
+        let digests: [[SeriesIDCache.Digest]] = batch.map { $0.writes.map { SeriesIDCache.digest($0.key) } }
+        let known: [[SeriesIDCache.Entry?]] = cache.withLock { c in digests.map { $0.map { c.get($0) } } }
         try pool.writeWithoutTransaction { db in
-            var created: [SeriesEntry] = []
+            var seen: [SeriesIDCache.Digest: SeriesIDCache.Entry] = [:]
             var buffers: [(MemTable.Key, MemTable.Buffer)] = []
             try db.inTransaction(.immediate) {
-                created = []
-                var ids: [SeriesKey: Int64] = [:]
+                seen = [:]
                 var index: [MemTable.Key: Int] = [:]
                 buffers = []
-                let insertSeries = try db.cachedStatement(sql: "INSERT INTO series(metric, tags, namespace) VALUES (?, ?, ?)")
-                // One catalog lookup per write, under one lock; only new series are hashed again.
-                let known: [[Int64?]] = catalog.withLock { c in
-                    batch.map { pending in pending.writes.map { c.id(of: $0.key) } }
-                }
                 for (p, pending) in batch.enumerated() {
                     for (w, write) in pending.writes.enumerated() where write.count > 0 {
-                        let id: Int64
-                        if let existing = known[p][w] ?? ids[write.key] {
-                            id = existing
+                        let digest = digests[p][w]
+                        let types = ValueTypes(write.values)
+                        var entry: SeriesIDCache.Entry
+                        if let e = seen[digest] ?? known[p][w] {
+                            entry = e
                         } else {
-                            try insertSeries.execute(arguments: [write.key.metric, TagText.encode(write.key.tags), write.key.namespace])
-                            id = db.lastInsertedRowID
-                            created.append(SeriesEntry(id: id, key: write.key))
-                            ids[write.key] = id
+                            let text = TagText.encode(write.key.tags)
+                            if let e = try SeriesIndex.find(db, write.key, tagText: text) {
+                                entry = e
+                            } else {
+                                entry = SeriesIDCache.Entry(id: try SeriesIndex.create(db, write.key, tagText: text, types: types), types: types)
+                            }
                         }
-                        let key = MemTable.Key(series: id, expiresAt: write.ttl > 0 ? now + write.ttl * 1000 : nil)
+                        if !entry.types.isSuperset(of: types) {
+                            try SeriesIndex.addTypes(db, id: entry.id, write.key, types)
+                            entry.types.formUnion(types)
+                        }
+                        seen[digest] = entry
+                        let key = MemTable.Key(series: entry.id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
                         if let i = index[key] {
                             buffers[i].1.times.append(contentsOf: write.times)
                             buffers[i].1.values.append(contentsOf: write.values)
@@ -210,9 +222,22 @@ final class GroupCommitter: Sendable {
                 try insertLog.execute(arguments: [Data(LogCodec.encode(buffers))])
                 return .commit
             }
-            catalog.withLock { c in for e in created { c.insert(e) } }
+            // Only after the commit: a rolled-back transaction's ids were never stored.
+            cache.withLock { c in for (d, e) in seen { c.put(d, e) } }
             memtable.add(buffers)
         }
+    }
+}
+
+extension GroupCommitter {
+    /// When points written at `now` with a TTL of `ttlSeconds` expire: `nil` for none (a TTL of 0
+    /// or less), and also for one so long that the time does not fit in 64 bits (it would be
+    /// hundreds of millions of years away), instead of trapping on the overflow.
+    static func expiry(now: Int64, ttlSeconds: Int64) -> Int64? {
+        guard ttlSeconds > 0 else { return nil }
+        let (ms, o1) = ttlSeconds.multipliedReportingOverflow(by: 1000)
+        let (at, o2) = now.addingReportingOverflow(ms)
+        return o1 || o2 ? nil : at
     }
 }
 

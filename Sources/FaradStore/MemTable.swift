@@ -1,12 +1,18 @@
 import FaradCore
 import Synchronization
 
-/// Points committed to the log but not yet in chunks, by series and expiry.
+/// Points committed to the log but not yet in chunks, by series and expiry, in numbered sets.
 ///
-/// Commits append here (after their log row is durable); the writer thread periodically moves
-/// everything into per-series chunks in one transaction ("flush"), so a chunk holds many
-/// requests' points however many series each request touches. Readers see the flushing set and
-/// the active set until the chunks that replace them are committed.
+/// Commits append to the active set (after their log row is durable); the writer thread
+/// periodically seals it and moves every sealed set into per-series chunks in one transaction
+/// ("flush"), so a chunk holds many requests' points however many series each request touches.
+///
+/// Each set has a generation: the number of the flush that will move it into chunks. A flush
+/// writes its generation into `meta.flushed_gen` in the same transaction as its chunks. A reader
+/// first takes references to the sets (``snapshot()``), then opens its SQLite read transaction
+/// and reads `flushed_gen`, and collects only from the held sets newer than that: a set flushed
+/// after the references were taken stays alive through them, and a set whose chunks the reader's
+/// snapshot contains is skipped, so every point is seen exactly once.
 final class MemTable: Sendable {
     struct Key: Hashable {
         var series: Int64
@@ -18,73 +24,99 @@ final class MemTable: Sendable {
         var values: [MetricValue] = []
     }
 
+    /// One generation of points. Its contents change only under the memtable's lock (the active
+    /// set gains points; a sealed set never changes again), so readers holding a reference read
+    /// it under that lock too.
+    // @unchecked Sendable: `buffers` and `points` are only read or written with `MemTable.state` held.
+    final class Set: @unchecked Sendable {
+        let generation: Int64
+        var buffers: [Int64: [Key: Buffer]] = [:]
+        var points = 0
+
+        init(generation: Int64) { self.generation = generation }
+
+        func add(_ key: Key, _ buffer: Buffer) {
+            buffers[key.series, default: [:]][key, default: Buffer()].times.append(contentsOf: buffer.times)
+            buffers[key.series, default: [:]][key, default: Buffer()].values.append(contentsOf: buffer.values)
+            points += buffer.times.count
+        }
+    }
+
+    /// The sets a reader holds: collect from them with ``collect(from:flushed:series:start:end:now:into:_:)``.
+    struct Snapshot: Sendable {
+        fileprivate let sets: [Set]
+    }
+
     private struct State {
-        var active: [Int64: [Key: Buffer]] = [:]
-        var flushing: [Int64: [Key: Buffer]] = [:]
-        var activePoints = 0
+        /// Sealed sets waiting for (or in) a flush, oldest first.
+        var sealed: [Set] = []
+        var active: Set
         var oldest: ContinuousClock.Instant?
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+
+    /// A memtable whose first set is flushed as generation `nextGeneration`.
+    init(nextGeneration: Int64 = 1) {
+        state = Mutex(State(active: Set(generation: nextGeneration)))
+    }
 
     func add(_ buffers: [(Key, Buffer)]) {
         state.withLock { s in
-            for (key, buffer) in buffers {
-                s.active[key.series, default: [:]][key, default: Buffer()].times.append(contentsOf: buffer.times)
-                s.active[key.series, default: [:]][key, default: Buffer()].values.append(contentsOf: buffer.values)
-                s.activePoints += buffer.times.count
-            }
-            if s.oldest == nil && s.activePoints > 0 { s.oldest = .now }
+            for (key, buffer) in buffers { s.active.add(key, buffer) }
+            if s.oldest == nil && s.active.points > 0 { s.oldest = .now }
         }
     }
 
     /// Whether the active set holds at least `points` points or is older than `age`.
     func needsFlush(points: Int, age: Duration) -> Bool {
         state.withLock { s in
-            s.activePoints >= points || (s.oldest.map { ContinuousClock.now - $0 >= age } ?? false)
+            s.active.points >= points || (s.oldest.map { ContinuousClock.now - $0 >= age } ?? false)
         }
     }
 
-    var isEmpty: Bool { state.withLock { $0.activePoints == 0 } }
+    var isEmpty: Bool { state.withLock { s in s.active.points == 0 && s.sealed.isEmpty } }
 
-    /// Moves the active set to the flushing set and returns it.
-    func beginFlush() -> [(Key, Buffer)] {
+    /// Whether any set holds points of `series` (the writer checks before forgetting a series).
+    func holds(series: Int64) -> Bool {
+        state.withLock { s in s.active.buffers[series] != nil || s.sealed.contains { $0.buffers[series] != nil } }
+    }
+
+    /// Seals the active set and returns the generation the flush writes and every sealed set's
+    /// points (those of a failed flush too, which stayed sealed).
+    func beginFlush() -> (generation: Int64, buffers: [(Key, Buffer)]) {
         state.withLock { s in
-            s.flushing = s.active
-            s.active = [:]
-            s.activePoints = 0
+            let sealing = s.active
+            s.sealed.append(sealing)
+            s.active = Set(generation: sealing.generation + 1)
             s.oldest = nil
-            return s.flushing.values.flatMap { $0.map { ($0.key, $0.value) } }
-        }
-    }
-
-    /// The flushed points are in chunks now.
-    func endFlush() {
-        state.withLock { $0.flushing = [:] }
-    }
-
-    /// The flush failed: its points go back in front of the active set.
-    func abortFlush() {
-        state.withLock { s in
-            var merged = s.flushing
-            for (series, buffers) in s.active {
-                for (key, b) in buffers {
-                    merged[series, default: [:]][key, default: Buffer()].times.append(contentsOf: b.times)
-                    merged[series, default: [:]][key, default: Buffer()].values.append(contentsOf: b.values)
-                }
+            var out: [(Key, Buffer)] = []
+            for set in s.sealed {
+                for buffers in set.buffers.values { for (k, b) in buffers { out.append((k, b)) } }
             }
-            s.activePoints = merged.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.times.count } }
-            s.active = merged
-            s.flushing = [:]
-            if s.oldest == nil && s.activePoints > 0 { s.oldest = .now }
+            return (sealing.generation, out)
         }
     }
 
-    /// Appends the points of `series` in `[start, end]` not expired at `now`, older sets first.
-    func collect(series: Int64, start: Int64, end: Int64, now: Int64, into times: inout [Int64], _ values: inout [MetricValue]) {
-        state.withLock { s in
-            for set in [s.flushing, s.active] {
-                guard let buffers = set[series] else { continue }
+    /// The flush of `generation` is committed: its sets and all older ones are in chunks.
+    func endFlush(generation: Int64) {
+        state.withLock { s in s.sealed.removeAll { $0.generation <= generation } }
+    }
+
+    /// References to every set, for a reader that then opens its SQLite snapshot.
+    func snapshot() -> Snapshot {
+        state.withLock { s in Snapshot(sets: s.sealed + [s.active]) }
+    }
+
+    /// Appends the points of `series` in `[start, end]` not expired at `now` from the held sets
+    /// newer than `flushed` (the reader's `flushed_gen`), older sets first.
+    func collect(
+        from snapshot: Snapshot, flushed: Int64, series: Int64, start: Int64, end: Int64, now: Int64,
+        into times: inout [Int64], _ values: inout [MetricValue]
+    ) {
+        state.withLock { _ in
+            for set in snapshot.sets where set.generation > flushed {
+                guard let buffers = set.buffers[series] else { continue }
                 for (key, b) in buffers {
                     if let e = key.expiresAt, e <= now { continue }
                     for i in b.times.indices where b.times[i] >= start && b.times[i] <= end {
@@ -125,8 +157,9 @@ enum LogCodec {
         while i < bytes.count {
             let series = Int64(bitPattern: try varint())
             let expires: Int64? = try varint() == 1 ? ChunkCodec.unZigZag(try varint()) : nil
-            let length = Int(try varint())
-            guard i + length <= bytes.count else { throw StoreError(code: .corrupt, message: "corrupt log row") }
+            guard let length = Int(exactly: try varint()), length <= bytes.count - i else {
+                throw StoreError(code: .corrupt, message: "corrupt log row: a length beyond the row at byte \(i)")
+            }
             var buffer = MemTable.Buffer()
             try ChunkCodec.decode(UnsafeRawBufferPointer(rebasing: bytes[i..<(i + length)]), base: 0) { t, v in
                 buffer.times.append(t)

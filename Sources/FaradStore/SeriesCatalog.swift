@@ -7,35 +7,6 @@ public struct SeriesEntry: Sendable, Hashable {
     public var key: SeriesKey
 }
 
-/// The in-memory series index: every series by key and by metric name. The store keeps it in
-/// step with the `series` table inside its write transactions.
-struct SeriesCatalog: Sendable {
-    private(set) var ids: [SeriesKey: Int64] = [:]
-    private(set) var byMetric: [String: [SeriesEntry]] = [:]
-
-    func id(of key: SeriesKey) -> Int64? { ids[key] }
-
-    mutating func insert(_ entry: SeriesEntry) {
-        guard ids[entry.key] == nil else { return }
-        ids[entry.key] = entry.id
-        byMetric[entry.key.metric, default: []].append(entry)
-    }
-
-    mutating func remove(_ entry: SeriesEntry) {
-        ids[entry.key] = nil
-        byMetric[entry.key.metric]?.removeAll { $0.id == entry.id }
-        if byMetric[entry.key.metric]?.isEmpty == true { byMetric[entry.key.metric] = nil }
-    }
-
-    func series(metric: String, matching filter: TagFilter) -> [SeriesEntry] {
-        guard let all = byMetric[metric] else { return [] }
-        if filter.isEmpty { return all }
-        return all.filter { filter.matches($0.key) }
-    }
-
-    var metricNames: [String] { byMetric.keys.sorted() }
-}
-
 /// KairosDB's tag filter: values OR'd within a tag, tags AND'ed; a `regex:` value must match
 /// the whole tag value.
 public struct TagFilter: Sendable {
@@ -65,14 +36,5 @@ public struct TagFilter: Sendable {
             guard let value = key.tag(tag), patterns.contains(where: { $0.matches(value) }) else { return false }
         }
         return true
-    }
-}
-
-/// The catalog shared by the store's readers and its writer thread.
-final class SharedCatalog: Sendable {
-    private let state = Mutex(SeriesCatalog())
-
-    func withLock<R>(_ body: (inout SeriesCatalog) -> R) -> R {
-        state.withLock { body(&$0) }
     }
 }

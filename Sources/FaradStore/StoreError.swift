@@ -8,6 +8,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let closed = Code(name: "closed")
         /// SQLite failed (disk full, I/O error, …).
         public static let database = Code(name: "database")
+        /// The write itself is refused (a name with a NUL byte, times and values of different
+        /// lengths); nothing of it was stored, and other writes are not affected.
+        public static let invalid = Code(name: "invalid")
         /// Stored bytes do not decode.
         public static let corrupt = Code(name: "corrupt")
         public var description: String { name }

@@ -1,0 +1,143 @@
+import FaradCore
+import Foundation
+import Testing
+
+@testable import FaradStore
+
+/// The SQLite series index: posting lists per tag value, tag keys and values, metrics and their
+/// value kinds, read on demand (nothing loaded at open).
+@Suite struct SeriesIndexTests {
+    private func withStore(_ body: (FaradStore, String) async throws -> Void) async throws {
+        let dir = NSTemporaryDirectory() + "farad-index-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try FaradStore(directory: dir)
+        try await body(store, dir)
+        store.close()
+    }
+
+    private func filter(_ tags: [(String, [TagFilter.Pattern])]) -> TagFilter {
+        TagFilter(tags.map { (key: $0.0, patterns: $0.1) })
+    }
+
+    private func regex(_ text: String) throws -> TagFilter.Pattern {
+        .regex(try Regex(text))
+    }
+
+    private static let keys: [SeriesKey] = [
+        SeriesKey(metric: "cpu", tags: [.init("host", "a"), .init("dc", "x")]),
+        SeriesKey(metric: "cpu", tags: [.init("host", "b"), .init("dc", "x")]),
+        SeriesKey(metric: "cpu", tags: [.init("host", "c"), .init("dc", "y")]),
+        SeriesKey(metric: "cpu", tags: [.init("host", "d")]),
+        SeriesKey(metric: "cpu", tags: [.init("host", "a"), .init("dc", "x")], namespace: "db/rp"),
+        SeriesKey(metric: "mem", tags: [.init("host", "a")]),
+    ]
+
+    private func seed(_ store: FaradStore) async throws {
+        for (i, key) in Self.keys.enumerated() {
+            let value: MetricValue = i == 5 ? .string("s") : (i % 2 == 0 ? .long(Int64(i)) : .double(0.5))
+            try await store.append([SeriesWrite(key: key, times: [Int64(i)], values: [value])])
+        }
+    }
+
+    @Test func filtersIntersectTagsAndUniteValues() async throws {
+        try await withStore { store, _ in
+            try await seed(store)
+            func hosts(_ f: TagFilter, namespace: String? = nil) throws -> [String] {
+                try store.findSeries(metric: "cpu", filter: f, namespace: namespace).map { $0.key.tag("host")! + ($0.key.namespace.isEmpty ? "" : "@") }
+            }
+            #expect(try hosts(TagFilter()) == ["a", "b", "c", "d", "a@"])
+            #expect(try hosts(filter([("host", [.equals("a")])])) == ["a", "a@"])
+            #expect(try hosts(filter([("host", [.equals("a"), .equals("c")])])) == ["a", "c", "a@"])
+            #expect(try hosts(filter([("host", [.equals("a"), .equals("b")]), ("dc", [.equals("x")])])) == ["a", "b", "a@"])
+            // A series without the tag never matches it.
+            #expect(try hosts(filter([("dc", [.equals("x"), .equals("y")])])) == ["a", "b", "c", "a@"])
+            #expect(try hosts(filter([("dc", [try regex("[xy]")]), ("host", [try regex("[b-d]")])])) == ["b", "c"])
+            #expect(try hosts(filter([("host", [.equals("zz")])])).isEmpty)
+            #expect(try hosts(filter([("nokey", [.equals("a")])])).isEmpty)
+            #expect(try hosts(filter([("host", [.equals("a")])]), namespace: "db/rp") == ["a@"])
+            #expect(try store.findSeries(metric: "nometric", filter: TagFilter()).isEmpty)
+            // The non-throwing form agrees.
+            #expect(store.series(metric: "cpu", filter: filter([("host", [.equals("b")])])).map(\.key) == [Self.keys[1]])
+        }
+    }
+
+    @Test func tagKeysValuesAndMetricsForShowQueries() async throws {
+        try await withStore { store, _ in
+            try await seed(store)
+            #expect(try store.tagKeys(metric: "cpu") == ["dc", "host"])
+            #expect(try store.tagKeys(metric: "mem") == ["host"])
+            #expect(try store.tagKeys(metric: "cpu", namespace: "db/rp") == ["dc", "host"])
+            #expect(try store.tagKeys(metric: "mem", namespace: "db/rp").isEmpty)
+            #expect(try store.tagValues(metric: "cpu", key: "host") == ["a", "b", "c", "d"])
+            #expect(try store.tagValues(metric: "cpu", key: "host", namespace: "db/rp") == ["a"])
+            #expect(try store.tagValues(metric: "cpu", key: "dc") == ["x", "y"])
+            let metrics = try store.metrics()
+            #expect(metrics.map(\.name) == ["cpu", "cpu", "mem"])
+            #expect(metrics[0] == MetricInfo(name: "cpu", namespace: "", types: [.long, .double]))
+            #expect(metrics[1] == MetricInfo(name: "cpu", namespace: "db/rp", types: [.long]))
+            #expect(metrics[2].types == [.string])
+            #expect(try store.metrics(namespace: "db/rp").map(\.name) == ["cpu"])
+            #expect(try store.metrics(prefix: "me").map(\.name) == ["mem"])
+            #expect(try store.metrics(prefix: "cpux").isEmpty)
+            #expect(store.metricNames() == ["cpu", "mem"])
+            // A new kind of value for a known series is recorded.
+            try await store.append([SeriesWrite(key: Self.keys[5], times: [100], values: [.long(1)])])
+            #expect(try store.metrics(prefix: "mem").first?.types == [.string, .long])
+        }
+    }
+
+    @Test func aRestartFindsSeriesWithoutLoadingThem() async throws {
+        let dir = NSTemporaryDirectory() + "farad-index-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            let store = try FaradStore(directory: dir)
+            try await seed(store)
+            store.close()
+        }
+        let store = try FaradStore(directory: dir)
+        defer { store.close() }
+        #expect(store.cache.withLock { $0.count } == 0)
+        // Writing to a known series after the restart finds its id in the index: no second series.
+        try await store.append([SeriesWrite(key: Self.keys[0], times: [50], values: [.long(50)])])
+        let found = try store.findSeries(metric: "cpu", filter: filter([("host", [.equals("a")]), ("dc", [.equals("x")])]), namespace: "")
+        #expect(found.count == 1)
+        #expect(try store.read(series: found, start: .min, end: .max).first?.times == [0, 50])
+        #expect(store.cache.withLock { $0.count } == 1)
+    }
+
+    @Test func aCacheSmallerThanTheSeriesStillFindsEveryId() async throws {
+        let dir = NSTemporaryDirectory() + "farad-index-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = FaradStore.Configuration()
+        config.seriesCacheSize = 2
+        let store = try FaradStore(directory: dir, configuration: config)
+        defer { store.close() }
+        for round in 0..<3 {
+            for i in 0..<10 {
+                let key = SeriesKey(metric: "m", tags: [.init("i", "\(i)")])
+                try await store.append([SeriesWrite(key: key, times: [Int64(round)], values: [.long(1)])])
+            }
+        }
+        #expect(store.cache.withLock { $0.count } <= 4)
+        let all = try store.findSeries(metric: "m", filter: TagFilter())
+        #expect(all.count == 10)
+        #expect(try store.read(series: all, start: .min, end: .max).allSatisfy { $0.times == [0, 1, 2] })
+    }
+
+    @Test func deletingTheLastSeriesOfAValueRemovesItsIndexRows() async throws {
+        try await withStore { store, _ in
+            try await seed(store)
+            let b = try store.findSeries(metric: "cpu", filter: filter([("host", [.equals("b")])]))
+            #expect(try store.delete(series: b, start: .min, end: .max) == 1)
+            #expect(try store.tagValues(metric: "cpu", key: "host") == ["a", "c", "d"])
+            #expect(try store.findSeries(metric: "cpu", filter: filter([("dc", [.equals("x")])])).count == 2)
+            let mem = try store.findSeries(metric: "mem", filter: TagFilter())
+            try store.delete(series: mem, start: .min, end: .max)
+            #expect(store.metricNames() == ["cpu"])
+            #expect(try store.tagKeys(metric: "mem").isEmpty)
+            // Writing the deleted series again makes a new one, indexed again.
+            try await store.append([SeriesWrite(key: Self.keys[5], times: [7], values: [.long(7)])])
+            #expect(try store.findSeries(metric: "mem", filter: filter([("host", [.equals("a")])])).count == 1)
+        }
+    }
+}
