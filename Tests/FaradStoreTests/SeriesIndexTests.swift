@@ -20,7 +20,7 @@ import Testing
     }
 
     private func regex(_ text: String) throws -> TagFilter.Pattern {
-        .regex(try Regex(text))
+        .regex(try LinearRegex(text))
     }
 
     private static let keys: [SeriesKey] = [
