@@ -26,6 +26,9 @@ public struct LinearRegex: Sendable {
     /// The pattern as given.
     public let pattern: String
     let program: RegexProgram
+    /// Whether every match starts at the beginning (the pattern starts with `^` or `\A`): then
+    /// a search needs no new start at later positions, and ends when no state is left.
+    let startsAtBeginning: Bool
 
     /// Compiles `pattern`.
     /// - Throws: ``RegexError`` with the position of the first mistake, or for a pattern over
@@ -33,6 +36,7 @@ public struct LinearRegex: Sendable {
     public init(_ pattern: String) throws(RegexError) {
         self.pattern = pattern
         program = try RegexProgram.compile(try RegexParser.parse(pattern), pattern: pattern)
+        startsAtBeginning = program.instructions.first == .assertion(.beginText)
     }
 
     /// Whether the pattern matches anywhere in `s` (Go's `MatchString`: `ab` is found in `cab`;
@@ -51,6 +55,7 @@ public struct LinearRegex: Sendable {
     /// scalar is at most the program's size.
     private func run(_ s: String, anchored: Bool) -> Bool {
         let instructions = program.instructions
+        let restart = !anchored && !startsAtBeginning
         var current = StateSet(capacity: instructions.count)
         var next = StateSet(capacity: instructions.count)
         var stack: [Int] = []
@@ -76,10 +81,10 @@ public struct LinearRegex: Sendable {
             }
             previous = c
             scalar = following
-            if !anchored, addState(0, to: &next, &stack, previous: previous, next: scalar, anchored: anchored) { return true }
+            if restart, addState(0, to: &next, &stack, previous: previous, next: scalar, anchored: anchored) { return true }
             swap(&current, &next)
             next.removeAll()
-            if current.count == 0 && anchored { return false }
+            if current.count == 0 && !restart { return false }
         }
         return false
     }
