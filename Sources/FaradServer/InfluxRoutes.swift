@@ -63,7 +63,8 @@ struct InfluxRoutes: Sendable {
         let limits = context.configuration
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
         let namespace = PointSeries.namespace(database: db, retentionPolicy: rp)
-        let lineParser = LineProtocolParser(precision: precision, defaultTime: now)
+        var lineParser = LineProtocolParser(precision: precision, defaultTime: now)
+        lineParser.maxFieldsPerLine = limits.maxFieldsPerLine
         // One lookup decides the path, and the body is parsed once: straight into series writes
         // when no task reads db.rp, else into points that are both stored and streamed.
         let route = context.tasks?.route(database: db, retentionPolicy: rp)

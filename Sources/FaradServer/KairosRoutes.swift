@@ -141,7 +141,7 @@ struct KairosRoutes: Sendable {
     private func run(body: [UInt8], _ answer: (QueryRequest) async throws -> Response) async -> Response {
         let query: QueryRequest
         do {
-            query = try QueryRequest.parse(body, now: FaradStore.nowMillis())
+            query = try QueryRequest.parse(body, now: FaradStore.nowMillis(), limits: context.configuration.queryLimits)
         } catch {
             return Responses.kairosErrors(.badRequest, error.errors)
         }

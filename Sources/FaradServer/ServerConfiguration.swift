@@ -1,4 +1,5 @@
 import FaradEngine
+import FaradQuery
 import FaradStore
 
 /// Settings of `farad serve`.
@@ -30,6 +31,10 @@ public struct ServerConfiguration: Sendable {
     /// Host names accepted in `Host` besides loopback names while listening on loopback (`*`:
     /// any); `nil`: only loopback names on a loopback address, any name otherwise.
     public var allowedHosts: [String]?
+    /// Bounds on one KairosDB query's work (buckets, groups).
+    public var queryLimits = QueryLimits()
+    /// Fields one line-protocol line may carry at most (400 beyond).
+    public var maxFieldsPerLine = 65_535
     /// Whether KairosDB's `complex` data type is registered (stock KairosDB: no).
     public var registerComplexType = false
     /// How often points past their TTL are reclaimed.

@@ -20,6 +20,12 @@ struct ServeLimitOptions: ParsableArguments {
     @Option(name: .customLong("max-bodies-in-flight"), help: "Bytes of request bodies (read and inflated) in memory at once, server-wide; beyond: 503 + Retry-After. [FARAD_MAX_BODIES_IN_FLIGHT, default 536870912]")
     var maxBodiesInFlight: Int?
 
+    @Option(name: .customLong("max-query-buckets"), help: "Buckets (gaps) or time groups one KairosDB query may ask for; beyond: 400. [FARAD_MAX_QUERY_BUCKETS, default 1000000]")
+    var maxQueryBuckets: Int?
+
+    @Option(name: .customLong("max-fields-per-line"), help: "Fields one line-protocol line may carry; beyond: the line is refused. [FARAD_MAX_FIELDS_PER_LINE, default 65535]")
+    var maxFieldsPerLine: Int?
+
     @Option(name: .customLong("cors-origin"), help: "An origin (http://host:port, or *) whose web pages may call the API; repeat for more. None by default. [FARAD_CORS_ORIGINS, comma-separated]")
     var corsOrigins: [String] = []
 
@@ -50,6 +56,8 @@ struct ServeLimitOptions: ParsableArguments {
             config.maxConnections = v
         }
         if let v = try count(maxBodiesInFlight, "FARAD_MAX_BODIES_IN_FLIGHT", "max-bodies-in-flight") { config.maxBodiesInFlightBytes = v }
+        if let v = try count(maxQueryBuckets, "FARAD_MAX_QUERY_BUCKETS", "max-query-buckets") { config.queryLimits.maxBuckets = Int64(v) }
+        if let v = try count(maxFieldsPerLine, "FARAD_MAX_FIELDS_PER_LINE", "max-fields-per-line") { config.maxFieldsPerLine = v }
         if let d = try duration(idleTimeout, "FARAD_IDLE_TIMEOUT", "idle-timeout") { config.timeouts.idle = d }
         if let d = try duration(headerTimeout, "FARAD_HEADER_TIMEOUT", "header-timeout") { config.timeouts.header = d }
         if let d = try duration(bodyTimeout, "FARAD_BODY_TIMEOUT", "body-timeout") { config.timeouts.body = d }
