@@ -91,6 +91,10 @@ struct InfluxRoutes: Sendable {
             if error.code == .queueFull {
                 return Responses.influxError(.serviceUnavailable, error.message, headers: Responses.retryAfter)
             }
+            if error.code == .invalid {
+                // A write the store cannot keep faithfully (the parsers refuse these first).
+                return Responses.influxError(.badRequest, error.message)
+            }
             context.logger.error("storing points failed", metadata: ["error": "\(error)"])
             return Responses.influxError(.internalServerError, error.message)
         }

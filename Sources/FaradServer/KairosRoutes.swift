@@ -110,6 +110,10 @@ struct KairosRoutes: Sendable {
             if error.code == .queueFull {
                 return Responses.kairosErrors(.serviceUnavailable, [error.message], headers: Responses.retryAfter)
             }
+            if error.code == .invalid {
+                // A write the store cannot keep faithfully (the parsers refuse these first).
+                return Responses.kairosErrors(.badRequest, [error.message])
+            }
             context.logger.error("storing points failed", metadata: ["error": "\(error)"])
             return Responses.kairosErrors(.internalServerError, [error.message])
         }
