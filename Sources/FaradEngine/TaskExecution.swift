@@ -43,6 +43,7 @@ public final class TaskExecution: Sendable {
     private let stopped: AsyncStream<Void>
     private let stopContinuation: AsyncStream<Void>.Continuation
     private let throughput = Mutex<(count: Int, at: ContinuousClock.Instant, rate: Double)>((0, .now, 0))
+    private let lastUDFFailure = Mutex<String?>(nil)
 
     /// Builds the task's pipeline.
     /// - Throws: ``TICKDiagnostic`` when the script is invalid.
@@ -123,7 +124,9 @@ public final class TaskExecution: Sendable {
                         if i + 1 < self.udfs.count { self.udfs[i + 1].inputs.finish() }
                     }
                     try await supervisor.run(options: channel.options, taskID: self.id, nodeID: channel.nodeName, inputs: channel.inputs,
-                                             wake: { channel.inputs.wake() }) { outputs in
+                                             wake: { channel.inputs.wake() },
+                                             failed: { self.recordFailure($0, of: channel) },
+                                             inputEnded: { channel.inputs.isFinished }) { outputs in
                         let messages = channel.outputs.messages(outputs)
                         let full = self.pipeline.segment(channel.outputSegment) { p in
                             p.inject(messages, from: p.nodes[channel.nodeIndex], segment: channel.outputSegment)
@@ -138,6 +141,21 @@ public final class TaskExecution: Sendable {
             while try await group.next() != nil {}
         }
     }
+
+    /// Counts a failed UDF session as an error of its node and keeps its text as the task's
+    /// last UDF failure.
+    private func recordFailure(_ error: UDFHostError, of channel: UDFChannel) {
+        let text = error.description
+        pipeline.segment(channel.segment) { p in
+            if let node = p.nodes[channel.nodeIndex] as? UDFNode { node.fail(1, text) }
+        }
+        lastUDFFailure.withLock { $0 = text }
+    }
+
+    /// The last failure of one of the task's UDF sessions (`UDF NAME: …`), while the task runs:
+    /// set by every failure, restarted or not, and kept (Kapacitor's "last error") until a newer
+    /// one replaces it or the task stops. `nil` if no UDF session of this run has failed.
+    public var lastUDFError: String? { lastUDFFailure.withLock { $0 } }
 
     /// Ends the input: ``run()`` returns once the UDFs have processed what they were given.
     public func stop() {

@@ -172,6 +172,9 @@ final class UDFInputQueue: AsyncSequence, Sendable {
         for w in waiters { w.resume() }
     }
 
+    /// Whether the input has ended (``finish()``) or its consumer has gone (``close()``).
+    var isFinished: Bool { state.withLock { $0.finished || $0.closed } }
+
     /// The number of points queued.
     var queuedPoints: Int { state.withLock { $0.points } }
 

@@ -44,7 +44,8 @@ struct TaskRecord: Codable, Sendable {
         w.raw(",\"executing\":")
         w.bool(execution != nil)
         w.raw(",\"error\":")
-        w.string(error)
+        // While it executes: the last failure of one of its UDFs (restarted, so not yet `error`).
+        w.string(error.isEmpty ? execution?.lastUDFError ?? "" : error)
         w.raw(",\"stats\":")
         if let execution {
             w.raw("{\"task-stats\":{\"throughput\":0},\"node-stats\":{")

@@ -62,6 +62,9 @@ public final class ThreadToTaskQueue<Element: Sendable>: @unchecked Sendable {
         return accepted
     }
 
+    /// Whether the queue was finished (``finish(throwing:)``) or closed.
+    public var isFinished: Bool { state.withLock { $0.finished != nil || $0.closed } }
+
     /// Whether a push would block now.
     public var isFull: Bool { state.withLock { $0.count >= capacity } }
 

@@ -39,11 +39,19 @@ public struct UDFSupervisor: Sendable {
     /// A session that fails while the supervisor waits for input is noticed with the next input
     /// group; `wake` is called when a session fails, so that an input sequence that is waiting
     /// can hand out an empty group at once: the UDF is then restarted without waiting for data.
+    ///
+    /// Every session that fails is reported to `failed` with its error, before the restart (or
+    /// before `run` gives up and throws it): a UDF that keeps failing is seen while it is being
+    /// restarted, not only once the policy gives up. Once `inputEnded` says the input is over
+    /// (the task is stopping), a failed session is not restarted: a UDF that keeps crashing
+    /// cannot hold up a shutdown.
     /// - Throws: the last ``UDFHostError`` once the restart policy gives up (at once when it is off).
     public func run<Inputs: AsyncSequence & Sendable>(
         options: [UDFOption], taskID: String, nodeID: String,
         inputs: Inputs,
         wake: @escaping @Sendable () -> Void = {},
+        failed: @escaping @Sendable (UDFHostError) -> Void = { _ in },
+        inputEnded: @escaping @Sendable () -> Bool = { false },
         output: @escaping @Sendable ([UDFOutput]) async throws -> Void
     ) async throws(UDFHostError) where Inputs.Element == [UDFInput] {
         var iterator = inputs.makeAsyncIterator()
@@ -73,12 +81,13 @@ public struct UDFSupervisor: Sendable {
             } catch let failure {
                 error = failure
             }
+            failed(error)
             // A session that stayed up a while starts a new series of failures; one that keeps
             // failing at once backs off further each time.
             if clock.now - started > Self.healthyUptime { consecutiveFailures = 0 }
             consecutiveFailures += 1
             let policy = config.restart
-            guard policy.enabled, policy.maximumRestarts.map({ consecutiveFailures <= $0 }) ?? true else { throw error }
+            guard policy.enabled, policy.maximumRestarts.map({ consecutiveFailures <= $0 }) ?? true, !inputEnded() else { throw error }
             let wait = policy.backoff(attempt: consecutiveFailures)
             logger.warning("restarting UDF", metadata: [
                 "udf": "\(config.name)", "error": "\(error.message)", "attempt": "\(consecutiveFailures)", "backoff": "\(wait)",

@@ -81,7 +81,7 @@ struct UDFRunCommand: AsyncParsableCommand {
             // restarts the UDF or gives up, instead of waiting for the next line.
             try await supervisor.run(
                 options: typed, taskID: "farad-udf-run", nodeID: "\(config.name)1", inputs: input.elements,
-                wake: { input.offer([]) }
+                wake: { input.offer([]) }, inputEnded: { input.isFinished }
             ) { outputs in
                 try FileDescriptor.standardOutput.writeAll(Array(Self.lines(outputs).utf8))
             }

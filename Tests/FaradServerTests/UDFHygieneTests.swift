@@ -70,7 +70,62 @@ import Glibc
         #expect(result.stderr.contains("its output is still held open"), "\(result.stderr)")
         let helpers = ProcessProbe.pids(in: dir + "/helpers")
         #expect(helpers.count == 1)
-        for pid in helpers { #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid) }, "helper \(pid) left behind") }
-        ProcessProbe.killAll(helpers)
+        for pid in helpers { #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind") }
+        ProcessProbe.killAll(helpers, command: "sleep")
+    }
+
+    @Test func aCrashLoopingForkingUDFShowsOnItsTaskAndLeavesNoOrphans() async throws {
+        let directory = ServerProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let mirror = try UDFTestAgent.builtExecutable(named: "udf-mirror")
+        let script = "if \(Self.afterProbe(directory)); then sleep 1000 >/dev/null 2>&1 & echo $! >> \(directory)/helpers; "
+            + "echo \"crash $$\" >&2; exit 3; fi; touch \(directory)/probed; exec \(mirror)"
+        let scriptFile = directory + "/crasher.sh"
+        try script.write(toFile: scriptFile, atomically: true, encoding: .utf8)
+        let config = directory + "/farad.toml"
+        try """
+            [udf.functions.crasher]
+            prog = "/bin/sh"
+            args = ["\(scriptFile)"]
+            timeout = "10s"
+            restart = "on-failure"
+            restart-backoff = "10ms"
+            restart-backoff-max = "50ms"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", config])
+        var stopped = false
+        defer { if !stopped { server.stop() } }
+        let define = try await TaskAPITests.define(server, id: "crashing", script: "stream|from().measurement('m')@crasher()|httpOut('x')")
+        #expect(define.status == 200, "\(define.text)")
+
+        // The task keeps running (restarts) and shows the failures meanwhile.
+        let (error, errors) = try await TaskPeerTests.eventually("the task's error and its UDF node's errors") { () -> (String, Int)? in
+            let reply = try await server.get("/kapacitor/v1/tasks/crashing")
+            guard let task = try JSONSerialization.jsonObject(with: reply.body) as? [String: Any],
+                  let error = task["error"] as? String, !error.isEmpty,
+                  let stats = task["stats"] as? [String: Any], let nodes = stats["node-stats"] as? [String: [String: Any]],
+                  let udf = nodes.first(where: { $0.key.hasPrefix("crasher") })?.value, let errors = udf["errors"] as? Int, errors > 1
+            else { return nil }
+            return (error, errors)
+        }
+        #expect(error.hasPrefix("UDF crasher: "), "\(error)")
+        #expect(errors > 1)
+
+        // Every session but the newest has ended: its helper must be gone.
+        let helpers = try await TaskPeerTests.eventually("three restarts") { () -> [pid_t]? in
+            let pids = ProcessProbe.pids(in: directory + "/helpers")
+            return pids.count >= 3 ? pids : nil
+        }
+        for pid in helpers.dropLast() {
+            #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) of an ended session left behind")
+        }
+        // SIGTERM ends the server although the UDF keeps crashing (no restart once input ended),
+        // and no helper is left at all.
+        let status = server.stop()
+        stopped = true
+        #expect(status != .signaled(SIGKILL), "farad serve did not end on SIGTERM")
+        let all = ProcessProbe.pids(in: directory + "/helpers")
+        for pid in all { #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind") }
+        ProcessProbe.killAll(all, command: "sleep")
     }
 }

@@ -2,6 +2,7 @@ import FaradSystem
 import FaradTestSupport
 @testable import FaradUDFHost
 import KapacitorUDFWire
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -17,9 +18,9 @@ import Glibc
         let pids = ProcessProbe.pids(in: file)
         #expect(pids.count >= count, "helpers recorded in \(file): \(pids)")
         for pid in pids {
-            #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid) }, "helper \(pid) left behind")
+            #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind")
         }
-        ProcessProbe.killAll(pids)
+        ProcessProbe.killAll(pids, command: "sleep")
     }
 
     @Test func aHelperIsEndedWithTheSessionAfterANormalEnd() async throws {
@@ -79,5 +80,29 @@ import Glibc
         let message = error?.message ?? ""
         #expect(message.hasPrefix("process exited before reading all its input (") || message.hasPrefix("write error")
                 || message.hasPrefix("process exited unexpectedly: exit status 0"), "\(message)")
+    }
+
+    @Test func restartsLeaveNoOrphansAndEachFailureIsReported() async throws {
+        let dir = TemporaryDirectory()
+        let pids = dir.path + "/helpers"
+        let script = "sleep 1000 >/dev/null 2>&1 & echo $! >> \(pids); echo \"crash $$\" >&2; exit 3"
+        let config = try processConfig("crasher", "/bin/sh", ["-c", script],
+                                       restart: .onFailure(initialBackoff: .milliseconds(1), maximumRestarts: 2))
+        let supervisor = UDFSupervisor(config: config, logger: quietLogger)
+        let inputs = ThreadToTaskQueue<[UDFInput]>(capacity: 1)
+        let failures = Mutex<[UDFHostError]>([])
+        let error = await #expect(throws: UDFHostError.self) {
+            try await supervisor.run(options: [], taskID: "t", nodeID: "crasher1", inputs: inputs.elements,
+                                     failed: { e in failures.withLock { $0.append(e) } }) { _ in }
+        }
+        inputs.close()
+        #expect(error?.code == .exited)
+        let reported = failures.withLock { $0 }
+        #expect(reported.count == 3, "the first session and two restarts: \(reported)")
+        #expect(reported.allSatisfy { $0.code == .exited })
+        // (A session whose init request found the pipe closed reports the write error instead.)
+        #expect(reported.contains { $0.message.hasPrefix("process exited unexpectedly: exit status 3 (last stderr line: crash ") },
+                "\(reported)")
+        await expectNoneRunning(pids, atLeast: 3)
     }
 }
