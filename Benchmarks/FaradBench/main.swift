@@ -23,6 +23,9 @@ let usage = """
            farad-bench serve --port P [--format json|gzip|lp] [--points N] [--batch-size N] [--clients N] [--server-pid PID]
            farad-bench latency --port P [--rate R] [--seconds S]
            farad-bench query --port P [--repeats N]
+           farad-bench scale-load --flavor farad|influxdb --port P [--big] [--series N] [--rounds N] [--big-points N] [--batch-size N] [--clients N] [--server-pid PID] [--settle S]
+           farad-bench scale-count --flavor F --port P --expect N --since-ns T [--server-pid PID] [--timeout S]
+           farad-bench scale-query --flavor F --port P --part tag|big [--series N] [--rounds N] [--big-points N] [--server-pid PID] [--repeats N]
 
     codec   Farad's wire codec against SwiftProtobuf, in process (default 1,000,000 points).
     pipe    Drives a UDF executable through real pipes as a host would (default 1,000,000 points);
@@ -41,6 +44,14 @@ let usage = """
             gzip JSON or line protocol (default 10,000,000 points, 10,000 per request, 2 clients).
     latency 100-point KairosDB requests at --rate per second (default 1,000 for 10 s): p50/p99.
     query   avg by 1-minute buckets over one series of 86,400 points (seeds it first): p50/p99.
+    scale-load   Issue 12's ingest: line protocol m,host=h<i>,region=r<i%16> v=… for --series (1,000,000)
+            × --rounds (10), or with --big one series big v=… of --big-points (10,000,000), to db
+            bench (big), built on the fly; server CPU, write_bytes and peak RSS per point from /proc.
+    scale-count  Polls the count of m until it is --expect and prints the time since --since-ns
+            (`date +%s%N` before the server started) and the server's peak RSS.
+    scale-query  --part tag: one host's series of --series (50 random hosts, or --repeats);
+            --part big: the newest 1,000 points of big (20 runs), a count and a mean (5 runs).
+            scripts/bench-influxdb.sh runs all three against farad serve and influxd.
     frames  Writes an init request and the benchmark points as request frames to stdout, to feed a
             UDF directly: udf-mirror < requests.bin > /dev/null.
     """
@@ -62,7 +73,17 @@ var clients = 2
 var serverPID: Int32?
 var rate = 1000
 var seconds = 10
-var repeats = 200
+var repeats: Int?
+var flavor = ScaleFlavor.farad
+var series = 1_000_000
+var rounds = 10
+var bigPoints = 10_000_000
+var big = false
+var settle = 0
+var expect = 0
+var sinceNanoseconds: Int64 = 0
+var timeout = 900
+var part = "tag"
 while let arg = args.popFirst() {
     switch arg {
     case "--points": points = Int(args.popFirst() ?? "")
@@ -76,7 +97,22 @@ while let arg = args.popFirst() {
     case "--server-pid": serverPID = Int32(args.popFirst() ?? "")
     case "--rate": rate = Int(args.popFirst() ?? "") ?? rate
     case "--seconds": seconds = Int(args.popFirst() ?? "") ?? seconds
-    case "--repeats": repeats = Int(args.popFirst() ?? "") ?? repeats
+    case "--repeats": repeats = Int(args.popFirst() ?? "")
+    case "--flavor":
+        guard let f = ScaleFlavor(rawValue: args.popFirst() ?? "") else {
+            print("--flavor is farad or influxdb\n\(usage)")
+            exit(2)
+        }
+        flavor = f
+    case "--series": series = max(1, Int(args.popFirst() ?? "") ?? series)
+    case "--rounds": rounds = max(1, Int(args.popFirst() ?? "") ?? rounds)
+    case "--big-points": bigPoints = max(1, Int(args.popFirst() ?? "") ?? bigPoints)
+    case "--big": big = true
+    case "--settle": settle = min(600, max(0, Int(args.popFirst() ?? "") ?? 0))
+    case "--expect": expect = Int(args.popFirst() ?? "") ?? 0
+    case "--since-ns": sinceNanoseconds = Int64(args.popFirst() ?? "") ?? 0
+    case "--timeout": timeout = min(3600, max(1, Int(args.popFirst() ?? "") ?? timeout))
+    case "--part": part = args.popFirst() ?? part
     case "--env":
         let pair = (args.popFirst() ?? "").split(separator: "=", maxSplits: 1).map(String.init)
         if pair.count == 2 { environment[pair[0]] = pair[1] }
@@ -103,7 +139,19 @@ do {
         try serveBenchmark(host: "127.0.0.1", port: port, format: format, points: points ?? 10_000_000,
                            batch: batchSize > 0 ? batchSize : 10_000, clients: clients, serverPID: serverPID)
     case "latency": try latencyBenchmark(host: "127.0.0.1", port: port, rate: rate, seconds: seconds)
-    case "query": try queryBenchmark(host: "127.0.0.1", port: port, repeats: repeats)
+    case "query": try queryBenchmark(host: "127.0.0.1", port: port, repeats: repeats ?? 200)
+    case "scale-load":
+        try scaleLoadBenchmark(flavor: flavor, port: port, database: big ? "big" : "bench", big: big,
+                               data: ScaleData(series: series, rounds: rounds, bigPoints: bigPoints),
+                               batch: batchSize > 0 ? batchSize : 5000, clients: max(1, clients), serverPID: serverPID,
+                               settleSeconds: settle, key: big ? "big" : "ingest")
+    case "scale-count":
+        try scaleCountWait(flavor: flavor, port: port, expect: expect, sinceNanoseconds: sinceNanoseconds,
+                           serverPID: serverPID, timeoutSeconds: timeout)
+    case "scale-query":
+        try scaleQueryBenchmark(flavor: flavor, port: port, part: part,
+                                data: ScaleData(series: series, rounds: rounds, bigPoints: bigPoints), serverPID: serverPID,
+                                tagQueries: repeats ?? 50, tailRuns: 20, aggregateRuns: 5)
     case "frames":
         var bytes = UDFRequest.initialize(InitRequest(taskID: "bench", nodeID: "udf1")).frame
         bytes += requestFrames(count: points ?? 1_000_000, batchSize: batchSize)
