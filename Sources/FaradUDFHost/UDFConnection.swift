@@ -123,7 +123,9 @@ final class UDFConnection: Sendable {
 }
 
 /// Drains a UDF's stderr on its own thread, logging each line with the UDF's name. A line over
-/// `maximumLine` bytes is cut; stderr is always read, so a chatty UDF never blocks on it.
+/// `maximumLine` bytes is cut; stderr is always read, so a chatty UDF never blocks on it. The log
+/// gets at most a burst of 50 lines, then 10 a second (``LogRateLimiter``); the lines left out
+/// are counted in one warning, and the last few are still kept for error messages.
 final class StderrLog: Sendable {
     static let maximumLine = 64 << 10
     private let recent = Mutex<[String]>([])
@@ -136,10 +138,20 @@ final class StderrLog: Sendable {
             var buffer = [UInt8](repeating: 0, count: 16 << 10)
             var line: [UInt8] = []
             var cut = false
+            var limiter = LogRateLimiter()
+            let clock = ContinuousClock()
+            let origin = clock.now
+            func reportSuppressed(_ count: Int) {
+                guard count > 0 else { return }
+                logger.warning("UDF log lines suppressed (over 10 a second)", metadata: ["udf": "\(udf)", "suppressed": "\(count)"])
+            }
             func emit() {
                 var text = String(decoding: line, as: UTF8.self)
                 if cut { text += " …(line cut at \(Self.maximumLine) bytes)" }
-                logger.info("UDF log", metadata: ["udf": "\(udf)", "text": "\(text)"])
+                if case .log(let suppressed) = limiter.admit(at: clock.now - origin) {
+                    reportSuppressed(suppressed)
+                    logger.info("UDF log", metadata: ["udf": "\(udf)", "text": "\(text)"])
+                }
                 recent.withLock { r in
                     r.append(text)
                     if r.count > 5 { r.removeFirst() }
@@ -168,6 +180,7 @@ final class StderrLog: Sendable {
                 }
             }
             if !line.isEmpty { emit() }
+            reportSuppressed(limiter.flush())
             fd.close()
             ended.withLock { $0 = true }
             ended.broadcast()

@@ -55,6 +55,42 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
         #expect(long?.metadata["text"]?.utf8.count == 65536 + " …(line cut at 65536 bytes)".utf8.count)
     }
 
+    @Test func aFloodOfStderrLinesIsRateLimitedAndCounted() async throws {
+        let recorder = RecordingLogHandler()
+        let logger = Logger(label: "test", factory: { _ in recorder })
+        // 20,000 lines at once: the burst (50) is logged, then about 10 a second.
+        let script = "seq 1 20000 >&2; exec cat"
+        let session = try await UDFSession.start(try processConfig("flood", "/bin/sh", ["-c", script]), logger: logger)
+        try await session.send(UDFPoint(time: 1))
+        async let outputs = collect(session)
+        try await session.finish()
+        #expect(try await outputs.count == 1)
+        func suppressed() -> Int {
+            recorder.all.filter { $0.message.hasPrefix("UDF log lines suppressed") }.reduce(0) { $0 + (Int($1.metadata["suppressed"] ?? "") ?? 0) }
+        }
+        func logged() -> Int { recorder.all.filter { $0.message == "UDF log" }.count }
+        // Every line is either logged or counted, once the stderr thread has read them all.
+        #expect(await eventually { logged() + suppressed() == 20000 })
+        #expect(logged() >= 50)
+        #expect(logged() < 1000)
+        #expect(recorder.all.first { $0.message == "UDF log" }?.metadata["text"] == "1")
+    }
+
+    @Test func rateLimiterLetsABurstThroughThenRefills() {
+        var limiter = LogRateLimiter(burst: 3, perSecond: 2)
+        let t0 = Duration.seconds(100)
+        #expect((0..<3).map { _ in limiter.admit(at: t0) } == Array(repeating: .log(suppressedBefore: 0), count: 3))
+        #expect(limiter.admit(at: t0) == .suppress)
+        #expect(limiter.admit(at: t0 + .milliseconds(100)) == .suppress)
+        // Half a second later one token is back; the two left out are reported with that line.
+        #expect(limiter.admit(at: t0 + .milliseconds(600)) == .log(suppressedBefore: 2))
+        #expect(limiter.admit(at: t0 + .milliseconds(600)) == .suppress)
+        #expect(limiter.flush() == 1)
+        #expect(limiter.flush() == 0)
+        // A long quiet time refills up to the burst only.
+        #expect((0..<4).map { _ in limiter.admit(at: t0 + .seconds(60)) }.filter { $0 == .suppress }.count == 1)
+    }
+
     @Test func countersAndTimers() async throws {
         let metrics = TestMetrics()
         let udfMetrics = UDFMetrics(udf: "mirror", factory: metrics)
