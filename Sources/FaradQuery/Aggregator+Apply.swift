@@ -116,8 +116,20 @@ extension Aggregator {
 
     // MARK: - Range aggregators
 
+    /// Where bucket 0 starts.
+    func bucketOrigin(frame: QueryFrame) -> Int64 {
+        alignSampling ? Calendar.align(frame.start, unit: sampling.unit, offset: frame.zoneOffset) : frame.start
+    }
+
+    /// The time a range aggregator gives bucket `k` whose first point is at `first`.
+    func bucketTime(_ k: Int64, first: Int64, origin: Int64, frame: QueryFrame) -> Int64 {
+        alignStartTime
+            ? sampling.add(k, to: origin, offset: frame.zoneOffset)
+            : (alignEndTime ? sampling.add(k + 1, to: origin, offset: frame.zoneOffset) : first)
+    }
+
     private func range(_ points: [DataPoint], frame: QueryFrame) -> [DataPoint] {
-        let origin = alignSampling ? Calendar.align(frame.start, unit: sampling.unit, offset: frame.zoneOffset) : frame.start
+        let origin = bucketOrigin(frame: frame)
         var out: [DataPoint] = []
         if kind == .gaps { return gaps(points, origin: origin, frame: frame) }
         // One pass: each point's bucket is computed once; the bucket ends where the next begins.
@@ -132,9 +144,7 @@ extension Aggregator {
                 j += 1
             }
             let slice = points[i..<j]
-            let time: Int64 = alignStartTime
-                ? sampling.add(k, to: origin, offset: frame.zoneOffset)
-                : (alignEndTime ? sampling.add(k + 1, to: origin, offset: frame.zoneOffset) : slice.first!.time)
+            let time = bucketTime(k, first: slice.first!.time, origin: origin, frame: frame)
             if let simple = simpleReduce(slice) {
                 if let simple { out.append(DataPoint(time: time, value: simple)) }
             } else {
@@ -201,7 +211,7 @@ extension Aggregator {
     /// Times and samplings are within ``QueryRequest/timeBound``, so the differences and
     /// products here do not overflow. Calendar buckets start from the count of calendar months
     /// (exact to within one bucket), so the correcting steps are at most two.
-    private func bucket(of t: Int64, origin: Int64, frame: QueryFrame) -> Int64 {
+    func bucket(of t: Int64, origin: Int64, frame: QueryFrame) -> Int64 {
         if !sampling.unit.isCalendar {
             return Calendar.floorDiv(t - origin, sampling.value * sampling.unit.milliseconds)
         }

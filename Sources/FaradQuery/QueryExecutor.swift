@@ -10,6 +10,9 @@ import FaradStore
 /// (where KairosDB fails the whole query with 500).
 public struct QueryExecutor: Sendable {
     public let store: FaradStore
+    /// Reads every point of the range for every query (tests compare the streamed and pushed-down
+    /// reads against it).
+    var readsEveryPoint = false
 
     public init(store: FaradStore) {
         self.store = store
@@ -21,15 +24,14 @@ public struct QueryExecutor: Sendable {
         w.raw("{\"queries\":[")
         for (i, metric) in request.metrics.enumerated() {
             if i > 0 { w.raw(",") }
-            let data = try read(metric, request)
-            let sampleSize = data.reduce(0) { $0 + $1.times.count }
-            var groups = Grouping.group(data, by: metric.groupBy, request: request)
             let frame = QueryFrame(start: request.start, end: request.end, zoneOffset: request.zoneOffset, now: now)
+            let (gathered, sampleSize, applied) = try gather(metric, request, frame: frame)
+            var groups = gathered
             for g in groups.indices {
                 var points = groups[g].points
                 if metric.descending { points.reverse() }
                 if let limit = metric.limit, points.count > limit { points.removeLast(points.count - limit) }
-                for aggregator in metric.aggregators {
+                for aggregator in metric.aggregators.dropFirst(applied) {
                     if aggregator.needsNumbers && groups[g].type != "number" { continue }
                     points = try aggregator.apply(points, frame: frame)
                     if let saveAs = aggregator.saveAs {
@@ -83,10 +85,9 @@ public struct QueryExecutor: Sendable {
         w.raw("{\"queries\":[")
         for (i, metric) in request.metrics.enumerated() {
             if i > 0 { w.raw(",") }
-            let data = try read(metric, request)
             var union: [String: Set<String>] = [:]
-            for d in data {
-                for t in d.series.key.tags { union[t.key, default: []].insert(t.value) }
+            for entry in try withPoints(metric, request) {
+                for t in entry.key.tags { union[t.key, default: []].insert(t.value) }
             }
             w.raw("{\"results\":[{\"name\":")
             w.string(metric.name)
@@ -119,10 +120,48 @@ public struct QueryExecutor: Sendable {
         }
     }
 
-    private func read(_ metric: MetricQuery, _ request: QueryRequest) throws(QueryFailure) -> [SeriesData] {
+    /// The metric's groups, the points read (`sample_size`) and how many of its aggregators are
+    /// already applied. The store is read in one of three ways:
+    /// - a first aggregator that folds buckets into one number, over whole series: folded while
+    ///   the store scans (``StreamedAggregation``), in memory for the buckets only;
+    /// - a `limit` over whole series of one data type each: the newest (or oldest) `limit` points
+    ///   of each series, read from that end (KairosDB also pushes its limit down to Cassandra);
+    /// - otherwise every point in the range.
+    private func gather(_ metric: MetricQuery, _ request: QueryRequest, frame: QueryFrame) throws(QueryFailure)
+        -> (groups: [Grouping.Group], sampleSize: Int, applied: Int)
+    {
         do {
             let series = try store.findSeries(metric: metric.name, filter: metric.tags)
-            return try store.read(series: series, start: request.start, end: request.end)
+            if !readsEveryPoint, !metric.descending, let plan = StreamedAggregation(metric, series: series) {
+                let (groups, sampleSize) = try plan.run(store: store, series: series, frame: frame)
+                return (groups, sampleSize, 1)
+            }
+            let data: [SeriesData]
+            if !readsEveryPoint, let limit = metric.limit, metric.groupBy.allSatisfy({ if case .tag = $0 { true } else { false } }),
+               series.allSatisfy({ Self.oneGroupType($0.types) }) {
+                data = try store.read(series: series, start: request.start, end: request.end, limit: limit,
+                                      from: metric.descending ? .descending : .ascending)
+            } else {
+                data = try store.read(series: series, start: request.start, end: request.end)
+            }
+            let sampleSize = data.reduce(0) { $0 + $1.times.count }
+            return (Grouping.group(data, by: metric.groupBy, request: request), sampleSize, 0)
+        } catch {
+            throw QueryFailure(message: error.message)
+        }
+    }
+
+    /// Whether every value of a series of `types` falls into one KairosDB group type (`number`,
+    /// `text` or `complex`), so that a group's newest points are among its series' newest.
+    static func oneGroupType(_ types: ValueTypes) -> Bool {
+        !types.isEmpty && (ValueTypes([.long, .double]).isSuperset(of: types) || types == .string || types == .complex)
+    }
+
+    /// The metric's series with a point in the query's range.
+    private func withPoints(_ metric: MetricQuery, _ request: QueryRequest) throws(QueryFailure) -> [SeriesEntry] {
+        do {
+            let series = try store.findSeries(metric: metric.name, filter: metric.tags)
+            return try store.seriesWithPoints(series, start: request.start, end: request.end)
         } catch {
             throw QueryFailure(message: error.message)
         }

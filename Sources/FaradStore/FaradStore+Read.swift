@@ -70,34 +70,39 @@ extension FaradStore {
 
     /// Stable sort by time, then drop all but the last of equal times.
     static func sortKeepingLastWrite(_ data: inout SeriesData) {
-        let n = data.times.count
+        sortKeepingLastWrite(&data.times, &data.values)
+    }
+
+    /// Stable sort of `times` (and `values` with them), then drop all but the last of equal times.
+    static func sortKeepingLastWrite(_ times: inout [Int64], _ values: inout [MetricValue]) {
+        let n = times.count
         guard n > 1 else { return }
         var sorted = true
         var strictly = true
         for i in 1..<n {
-            if data.times[i] < data.times[i - 1] { sorted = false; break }
-            if data.times[i] == data.times[i - 1] { strictly = false }
+            if times[i] < times[i - 1] { sorted = false; break }
+            if times[i] == times[i - 1] { strictly = false }
         }
         if sorted && strictly { return }
         var order = Array(0..<n)
         if !sorted {
-            let times = data.times
-            order.sort { times[$0] < times[$1] || (times[$0] == times[$1] && $0 < $1) }
+            let t = times
+            order.sort { t[$0] < t[$1] || (t[$0] == t[$1] && $0 < $1) }
         }
-        var times: [Int64] = []
-        var values: [MetricValue] = []
-        times.reserveCapacity(n)
-        values.reserveCapacity(n)
+        var outTimes: [Int64] = []
+        var outValues: [MetricValue] = []
+        outTimes.reserveCapacity(n)
+        outValues.reserveCapacity(n)
         for i in order {
-            let t = data.times[i]
-            if let last = times.last, last == t {
-                values[values.count - 1] = data.values[i]
+            let t = times[i]
+            if let last = outTimes.last, last == t {
+                outValues[outValues.count - 1] = values[i]
             } else {
-                times.append(t)
-                values.append(data.values[i])
+                outTimes.append(t)
+                outValues.append(values[i])
             }
         }
-        data.times = times
-        data.values = values
+        times = outTimes
+        values = outValues
     }
 }

@@ -5,6 +5,19 @@ import Synchronization
 public struct SeriesEntry: Sendable, Hashable {
     public var id: Int64
     public var key: SeriesKey
+    /// The kinds of value the series holds, as committed when it was found (empty: unknown).
+    public var types: ValueTypes
+
+    public init(id: Int64, key: SeriesKey, types: ValueTypes = []) {
+        self.id = id
+        self.key = key
+        self.types = types
+    }
+
+    /// One series is one entry, whatever types were known when each copy was found.
+    public static func == (a: SeriesEntry, b: SeriesEntry) -> Bool { a.id == b.id && a.key == b.key }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
 
 /// KairosDB's tag filter: values OR'd within a tag, tags AND'ed; a `regex:` value must match

@@ -126,12 +126,13 @@ enum SeriesIndex {
     static func series(_ db: Database, metric: String, filter: TagFilter, namespace: String?) throws -> [SeriesEntry] {
         if filter.isEmpty {
             let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT id, tags, namespace FROM series WHERE metric = ? ORDER BY id"), arguments: [metric])
+                db.cachedStatement(sql: "SELECT id, tags, namespace, types FROM series WHERE metric = ? ORDER BY id"), arguments: [metric])
             var out: [SeriesEntry] = []
             while let row = try rows.next() {
                 let ns: String = row[2]
                 if let namespace, ns != namespace { continue }
-                out.append(SeriesEntry(id: row[0], key: SeriesKey(metric: metric, sortedTags: TagText.decode(row[1]), namespace: ns)))
+                out.append(SeriesEntry(id: row[0], key: SeriesKey(metric: metric, sortedTags: TagText.decode(row[1]), namespace: ns),
+                                       types: ValueTypes(rawValue: row[3])))
             }
             return out
         }
@@ -164,14 +165,15 @@ enum SeriesIndex {
             result.formIntersection(s)
             if result.isEmpty { return [] }
         }
-        let fetch = try db.cachedStatement(sql: "SELECT tags, namespace FROM series WHERE id = ?")
+        let fetch = try db.cachedStatement(sql: "SELECT tags, namespace, types FROM series WHERE id = ?")
         var out: [SeriesEntry] = []
         out.reserveCapacity(result.count)
         for id in result.sorted() {
             guard let row = try Row.fetchOne(fetch, arguments: [id]) else { continue }
             let ns: String = row[1]
             if let namespace, ns != namespace { continue }
-            out.append(SeriesEntry(id: id, key: SeriesKey(metric: metric, sortedTags: TagText.decode(row[0]), namespace: ns)))
+            out.append(SeriesEntry(id: id, key: SeriesKey(metric: metric, sortedTags: TagText.decode(row[0]), namespace: ns),
+                                   types: ValueTypes(rawValue: row[2])))
         }
         return out
     }
