@@ -29,7 +29,7 @@ final class HTTPConnection {
 
     /// Sends one request and returns the status and body.
     func send(_ method: String, _ path: String, body: [UInt8], headers: String = "") throws -> (Int, [UInt8]) {
-        var head = Array("\(method) \(path) HTTP/1.1\r\nHost: bench\r\nContent-Length: \(body.count)\r\n\(headers)\r\n".utf8)
+        var head = Array("\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.count)\r\n\(headers)\r\n".utf8)
         head.append(contentsOf: body)
         try head.withUnsafeBytes { raw in
             var sent = 0

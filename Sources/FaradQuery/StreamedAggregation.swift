@@ -68,77 +68,105 @@ struct StreamedAggregation {
     /// Scans the series and returns the groups with the first aggregator applied, and the points
     /// read (`sample_size`).
     func run(store: FaradStore, series: [SeriesEntry], frame: QueryFrame) throws(StoreError) -> (groups: [Grouping.Group], sampleSize: Int) {
-        let origin = aggregator.bucketOrigin(frame: frame)
-        // A fixed-width bucket is known by its bounds, so most points skip the division.
-        let width: Int64? = aggregator.sampling.unit.isCalendar ? nil : aggregator.sampling.value * aggregator.sampling.unit.milliseconds
-        let seriesKeys = series.map(\.key)
-        let typeNames = ["number", "text", "complex"]
-        var tables: [Grouping.Key: [Int64: Bucket]] = [:]
-        var tags: [Grouping.Key: [String: Set<String>]] = [:]
-        var sampleSize = 0
-        // The bucket being filled, for the series being scanned (type: an index in `typeNames`).
-        var current: (series: Int, type: Int, k: Int64, lo: Int64, hi: Int64, bucket: Bucket)?
-        var touched: [Bool] = [false, false, false]
-        var lastSeries = -1
-        func key(_ s: Int, _ type: Int) -> Grouping.Key {
-            var key = Grouping.Key()
-            key.tagValues = tagNames.map { seriesKeys[s].tag($0) }
-            key.type = typeNames[type]
-            return key
-        }
-        func close() {
-            guard let c = current else { return }
-            tables[key(c.series, c.type), default: [:]][c.k, default: Bucket(first: c.bucket.first)].merge(c.bucket)
-            current = nil
-        }
-        try store.scan(series: series, start: frame.start, end: frame.end) { s, t, v in
-            sampleSize += 1
-            let type = switch v {
-            case .long, .double: 0
-            case .string: 1
-            case .complex: 2
-            }
-            if current != nil, s == lastSeries, current!.type == type, t >= current!.lo, t < current!.hi {
-                current!.bucket.add(v)
-                return true
-            }
-            close()
-            if s != lastSeries {
-                touched = [false, false, false]
-                lastSeries = s
-            }
-            if !touched[type] {
-                touched[type] = true
-                let k = key(s, type)
-                for tag in seriesKeys[s].tags { tags[k, default: [:]][tag.key, default: []].insert(tag.value) }
-            }
-            let k = aggregator.bucket(of: t, origin: origin, frame: frame)
-            var lo = Int64.max
-            var hi = Int64.min
-            if let width {
-                // Within the bounds `QueryRequest` enforces on times and samplings.
-                lo = origin &+ k &* width
-                hi = lo &+ width
-            }
-            var bucket = Bucket(first: t)
-            bucket.add(v)
-            current = (s, type, k, lo, hi, bucket)
+        var folder = Folder(aggregator: aggregator, tagNames: tagNames, series: series.map(\.key), frame: frame)
+        try store.scanBatches(series: series, start: frame.start, end: frame.end) { s, times, values in
+            folder.add(series: s, times, values)
             return true
         }
-        close()
+        folder.close()
         var groups: [Grouping.Group] = []
-        for (key, buckets) in tables {
+        for (key, buckets) in folder.tables {
             var group = Grouping.Group(key: key)
-            group.tags = tags[key] ?? [:]
+            group.tags = folder.tags[key] ?? [:]
             for k in buckets.keys.sorted() {
                 let b = buckets[k]!
                 guard let value = reduced(b) else { continue }
-                group.points.append(DataPoint(time: aggregator.bucketTime(k, first: b.first, origin: origin, frame: frame), value: value))
+                group.points.append(DataPoint(time: aggregator.bucketTime(k, first: b.first, origin: folder.origin, frame: frame), value: value))
             }
             groups.append(group)
         }
         groups.sort { $0.key < $1.key }
-        return (groups, sampleSize)
+        return (groups, folder.sampleSize)
+    }
+
+    /// The buckets of every group, filled run by run.
+    struct Folder {
+        static let typeNames = ["number", "text", "complex"]
+        let aggregator: Aggregator
+        let tagNames: [String]
+        let series: [SeriesKey]
+        let frame: QueryFrame
+        let origin: Int64
+        var tables: [Grouping.Key: [Int64: Bucket]] = [:]
+        var tags: [Grouping.Key: [String: Set<String>]] = [:]
+        var sampleSize = 0
+        /// The bucket being filled, `k` = [`lo`, `hi`), of `currentSeries` and `currentType` (an
+        /// index in `typeNames`): a point inside its bounds skips the bucket's computation.
+        var current: Bucket?
+        var currentSeries = -1
+        var currentType = 0
+        var k: Int64 = 0
+        var lo = Int64.max
+        var hi = Int64.min
+        /// Which types the current series has shown (its tags join those groups).
+        var touched: [Bool] = [false, false, false]
+
+        init(aggregator: Aggregator, tagNames: [String], series: [SeriesKey], frame: QueryFrame) {
+            self.aggregator = aggregator
+            self.tagNames = tagNames
+            self.series = series
+            self.frame = frame
+            origin = aggregator.bucketOrigin(frame: frame)
+        }
+
+        func key(_ s: Int, _ type: Int) -> Grouping.Key {
+            var key = Grouping.Key()
+            key.tagValues = tagNames.map { series[s].tag($0) }
+            key.type = Self.typeNames[type]
+            return key
+        }
+
+        mutating func close() {
+            guard let b = current else { return }
+            tables[key(currentSeries, currentType), default: [:]][k, default: Bucket(first: b.first)].merge(b)
+            current = nil
+        }
+
+        mutating func add(series s: Int, _ times: ArraySlice<Int64>, _ values: ArraySlice<MetricValue>) {
+            sampleSize += times.count
+            if s != currentSeries {
+                close()
+                currentSeries = s
+                touched = [false, false, false]
+            }
+            for i in times.indices {
+                let t = times[i]
+                let v = values[i]
+                let type = switch v {
+                case .long, .double: 0
+                case .string: 1
+                case .complex: 2
+                }
+                if current != nil, type == currentType, t >= lo, t < hi {
+                    current!.add(v)
+                    continue
+                }
+                close()
+                if !touched[type] {
+                    touched[type] = true
+                    let groupKey = key(s, type)
+                    for tag in series[s].tags { tags[groupKey, default: [:]][tag.key, default: []].insert(tag.value) }
+                }
+                k = aggregator.bucket(of: t, origin: origin, frame: frame)
+                // Bucket k is [start of k, start of k + 1), calendar buckets too.
+                lo = aggregator.sampling.add(k, to: origin, offset: frame.zoneOffset)
+                hi = aggregator.sampling.add(k + 1, to: origin, offset: frame.zoneOffset)
+                currentType = type
+                var b = Bucket(first: t)
+                b.add(v)
+                current = b
+            }
+        }
     }
 
     /// The bucket's value, as ``Aggregator``'s simple reduce gives it; `nil` for a bucket without

@@ -37,6 +37,20 @@ extension FaradStore {
         series: [SeriesEntry], start: Int64, end: Int64, order: ScanOrder = .ascending,
         now: Int64 = FaradStore.nowMillis(), _ visit: (Int, Int64, MetricValue) -> Bool
     ) throws(StoreError) {
+        try scanBatches(series: series, start: start, end: end, order: order, now: now) { i, times, values in
+            for k in times.indices where !visit(i, times[k], values[k]) { return false }
+            return true
+        }
+    }
+
+    /// ``scan(series:start:end:order:now:_:)`` in runs of points: `visit` gets the series' index
+    /// and consecutive points (times and values, in scan order) and returns `false` to skip the
+    /// rest of that series. A visitor that folds points does its per-point work in its own loop,
+    /// with no call per point.
+    public func scanBatches(
+        series: [SeriesEntry], start: Int64, end: Int64, order: ScanOrder = .ascending,
+        now: Int64 = FaradStore.nowMillis(), _ visit: (Int, ArraySlice<Int64>, ArraySlice<MetricValue>) -> Bool
+    ) throws(StoreError) {
         guard start <= end, !series.isEmpty else { return }
         // The memtable's sets first, then the SQLite snapshot: see ``MemTable``.
         let held = memtable.snapshot()
@@ -101,9 +115,10 @@ extension FaradStore {
     ) throws(StoreError) -> [SeriesData] {
         guard limit > 0 else { return [] }
         var result = series.map { SeriesData(series: $0, times: [], values: []) }
-        try scan(series: series, start: start, end: end, order: order, now: now) { i, t, v in
-            result[i].times.append(t)
-            result[i].values.append(v)
+        try scanBatches(series: series, start: start, end: end, order: order, now: now) { i, times, values in
+            let take = min(times.count, limit - result[i].times.count)
+            result[i].times.append(contentsOf: times.prefix(take))
+            result[i].values.append(contentsOf: values.prefix(take))
             return result[i].times.count < limit
         }
         if order == .descending {
@@ -184,9 +199,9 @@ struct ScanMerge {
         return order == .ascending ? next.minTime <= t : next.maxTime >= t
     }
 
-    /// Visits the merged points until the runs end or `visit` returns `false`. Every turn of the
-    /// loop visits at least one point or reads one chunk, and both are finite.
-    mutating func run(load: (ChunkRef) throws -> ScanRun, visit: (Int64, MetricValue) -> Bool) throws {
+    /// Visits the merged points, in runs, until the runs end or `visit` returns `false`. Every
+    /// turn of the loop visits at least one point or reads one chunk, and both are finite.
+    mutating func run(load: (ChunkRef) throws -> ScanRun, visit: (ArraySlice<Int64>, ArraySlice<MetricValue>) -> Bool) throws {
         while true {
             var best: Int64?
             for r in active {
@@ -201,13 +216,14 @@ struct ScanMerge {
                 // One run and no chunk in the way: visit it up to where the next chunk starts.
                 var r = active[0]
                 active = []
-                while r.position < r.times.count {
-                    let time = r.times[r.position]
-                    if pendingReaches(time) { break }
-                    let value = r.values[r.position]
-                    r.position += 1
-                    if !visit(time, value) { return }
+                let from = r.position
+                var to = r.times.count
+                if pending.first != nil {
+                    to = from + 1
+                    while to < r.times.count, !pendingReaches(r.times[to]) { to += 1 }
                 }
+                r.position = to
+                if !visit(r.times[from..<to], r.values[from..<to]) { return }
                 add(r)
                 continue
             }
@@ -215,10 +231,11 @@ struct ScanMerge {
             for i in active.indices where active[i].head == t {
                 if winner < 0 || active[i].rank > active[winner].rank { winner = i }
             }
-            let value = active[winner].values[active[winner].position]
+            let at = active[winner].position
+            let go = visit(active[winner].times[at...at], active[winner].values[at...at])
             for i in active.indices where active[i].head == t { active[i].position += 1 }
             active.removeAll { $0.head == nil }
-            if !visit(t, value) { return }
+            if !go { return }
         }
     }
 }
