@@ -23,6 +23,7 @@ let usage = """
            farad-bench serve --port P [--format json|gzip|lp] [--points N] [--batch-size N] [--clients N] [--server-pid PID]
            farad-bench latency --port P [--rate R] [--seconds S]
            farad-bench query --port P [--repeats N]
+           farad-bench store [--series N] [--rounds N] [--batch-size N] [--clients N] [--no-sync]
 
     codec   Farad's wire codec against SwiftProtobuf, in process (default 1,000,000 points).
     pipe    Drives a UDF executable through real pipes as a host would (default 1,000,000 points);
@@ -40,6 +41,9 @@ let usage = """
     serve   Loads a running `farad serve` (or influxd, --format lp) on 127.0.0.1 with KairosDB JSON,
             gzip JSON or line protocol (default 10,000,000 points, 10,000 per request, 2 clients).
     latency 100-point KairosDB requests at --rate per second (default 1,000 for 10 s): p50/p99.
+    store   FaradStore.append directly: --series (default 100,000) x --rounds (default 10) points,
+            one per series per round, --batch-size per append (default 5,000), --clients (default
+            2); bytes written per point (/proc/self/io) and disk per point at rest, by file.
     query   avg by 1-minute buckets over one series of 86,400 points (seeds it first): p50/p99.
     frames  Writes an init request and the benchmark points as request frames to stdout, to feed a
             UDF directly: udf-mirror < requests.bin > /dev/null.
@@ -63,6 +67,9 @@ var serverPID: Int32?
 var rate = 1000
 var seconds = 10
 var repeats = 200
+var seriesCount = 100_000
+var rounds = 10
+var sync = true
 while let arg = args.popFirst() {
     switch arg {
     case "--points": points = Int(args.popFirst() ?? "")
@@ -77,6 +84,9 @@ while let arg = args.popFirst() {
     case "--rate": rate = Int(args.popFirst() ?? "") ?? rate
     case "--seconds": seconds = Int(args.popFirst() ?? "") ?? seconds
     case "--repeats": repeats = Int(args.popFirst() ?? "") ?? repeats
+    case "--series": seriesCount = Int(args.popFirst() ?? "") ?? seriesCount
+    case "--rounds": rounds = Int(args.popFirst() ?? "") ?? rounds
+    case "--no-sync": sync = false
     case "--env":
         let pair = (args.popFirst() ?? "").split(separator: "=", maxSplits: 1).map(String.init)
         if pair.count == 2 { environment[pair[0]] = pair[1] }
@@ -103,6 +113,8 @@ do {
         try serveBenchmark(host: "127.0.0.1", port: port, format: format, points: points ?? 10_000_000,
                            batch: batchSize > 0 ? batchSize : 10_000, clients: clients, serverPID: serverPID)
     case "latency": try latencyBenchmark(host: "127.0.0.1", port: port, rate: rate, seconds: seconds)
+    case "store":
+        try await storeBenchmark(series: seriesCount, rounds: rounds, batch: batchSize > 0 ? batchSize : 5_000, clients: clients, sync: sync)
     case "query": try queryBenchmark(host: "127.0.0.1", port: port, repeats: repeats)
     case "frames":
         var bytes = UDFRequest.initialize(InitRequest(taskID: "bench", nodeID: "udf1")).frame
