@@ -9,10 +9,10 @@ import Synchronization
 ///
 /// Writes go through ``append(_:)``, which returns once the points are committed: concurrent
 /// writers are committed together by one writer thread (group commit), and with the default
-/// `synchronous = FULL` a commit is on disk before anyone is answered. A commit is one row of
-/// the `log` table however many series it touches; its points then wait in a memtable, which
-/// the writer thread moves into per-series chunks every 250,000 points or 5 seconds (and at
-/// close). After a crash the log is replayed at open.
+/// `syncEveryCommit` a commit is on disk before anyone is answered. A commit is one record of
+/// the commit log file (``CommitLog``) however many series it touches; its points then wait in
+/// a memtable, which the writer thread moves into per-series chunks every 250,000 points or 5
+/// seconds (and at close). After a crash the log is replayed at open.
 ///
 /// ```swift
 /// let store = try FaradStore(directory: "./farad-data")
@@ -25,8 +25,9 @@ public final class FaradStore: Sendable {
         /// Points accepted but not yet committed beyond which ``append(_:)`` fails with
         /// ``StoreError/Code/queueFull`` (the server answers 503).
         public var maxQueuedPoints: Int = 4_000_000
-        /// `true`: fsync every commit (a 2xx survives power loss). `false`: `synchronous = NORMAL`
-        /// (survives a process crash, not a power cut).
+        /// `true`: `fdatasync` the commit log after every commit, and SQLite's new series with
+        /// `synchronous = FULL` (a 2xx survives power loss). `false`: neither (survives a process
+        /// crash, not a power cut).
         public var syncEveryCommit: Bool = true
         /// Points waiting in the memtable that make the writer move them into chunks (a flush).
         public var flushPoints: Int = 250_000
@@ -43,6 +44,7 @@ public final class FaradStore: Sendable {
     let cache: SeriesCache
     let memtable: MemTable
     let committer: GroupCommitter
+    let log: CommitLog
     private let logger: Logger
 
     /// Opens (creating if needed) the store in `directory`.
@@ -65,19 +67,33 @@ public final class FaradStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try pool.write { db in try Self.migrate(db) }
-            // The generation counter goes on from the last flush, so a reader never mistakes a
-            // new set for one whose chunks it already sees.
             let flushed = try pool.read { db in try Self.flushedGeneration(db) }
-            memtable = MemTable(nextGeneration: flushed + 1)
-            // Commits not yet flushed into chunks when the process stopped: replay, then flush.
-            let logged = try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT data FROM log ORDER BY id").map { row -> [(MemTable.Key, MemTable.Buffer)] in
+            log = CommitLog(directory: directory + "/log", sync: configuration.syncEveryCommit)
+            // Commits not yet flushed into chunks when the process stopped: a store from before
+            // the commit log file has them as rows of the SQLite `log` table (older than any
+            // segment); then the segments newer than the last flush, in order.
+            var replayed: [[(MemTable.Key, MemTable.Buffer)]] = try pool.read { db in
+                guard try db.tableExists("log") else { return [] }
+                return try Row.fetchAll(db, sql: "SELECT data FROM log ORDER BY id").map { row in
                     let data: Data = row[0]
                     return try data.withUnsafeBytes { try LogCodec.decode($0) }
                 }
             }
-            for buffers in logged { memtable.add(buffers) }
-            try GroupCommitter.flush(memtable, pool: pool)
+            let legacyLog = try pool.read { db in try db.tableExists("log") }
+            let newest = try log.recover(flushed: flushed) { payload throws(StoreError) in replayed.append(try LogCodec.decode(payload)) }
+            // The generation counter goes on from the last flush (and from the newest segment, whose
+            // records belong to its generation), so a reader never mistakes a new set for one whose
+            // chunks it already sees.
+            memtable = MemTable(nextGeneration: max(flushed + 1, newest))
+            for buffers in replayed { memtable.add(buffers) }
+            try GroupCommitter.flush(memtable, pool: pool, log: log) { db in
+                if legacyLog { try db.execute(sql: "DROP TABLE log") }
+            }
+            if try legacyLog && pool.read({ db in try db.tableExists("log") }) {
+                // Nothing to replay, so no flush ran: the old table is empty and goes alone.
+                try pool.write { db in try db.execute(sql: "DROP TABLE log") }
+            }
+            try log.start(generation: memtable.activeGeneration)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -86,7 +102,7 @@ public final class FaradStore: Sendable {
         committer = GroupCommitter(
             maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge)
         do {
-            try committer.start(pool: pool, cache: cache, memtable: memtable, logger: logger)
+            try committer.start(pool: pool, cache: cache, memtable: memtable, log: log, logger: logger)
         } catch {
             throw StoreError(code: .database, message: "cannot start the store's writer thread: \(error)")
         }
@@ -133,7 +149,24 @@ public final class FaradStore: Sendable {
     /// Finishes the pending commits and closes the writer. Later appends fail with `closed`.
     public func close() {
         committer.stop()
+        log.close()
         try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    /// Tests only: stops as a `kill -9` would leave the files (no last flush, no checkpoint),
+    /// so that a second store opened on the directory recovers from them.
+    func abandonForTesting() {
+        committer.stop(abandon: true)
+        log.close()
+    }
+
+    /// Tests only: gives the database the SQLite `log` table of a store from before the commit
+    /// log file, holding one row of `payload`.
+    func insertLegacyLogRowForTesting(_ payload: [UInt8]) throws {
+        try pool.write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS log(id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+            try db.execute(sql: "INSERT INTO log(data) VALUES (?)", arguments: [Data(payload)])
+        }
     }
 
     /// Whether the database answers a read.
@@ -164,9 +197,9 @@ public final class FaradStore: Sendable {
         }
     }
 
-    /// Bytes on disk (database and WAL).
+    /// Bytes on disk (database, WAL and commit log).
     public func sizeOnDisk() -> Int64 {
-        var total: Int64 = 0
+        var total = log.size()
         for suffix in ["", "-wal", "-shm"] {
             if let attrs = try? FileManager.default.attributesOfItem(atPath: path + suffix),
                let size = attrs[.size] as? NSNumber {
@@ -201,9 +234,6 @@ public final class FaradStore: Sendable {
                 data BLOB NOT NULL);
             CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks(series_id, max_time);
             CREATE INDEX IF NOT EXISTS chunks_by_expiry ON chunks(expires_at) WHERE expires_at IS NOT NULL;
-            CREATE TABLE IF NOT EXISTS log(
-                id INTEGER PRIMARY KEY,
-                data BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS meta(
                 key TEXT PRIMARY KEY,
                 value INTEGER NOT NULL) WITHOUT ROWID;
