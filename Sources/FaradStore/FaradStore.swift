@@ -33,6 +33,9 @@ public final class FaradStore: Sendable {
         public var flushPoints: Int = 250_000
         /// The longest points wait in the memtable before a flush.
         public var flushAge: Duration = .seconds(5)
+        /// Points a flush writes per SQLite transaction at most: between its transactions,
+        /// commits index their new series without waiting for the whole flush.
+        public var flushTransactionPoints: Int = 50_000
         /// Series ids the ingest path keeps in memory (up to twice this many, about 45 bytes
         /// each); others are looked up in the index.
         public var seriesCacheSize: Int = 1 << 20
@@ -45,6 +48,7 @@ public final class FaradStore: Sendable {
     let memtable: MemTable
     let committer: GroupCommitter
     let log: CommitLog
+    let flusher: Flusher
     private let logger: Logger
 
     /// Opens (creating if needed) the store in `directory`.
@@ -86,8 +90,13 @@ public final class FaradStore: Sendable {
             // chunks it already sees.
             memtable = MemTable(nextGeneration: max(flushed + 1, newest))
             for buffers in replayed { memtable.add(buffers) }
-            try GroupCommitter.flush(memtable, pool: pool, log: log) { db in
-                if legacyLog { try db.execute(sql: "DROP TABLE log") }
+            flusher = Flusher(transactionPoints: configuration.flushTransactionPoints)
+            // A flush cut short left chunks newer than flushed_gen: their points are replayed.
+            try pool.write { db in try Flusher.discardUnfinished(db) }
+            if let job = try Flusher.seal(memtable, log: log) {
+                try flusher.flush(job, memtable: memtable, pool: pool, log: log) { db in
+                    if legacyLog { try db.execute(sql: "DROP TABLE log") }
+                }
             }
             if try legacyLog && pool.read({ db in try db.tableExists("log") }) {
                 // Nothing to replay, so no flush ran: the old table is empty and goes alone.
@@ -100,7 +109,8 @@ public final class FaradStore: Sendable {
             throw StoreError(code: .database, message: "cannot open store \(path): \(error)")
         }
         committer = GroupCommitter(
-            maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge)
+            maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge,
+            flusher: flusher)
         do {
             try committer.start(pool: pool, cache: cache, memtable: memtable, log: log, logger: logger)
         } catch {
@@ -209,6 +219,12 @@ public final class FaradStore: Sendable {
         return total
     }
 
+    /// The SQL condition (on table `chunks`) of the chunks a reader may see: those of flushes that
+    /// have finished (`gen <= meta.flushed_gen`). Chunks of a flush still running (or cut by a
+    /// crash) are not, since their points are still read from the memtable. Every query of chunk
+    /// points (reads, scans, deletes, TTL) includes it: `WHERE series_id = ? AND \(visibleChunks)`.
+    static let visibleChunks = "chunks.gen <= COALESCE((SELECT value FROM meta WHERE key = 'flushed_gen'), 0)"
+
     /// The generation of the last committed flush (0 before the first), as `db`'s snapshot sees it.
     static func flushedGeneration(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'flushed_gen'") ?? 0
@@ -216,6 +232,10 @@ public final class FaradStore: Sendable {
 
     static func migrate(_ db: Database) throws {
         let legacy = try db.tableExists("series") && !db.columns(in: "series").contains { $0.name == "types" }
+        // Chunks from before flushes in several transactions: generation 0, always visible.
+        if try db.tableExists("chunks") && !db.columns(in: "chunks").contains(where: { $0.name == "gen" }) {
+            try db.execute(sql: "ALTER TABLE chunks ADD COLUMN gen INTEGER NOT NULL DEFAULT 0")
+        }
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS series(
                 id INTEGER PRIMARY KEY,
@@ -231,7 +251,8 @@ public final class FaradStore: Sendable {
                 max_time INTEGER NOT NULL,
                 count INTEGER NOT NULL,
                 expires_at INTEGER,
-                data BLOB NOT NULL);
+                data BLOB NOT NULL,
+                gen INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks(series_id, max_time);
             CREATE INDEX IF NOT EXISTS chunks_by_expiry ON chunks(expires_at) WHERE expires_at IS NOT NULL;
             CREATE TABLE IF NOT EXISTS meta(

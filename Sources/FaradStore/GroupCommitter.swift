@@ -24,8 +24,12 @@ final class GroupCommitter: Sendable {
         /// Tests hold commits back to fill the queue deterministically.
         var paused = false
         var flushRequested = false
-        /// Flushes done, so that ``flushNow()`` can wait for the next one.
+        /// Sets sealed for a flush, and flushes done (the n-th flush is of the n-th seal), so that
+        /// ``flushNow()`` can wait for the one after its request.
+        var seals = 0
         var flushes = 0
+        /// The flush thread has a job; the writer seals the next set only after it.
+        var flushing = false
         /// The last flush's failure, if it failed.
         var flushFailure: String?
     }
@@ -36,8 +40,14 @@ final class GroupCommitter: Sendable {
     private let flushPoints: Int
     private let flushAge: Duration
     private let thread = Mutex<OSThread?>(nil)
+    let flusher: Flusher
+    /// Held by the writer for each commit (index, log record, memtable, cache) and by deletes for
+    /// their transaction and cache update: a series a delete finds empty and forgets cannot gain
+    /// points (through a cached id) in between, now that commits of known series skip SQLite.
+    let gate = Mutex<Void>(())
 
-    init(maxQueuedPoints: Int, flushPoints: Int, flushAge: Duration) {
+    init(maxQueuedPoints: Int, flushPoints: Int, flushAge: Duration, flusher: Flusher) {
+        self.flusher = flusher
         self.maxQueuedPoints = maxQueuedPoints
         self.flushPoints = max(flushPoints, 1)
         self.flushAge = flushAge
@@ -46,6 +56,7 @@ final class GroupCommitter: Sendable {
     var queuedPoints: Int { state.withLock { $0.queuedPoints } }
 
     func start(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, log: CommitLog, logger: Logger) throws(SystemError) {
+        try flusher.start(pool: pool, memtable: memtable, log: log, logger: logger) { [self] failure in flushed(failure: failure) }
         let t = try OSThread(name: "farad-store-writer") { [self] in
             run(pool: pool, cache: cache, memtable: memtable, log: log, logger: logger)
         }
@@ -83,6 +94,7 @@ final class GroupCommitter: Sendable {
     /// Commits what is queued, then ends the writer thread; `abandon` (tests: a simulated crash)
     /// ends it after the commit in progress, flushing nothing and failing what is queued.
     func stop(abandon: Bool = false) {
+        if abandon { flusher.stop(abandon: true) }
         state.withLock { s in
             s.stopping = true
             s.abandoning = abandon
@@ -93,6 +105,7 @@ final class GroupCommitter: Sendable {
             return t
         }
         t?.join()
+        flusher.stop()
     }
 
     /// Asks the writer thread to move the memtable into chunks, and waits until it has.
@@ -100,7 +113,7 @@ final class GroupCommitter: Sendable {
     func flushNow() throws(StoreError) {
         let target = state.withLock { s -> Int in
             s.flushRequested = true
-            return s.flushes + 1
+            return s.seals + 1
         }
         state.broadcast()
         let failure = state.withLock(waitingUntil: { $0.flushes >= target || $0.stopped }) { $0.flushFailure }
@@ -108,20 +121,23 @@ final class GroupCommitter: Sendable {
     }
 
     private func run(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, log: CommitLog, logger: Logger) {
+        var finalFlushSubmitted = false
         while true {
-            let (batch, stopping, flushRequested): ([Pending], Bool, Bool) = state.withLock(
-                waitingUntil: { (!$0.pending.isEmpty && !$0.paused) || $0.stopping || $0.flushRequested },
+            let (batch, stopping, flushRequested, flushing): ([Pending], Bool, Bool, Bool) = state.withLock(
+                waitingUntil: { s in
+                    (!s.pending.isEmpty && !s.paused) || s.abandoning || (!s.flushing && (s.flushRequested || s.stopping))
+                },
                 timeout: .seconds(1)
             ) { s in
-                if s.abandoning { return ([], true, false) }
+                if s.abandoning { return ([], true, false, s.flushing) }
                 let taken = s.paused && !s.stopping ? [] : s.pending
                 if !taken.isEmpty { s.pending = [] }
-                return (taken, s.stopping, s.flushRequested)
+                return (taken, s.stopping, s.flushRequested, s.flushing)
             }
             if !batch.isEmpty {
                 var failure: StoreError?
                 do {
-                    try commit(batch, pool: pool, cache: cache, memtable: memtable, log: log)
+                    try gate.withLock { _ in try commit(batch, pool: pool, cache: cache, memtable: memtable, log: log) }
                 } catch let error as StoreError {
                     failure = error
                 } catch {
@@ -145,54 +161,45 @@ final class GroupCommitter: Sendable {
                 for p in left { p.continuation.resume(throwing: StoreError(code: .closed, message: "the store is closed")) }
                 break
             }
-            if flushRequested || (stopping && drained) || memtable.needsFlush(points: flushPoints, age: flushAge) {
-                var flushFailure: String?
+            if stopping && drained && !flushing && (finalFlushSubmitted || memtable.isEmpty) { break }
+            // One flush at a time: the next set is sealed once the flush thread is done.
+            guard !flushing else { continue }
+            let last = stopping && drained
+            if flushRequested || last || memtable.needsFlush(points: flushPoints, age: flushAge) {
+                if last { finalFlushSubmitted = true }
+                var job: Flusher.Job?
+                var failure: String?
                 do {
-                    try Self.flush(memtable, pool: pool, log: log)
+                    job = try Flusher.seal(memtable, log: log)
                 } catch {
-                    flushFailure = "\(error)"
+                    failure = "\(error)"
                     logger.error("store flush failed", metadata: ["error": "\(error)"])
                 }
                 state.withLock { s in
-                    s.flushes += 1
-                    s.flushFailure = flushFailure
+                    s.seals += 1
                     if flushRequested { s.flushRequested = false }
+                    if job != nil {
+                        s.flushing = true
+                    } else {
+                        s.flushes += 1
+                        s.flushFailure = failure
+                    }
                 }
-                state.broadcast()
+                if let job { flusher.submit(job) } else { state.broadcast() }
             }
-            if stopping && drained { break }
         }
         state.withLock { $0.stopped = true }
         state.broadcast()
     }
 
-    /// Moves the memtable's sealed sets into chunks and records the flush's generation in
-    /// `meta.flushed_gen`, in one transaction (readers rely on the two together); then deletes the
-    /// log segments the flush covers. `finally` runs in the same transaction (the migration of an
-    /// old store empties its SQLite log there).
-    static func flush(_ memtable: MemTable, pool: DatabasePool, log: CommitLog, finally: ((Database) throws -> Void)? = nil) throws {
-        guard !memtable.isEmpty else { return }
-        let (generation, buffers) = memtable.beginFlush()
-        // Commits after the seal belong to the next set: they go to the next segment.
-        try log.start(generation: generation + 1)
-        // On failure the sets stay sealed, and the next flush writes them with its own.
-        try pool.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
-                let insertChunk = try db.cachedStatement(
-                    sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
-                var bytes: [UInt8] = []
-                for (key, b) in buffers {
-                    try ChunkWriter.insert(times: b.times, values: b.values, series: key.series, expiresAt: key.expiresAt,
-                                           statement: insertChunk, scratch: &bytes)
-                }
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('flushed_gen', ?)", arguments: [generation])
-                try finally?(db)
-                return .commit
-            }
+    /// The flush thread finished the job the writer handed it.
+    private func flushed(failure: String?) {
+        state.withLock { s in
+            s.flushes += 1
+            s.flushFailure = failure
+            s.flushing = false
         }
-        memtable.endFlush(generation: generation)
-        // Only now: until the commit above, these segments are the only copy of their points.
-        log.remove(through: generation)
+        state.broadcast()
     }
 
     /// Commits every queued write: new series are indexed in SQLite (one transaction, only when
@@ -287,11 +294,14 @@ extension GroupCommitter {
 
 /// Encodes points into chunk rows.
 enum ChunkWriter {
+    /// Inserts one chunk row; arguments as ``insert(times:values:series:expiresAt:generation:statement:scratch:)`` binds them.
+    static let insertSQL = "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, gen, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
     /// Points per chunk row at most, so that reads of a time range decode little beyond it.
     static let maxPointsPerChunk = 8192
 
     static func insert(
-        times: [Int64], values: [MetricValue], series: Int64, expiresAt: Int64?,
+        times: [Int64], values: [MetricValue], series: Int64, expiresAt: Int64?, generation: Int64,
         statement: Statement, scratch bytes: inout [UInt8]
     ) throws {
         var start = 0
@@ -305,7 +315,7 @@ enum ChunkWriter {
             }
             bytes.removeAll(keepingCapacity: true)
             ChunkCodec.encode(times: times[start..<end], values: values[start..<end], base: lo, into: &bytes)
-            try statement.execute(arguments: [series, lo, hi, end - start, expiresAt, Data(bytes)])
+            try statement.execute(arguments: [series, lo, hi, end - start, expiresAt, generation, Data(bytes)])
             start = end
         }
     }
