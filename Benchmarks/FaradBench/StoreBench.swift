@@ -35,12 +35,13 @@ func fileSizes(_ directory: String) -> [(String, Int64)] {
 /// Ingest straight into FaradStore: `series` series × `rounds` rounds, one point per series per
 /// round, `batch` points per append (a request), `clients` appends in flight. Reports bytes
 /// written per point (/proc/self/io) and disk per point at rest after close.
-func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bool) async throws {
+func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bool, compaction: Int?) async throws {
     let dir = NSTemporaryDirectory() + "farad-store-bench-\(getpid())"
     try? FileManager.default.removeItem(atPath: dir)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var config = FaradStore.Configuration()
     config.syncEveryCommit = sync
+    if let compaction { config.compactionMinChunks = compaction }
     let store = try FaradStore(directory: dir, configuration: config)
     let keys = (0..<series).map { SeriesKey(metric: "bench.cpu", tags: [.init("host", "h\($0)"), .init("dc", "dc\($0 % 10)")]) }
     let points = series * rounds
@@ -76,7 +77,7 @@ func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bo
     let syscalls = after.wchar - before.wchar
     let files = fileSizes(dir)
     let rest = files.reduce(0) { $0 + $1.1 }
-    print("store ingest: \(series) series x \(rounds) rounds = \(points) points, \(batch) per append, \(clients) clients, sync \(sync)")
+    print("store ingest: \(series) series x \(rounds) rounds = \(points) points, \(batch) per append, \(clients) clients, sync \(sync), compaction \(config.compactionMinChunks)")
     print("  ingest \(format(ingest.seconds, 2)) s (\(format(Double(points) / ingest.seconds / 1000, 1)) K points/s), CPU \(format((processCPUTime() - cpu).seconds * 1e6 / Double(points), 2)) us/point")
     print("  written (write_bytes) \(written) B = \(format(Double(written) / Double(points), 1)) B/point; write calls (wchar) \(format(Double(syscalls) / Double(points), 1)) B/point")
     print("  at rest \(rest) B = \(format(Double(rest) / Double(points), 1)) B/point")

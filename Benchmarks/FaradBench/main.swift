@@ -23,7 +23,7 @@ let usage = """
            farad-bench serve --port P [--format json|gzip|lp] [--points N] [--batch-size N] [--clients N] [--server-pid PID]
            farad-bench latency --port P [--rate R] [--seconds S]
            farad-bench query --port P [--repeats N]
-           farad-bench store [--series N] [--rounds N] [--batch-size N] [--clients N] [--no-sync]
+           farad-bench store [--series N] [--rounds N] [--batch-size N] [--clients N] [--no-sync] [--compaction N]
 
     codec   Farad's wire codec against SwiftProtobuf, in process (default 1,000,000 points).
     pipe    Drives a UDF executable through real pipes as a host would (default 1,000,000 points);
@@ -70,6 +70,7 @@ var repeats = 200
 var seriesCount = 100_000
 var rounds = 10
 var sync = true
+var compaction: Int?
 while let arg = args.popFirst() {
     switch arg {
     case "--points": points = Int(args.popFirst() ?? "")
@@ -87,6 +88,7 @@ while let arg = args.popFirst() {
     case "--series": seriesCount = Int(args.popFirst() ?? "") ?? seriesCount
     case "--rounds": rounds = Int(args.popFirst() ?? "") ?? rounds
     case "--no-sync": sync = false
+    case "--compaction": compaction = Int(args.popFirst() ?? "")
     case "--env":
         let pair = (args.popFirst() ?? "").split(separator: "=", maxSplits: 1).map(String.init)
         if pair.count == 2 { environment[pair[0]] = pair[1] }
@@ -114,7 +116,7 @@ do {
                            batch: batchSize > 0 ? batchSize : 10_000, clients: clients, serverPID: serverPID)
     case "latency": try latencyBenchmark(host: "127.0.0.1", port: port, rate: rate, seconds: seconds)
     case "store":
-        try await storeBenchmark(series: seriesCount, rounds: rounds, batch: batchSize > 0 ? batchSize : 5_000, clients: clients, sync: sync)
+        try await storeBenchmark(series: seriesCount, rounds: rounds, batch: batchSize > 0 ? batchSize : 5_000, clients: clients, sync: sync, compaction: compaction)
     case "query": try queryBenchmark(host: "127.0.0.1", port: port, repeats: repeats)
     case "frames":
         var bytes = UDFRequest.initialize(InitRequest(taskID: "bench", nodeID: "udf1")).frame

@@ -36,6 +36,9 @@ public final class FaradStore: Sendable {
         /// Points a flush writes per SQLite transaction at most: between its transactions,
         /// commits index their new series without waiting for the whole flush.
         public var flushTransactionPoints: Int = 50_000
+        /// Small chunks (under 1,024 points, no TTL) of one series that are merged into one
+        /// after a flush; 0 turns merging off.
+        public var compactionMinChunks: Int = 4
         /// Series ids the ingest path keeps in memory (up to twice this many, about 45 bytes
         /// each); others are looked up in the index.
         public var seriesCacheSize: Int = 1 << 20
@@ -90,7 +93,7 @@ public final class FaradStore: Sendable {
             // chunks it already sees.
             memtable = MemTable(nextGeneration: max(flushed + 1, newest))
             for buffers in replayed { memtable.add(buffers) }
-            flusher = Flusher(transactionPoints: configuration.flushTransactionPoints)
+            flusher = Flusher(transactionPoints: configuration.flushTransactionPoints, compactionMinChunks: configuration.compactionMinChunks)
             // A flush cut short left chunks newer than flushed_gen: their points are replayed.
             try pool.write { db in try Flusher.discardUnfinished(db) }
             if let job = try Flusher.seal(memtable, log: log) {

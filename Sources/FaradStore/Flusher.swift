@@ -34,9 +34,11 @@ final class Flusher: Sendable {
     private let state = ConditionLock(State())
     private let thread = Mutex<OSThread?>(nil)
     let transactionPoints: Int
+    let compactor: Compactor
 
-    init(transactionPoints: Int) {
+    init(transactionPoints: Int, compactionMinChunks: Int) {
         self.transactionPoints = max(transactionPoints, 1)
+        compactor = Compactor(minChunks: compactionMinChunks, transactionPoints: max(transactionPoints, 1))
     }
 
     /// Seals the memtable's active set and starts the log segment of the next one; `nil` when
@@ -44,8 +46,12 @@ final class Flusher: Sendable {
     /// record in segments up to G is in a set up to G.
     static func seal(_ memtable: MemTable, log: CommitLog) throws -> Job? {
         guard !memtable.isEmpty else { return nil }
-        let (generation, buffers) = memtable.beginFlush()
+        var (generation, buffers) = memtable.beginFlush()
         try log.start(generation: generation + 1)
+        // In series order, each of the flush's transactions touches its own run of the
+        // (series_id, max_time) index's pages: in random order each would dirty (and write to
+        // the WAL, then checkpoint) nearly every page of that index again.
+        buffers.sort { ($0.0.series, $0.0.expiresAt ?? .min) < ($1.0.series, $1.0.expiresAt ?? .min) }
         return Job(generation: generation, buffers: buffers)
     }
 
@@ -60,6 +66,9 @@ final class Flusher: Sendable {
                 var failure: String?
                 do {
                     try flush(job, memtable: memtable, pool: pool, log: log)
+                    // After the flush has published: merging is not needed for correctness, and a
+                    // crash keeps each series either merged or not.
+                    try compactor.compact(series: Array(Set(job.buffers.map(\.0.series))).sorted(), pool: pool)
                 } catch {
                     failure = "\(error)"
                     logger.error("store flush failed", metadata: ["error": "\(error)"])
