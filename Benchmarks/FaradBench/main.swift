@@ -26,6 +26,7 @@ let usage = """
            farad-bench scale-load --flavor farad|influxdb --port P [--big] [--series N] [--rounds N] [--big-points N] [--batch-size N] [--clients N] [--server-pid PID] [--settle S]
            farad-bench scale-count --flavor F --port P --expect N --since-ns T [--server-pid PID] [--timeout S]
            farad-bench scale-query --flavor F --port P --part tag|big [--series N] [--rounds N] [--big-points N] [--server-pid PID] [--repeats N]
+           farad-bench store [--series N] [--rounds N] [--batch-size N] [--clients N] [--no-sync] [--compaction N]
 
     codec   Farad's wire codec against SwiftProtobuf, in process (default 1,000,000 points).
     pipe    Drives a UDF executable through real pipes as a host would (default 1,000,000 points);
@@ -43,6 +44,9 @@ let usage = """
     serve   Loads a running `farad serve` (or influxd, --format lp) on 127.0.0.1 with KairosDB JSON,
             gzip JSON or line protocol (default 10,000,000 points, 10,000 per request, 2 clients).
     latency 100-point KairosDB requests at --rate per second (default 1,000 for 10 s): p50/p99.
+    store   FaradStore.append directly: --series (default 100,000) x --rounds (default 10) points,
+            one per series per round, --batch-size per append (default 5,000), --clients (default
+            2); bytes written per point (/proc/self/io) and disk per point at rest, by file.
     query   avg by 1-minute buckets over one series of 86,400 points (seeds it first): p50/p99.
     scale-load   Issue 12's ingest: line protocol m,host=h<i>,region=r<i%16> v=… for --series (1,000,000)
             × --rounds (10), or with --big one series big v=… of --big-points (10,000,000), to db
@@ -75,7 +79,7 @@ var rate = 1000
 var seconds = 10
 var repeats: Int?
 var flavor = ScaleFlavor.farad
-var series = 1_000_000
+var seriesOption: Int?
 var rounds = 10
 var bigPoints = 10_000_000
 var big = false
@@ -84,6 +88,8 @@ var expect = 0
 var sinceNanoseconds: Int64 = 0
 var timeout = 900
 var part = "tag"
+var sync = true
+var compaction: Int?
 while let arg = args.popFirst() {
     switch arg {
     case "--points": points = Int(args.popFirst() ?? "")
@@ -104,7 +110,7 @@ while let arg = args.popFirst() {
             exit(2)
         }
         flavor = f
-    case "--series": series = max(1, Int(args.popFirst() ?? "") ?? series)
+    case "--series": seriesOption = Int(args.popFirst() ?? "").map { max(1, $0) }
     case "--rounds": rounds = max(1, Int(args.popFirst() ?? "") ?? rounds)
     case "--big-points": bigPoints = max(1, Int(args.popFirst() ?? "") ?? bigPoints)
     case "--big": big = true
@@ -113,6 +119,8 @@ while let arg = args.popFirst() {
     case "--since-ns": sinceNanoseconds = Int64(args.popFirst() ?? "") ?? 0
     case "--timeout": timeout = min(3600, max(1, Int(args.popFirst() ?? "") ?? timeout))
     case "--part": part = args.popFirst() ?? part
+    case "--no-sync": sync = false
+    case "--compaction": compaction = Int(args.popFirst() ?? "")
     case "--env":
         let pair = (args.popFirst() ?? "").split(separator: "=", maxSplits: 1).map(String.init)
         if pair.count == 2 { environment[pair[0]] = pair[1] }
@@ -142,7 +150,7 @@ do {
     case "query": try queryBenchmark(host: "127.0.0.1", port: port, repeats: repeats ?? 200)
     case "scale-load":
         try scaleLoadBenchmark(flavor: flavor, port: port, database: big ? "big" : "bench", big: big,
-                               data: ScaleData(series: series, rounds: rounds, bigPoints: bigPoints),
+                               data: ScaleData(series: seriesOption ?? 1_000_000, rounds: rounds, bigPoints: bigPoints),
                                batch: batchSize > 0 ? batchSize : 5000, clients: max(1, clients), serverPID: serverPID,
                                settleSeconds: settle, key: big ? "big" : "ingest")
     case "scale-count":
@@ -150,8 +158,10 @@ do {
                            serverPID: serverPID, timeoutSeconds: timeout)
     case "scale-query":
         try scaleQueryBenchmark(flavor: flavor, port: port, part: part,
-                                data: ScaleData(series: series, rounds: rounds, bigPoints: bigPoints), serverPID: serverPID,
+                                data: ScaleData(series: seriesOption ?? 1_000_000, rounds: rounds, bigPoints: bigPoints), serverPID: serverPID,
                                 tagQueries: repeats ?? 50, tailRuns: 20, aggregateRuns: 5)
+    case "store":
+        try await storeBenchmark(series: seriesOption ?? 100_000, rounds: rounds, batch: batchSize > 0 ? batchSize : 5_000, clients: clients, sync: sync, compaction: compaction)
     case "frames":
         var bytes = UDFRequest.initialize(InitRequest(taskID: "bench", nodeID: "udf1")).frame
         bytes += requestFrames(count: points ?? 1_000_000, batchSize: batchSize)

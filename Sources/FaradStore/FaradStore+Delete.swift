@@ -9,7 +9,7 @@ extension FaradStore {
     public func delete(series: [SeriesEntry], start: Int64, end: Int64) throws(StoreError) -> Int {
         try committer.flushNow()  // points acknowledged before the delete are deleted from their chunks
         do {
-            return try pool.writeWithoutTransaction { db in
+            return try committer.gate.withLock { _ in try pool.writeWithoutTransaction { db in
                 var deleted = 0
                 var emptied: [SeriesEntry] = []
                 try db.inTransaction(.immediate) {
@@ -17,9 +17,9 @@ extension FaradStore {
                     emptied = []
                     for entry in series {
                         deleted += try deleteRange(db, series: entry.id, start: start, end: end)
-                        let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks WHERE series_id = ?", arguments: [entry.id]) ?? 0
-                        // Points committed since the flush keep their series (commits wait for this
-                        // transaction, so the memtable does not change under it).
+                        let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks WHERE series_id = ? AND \(Self.visibleChunks)", arguments: [entry.id]) ?? 0
+                        // Points committed since the flush keep their series (commits wait for the
+                        // committer's gate, so the memtable does not change under it).
                         if left == 0 && !memtable.holds(series: entry.id) {
                             try SeriesIndex.remove(db, entry)
                             emptied.append(entry)
@@ -29,7 +29,7 @@ extension FaradStore {
                 }
                 cache.withLock { c in for e in emptied { c.remove(SeriesIDCache.digest(e.key)) } }
                 return deleted
-            }
+            } }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -42,17 +42,17 @@ extension FaradStore {
     public func reclaimExpired(now: Int64 = FaradStore.nowMillis()) throws(StoreError) -> Int {
         try committer.flushNow()
         do {
-            return try pool.writeWithoutTransaction { db in
+            return try committer.gate.withLock { _ in try pool.writeWithoutTransaction { db in
                 var removed = 0
                 var emptied: [SeriesEntry] = []
                 try db.inTransaction(.immediate) {
                     // Only the series that lost chunks can be left empty.
                     let touched = try Int64.fetchAll(db, sql: """
-                        DELETE FROM chunks WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING series_id
+                        DELETE FROM chunks WHERE expires_at IS NOT NULL AND expires_at <= ? AND \(Self.visibleChunks) RETURNING series_id
                         """, arguments: [now])
                     removed = touched.count
                     emptied = []
-                    let left = try db.cachedStatement(sql: "SELECT 1 FROM chunks WHERE series_id = ? LIMIT 1")
+                    let left = try db.cachedStatement(sql: "SELECT 1 FROM chunks WHERE series_id = ? AND \(Self.visibleChunks) LIMIT 1")
                     let fetch = try db.cachedStatement(sql: "SELECT metric, tags, namespace FROM series WHERE id = ?")
                     for id in Set(touched).sorted() {
                         // A series without chunks may have points committed since the flush: it stays.
@@ -66,7 +66,7 @@ extension FaradStore {
                 }
                 cache.withLock { c in for e in emptied { c.remove(SeriesIDCache.digest(e.key)) } }
                 return removed
-            }
+            } }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -77,7 +77,7 @@ extension FaradStore {
     private func deleteRange(_ db: Database, series: Int64, start: Int64, end: Int64) throws -> Int {
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, min_time, max_time, count, data FROM chunks
-            WHERE series_id = ? AND max_time >= ? AND min_time <= ?
+            WHERE series_id = ? AND max_time >= ? AND min_time <= ? AND \(Self.visibleChunks)
             """, arguments: [series, start, end])
         var deleted = 0
         for row in rows {

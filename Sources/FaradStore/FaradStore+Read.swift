@@ -21,11 +21,11 @@ extension FaradStore {
                 let flushed = try Self.flushedGeneration(db)
                 let counting = try db.cachedStatement(sql: """
                     SELECT COALESCE(SUM(count), 0) FROM chunks
-                    WHERE series_id = ? AND max_time >= ? AND min_time <= ?
+                    WHERE series_id = ? AND max_time >= ? AND min_time <= ? AND \(Self.visibleChunks)
                     """)
                 let statement = try db.cachedStatement(sql: """
                     SELECT min_time, data FROM chunks
-                    WHERE series_id = ? AND max_time >= ? AND min_time <= ? AND (expires_at IS NULL OR expires_at > ?)
+                    WHERE series_id = ? AND max_time >= ? AND min_time <= ? AND (expires_at IS NULL OR expires_at > ?) AND \(Self.visibleChunks)
                     ORDER BY id
                     """)
                 var result: [SeriesData] = []

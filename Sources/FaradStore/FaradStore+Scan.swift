@@ -60,6 +60,7 @@ extension FaradStore {
                 let list = try db.cachedStatement(sql: """
                     SELECT id, min_time, max_time FROM chunks
                     WHERE series_id = ? AND max_time >= ? AND min_time <= ? AND (expires_at IS NULL OR expires_at > ?)
+                      AND \(Self.visibleChunks)
                     """)
                 let fetch = try db.cachedStatement(sql: "SELECT min_time, data FROM chunks WHERE id = ?")
                 for (index, entry) in series.enumerated() {

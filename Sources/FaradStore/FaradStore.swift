@@ -9,10 +9,10 @@ import Synchronization
 ///
 /// Writes go through ``append(_:)``, which returns once the points are committed: concurrent
 /// writers are committed together by one writer thread (group commit), and with the default
-/// `synchronous = FULL` a commit is on disk before anyone is answered. A commit is one row of
-/// the `log` table however many series it touches; its points then wait in a memtable, which
-/// the writer thread moves into per-series chunks every 250,000 points or 5 seconds (and at
-/// close). After a crash the log is replayed at open.
+/// `syncEveryCommit` a commit is on disk before anyone is answered. A commit is one record of
+/// the commit log file (``CommitLog``) however many series it touches; its points then wait in
+/// a memtable, which the writer thread moves into per-series chunks every 250,000 points or 5
+/// seconds (and at close). After a crash the log is replayed at open.
 ///
 /// ```swift
 /// let store = try FaradStore(directory: "./farad-data")
@@ -25,13 +25,20 @@ public final class FaradStore: Sendable {
         /// Points accepted but not yet committed beyond which ``append(_:)`` fails with
         /// ``StoreError/Code/queueFull`` (the server answers 503).
         public var maxQueuedPoints: Int = 4_000_000
-        /// `true`: fsync every commit (a 2xx survives power loss). `false`: `synchronous = NORMAL`
-        /// (survives a process crash, not a power cut).
+        /// `true`: `fdatasync` the commit log after every commit, and SQLite's new series with
+        /// `synchronous = FULL` (a 2xx survives power loss). `false`: neither (survives a process
+        /// crash, not a power cut).
         public var syncEveryCommit: Bool = true
         /// Points waiting in the memtable that make the writer move them into chunks (a flush).
         public var flushPoints: Int = 250_000
         /// The longest points wait in the memtable before a flush.
         public var flushAge: Duration = .seconds(5)
+        /// Points a flush writes per SQLite transaction at most: between its transactions,
+        /// commits index their new series without waiting for the whole flush.
+        public var flushTransactionPoints: Int = 50_000
+        /// Small chunks (under 1,024 points, no TTL) of one series that are merged into one
+        /// after a flush; 0 turns merging off.
+        public var compactionMinChunks: Int = 4
         /// Series ids the ingest path keeps in memory (up to twice this many, about 45 bytes
         /// each); others are looked up in the index.
         public var seriesCacheSize: Int = 1 << 20
@@ -43,6 +50,8 @@ public final class FaradStore: Sendable {
     let cache: SeriesCache
     let memtable: MemTable
     let committer: GroupCommitter
+    let log: CommitLog
+    let flusher: Flusher
     private let logger: Logger
 
     /// Opens (creating if needed) the store in `directory`.
@@ -65,28 +74,48 @@ public final class FaradStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try pool.write { db in try Self.migrate(db) }
-            // The generation counter goes on from the last flush, so a reader never mistakes a
-            // new set for one whose chunks it already sees.
             let flushed = try pool.read { db in try Self.flushedGeneration(db) }
-            memtable = MemTable(nextGeneration: flushed + 1)
-            // Commits not yet flushed into chunks when the process stopped: replay, then flush.
-            let logged = try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT data FROM log ORDER BY id").map { row -> [(MemTable.Key, MemTable.Buffer)] in
+            log = CommitLog(directory: directory + "/log", sync: configuration.syncEveryCommit)
+            // Commits not yet flushed into chunks when the process stopped: a store from before
+            // the commit log file has them as rows of the SQLite `log` table (older than any
+            // segment); then the segments newer than the last flush, in order.
+            var replayed: [[(MemTable.Key, MemTable.Buffer)]] = try pool.read { db in
+                guard try db.tableExists("log") else { return [] }
+                return try Row.fetchAll(db, sql: "SELECT data FROM log ORDER BY id").map { row in
                     let data: Data = row[0]
                     return try data.withUnsafeBytes { try LogCodec.decode($0) }
                 }
             }
-            for buffers in logged { memtable.add(buffers) }
-            try GroupCommitter.flush(memtable, pool: pool)
+            let legacyLog = try pool.read { db in try db.tableExists("log") }
+            let newest = try log.recover(flushed: flushed) { payload throws(StoreError) in replayed.append(try LogCodec.decode(payload)) }
+            // The generation counter goes on from the last flush (and from the newest segment, whose
+            // records belong to its generation), so a reader never mistakes a new set for one whose
+            // chunks it already sees.
+            memtable = MemTable(nextGeneration: max(flushed + 1, newest))
+            for buffers in replayed { memtable.add(buffers) }
+            flusher = Flusher(transactionPoints: configuration.flushTransactionPoints, compactionMinChunks: configuration.compactionMinChunks)
+            // A flush cut short left chunks newer than flushed_gen: their points are replayed.
+            try pool.write { db in try Flusher.discardUnfinished(db) }
+            if let job = try Flusher.seal(memtable, log: log) {
+                try flusher.flush(job, memtable: memtable, pool: pool, log: log) { db in
+                    if legacyLog { try db.execute(sql: "DROP TABLE log") }
+                }
+            }
+            if try legacyLog && pool.read({ db in try db.tableExists("log") }) {
+                // Nothing to replay, so no flush ran: the old table is empty and goes alone.
+                try pool.write { db in try db.execute(sql: "DROP TABLE log") }
+            }
+            try log.start(generation: memtable.activeGeneration)
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(code: .database, message: "cannot open store \(path): \(error)")
         }
         committer = GroupCommitter(
-            maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge)
+            maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge,
+            flusher: flusher)
         do {
-            try committer.start(pool: pool, cache: cache, memtable: memtable, logger: logger)
+            try committer.start(pool: pool, cache: cache, memtable: memtable, log: log, logger: logger)
         } catch {
             throw StoreError(code: .database, message: "cannot start the store's writer thread: \(error)")
         }
@@ -133,7 +162,24 @@ public final class FaradStore: Sendable {
     /// Finishes the pending commits and closes the writer. Later appends fail with `closed`.
     public func close() {
         committer.stop()
+        log.close()
         try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    /// Tests only: stops as a `kill -9` would leave the files (no last flush, no checkpoint),
+    /// so that a second store opened on the directory recovers from them.
+    func abandonForTesting() {
+        committer.stop(abandon: true)
+        log.close()
+    }
+
+    /// Tests only: gives the database the SQLite `log` table of a store from before the commit
+    /// log file, holding one row of `payload`.
+    func insertLegacyLogRowForTesting(_ payload: [UInt8]) throws {
+        try pool.write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS log(id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+            try db.execute(sql: "INSERT INTO log(data) VALUES (?)", arguments: [Data(payload)])
+        }
     }
 
     /// Whether the database answers a read.
@@ -164,9 +210,9 @@ public final class FaradStore: Sendable {
         }
     }
 
-    /// Bytes on disk (database and WAL).
+    /// Bytes on disk (database, WAL and commit log).
     public func sizeOnDisk() -> Int64 {
-        var total: Int64 = 0
+        var total = log.size()
         for suffix in ["", "-wal", "-shm"] {
             if let attrs = try? FileManager.default.attributesOfItem(atPath: path + suffix),
                let size = attrs[.size] as? NSNumber {
@@ -176,6 +222,12 @@ public final class FaradStore: Sendable {
         return total
     }
 
+    /// The SQL condition (on table `chunks`) of the chunks a reader may see: those of flushes that
+    /// have finished (`gen <= meta.flushed_gen`). Chunks of a flush still running (or cut by a
+    /// crash) are not, since their points are still read from the memtable. Every query of chunk
+    /// points (reads, scans, deletes, TTL) includes it: `WHERE series_id = ? AND \(visibleChunks)`.
+    static let visibleChunks = "chunks.gen <= COALESCE((SELECT value FROM meta WHERE key = 'flushed_gen'), 0)"
+
     /// The generation of the last committed flush (0 before the first), as `db`'s snapshot sees it.
     static func flushedGeneration(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'flushed_gen'") ?? 0
@@ -183,6 +235,10 @@ public final class FaradStore: Sendable {
 
     static func migrate(_ db: Database) throws {
         let legacy = try db.tableExists("series") && !db.columns(in: "series").contains { $0.name == "types" }
+        // Chunks from before flushes in several transactions: generation 0, always visible.
+        if try db.tableExists("chunks") && !db.columns(in: "chunks").contains(where: { $0.name == "gen" }) {
+            try db.execute(sql: "ALTER TABLE chunks ADD COLUMN gen INTEGER NOT NULL DEFAULT 0")
+        }
         try db.execute(sql: """
             CREATE TABLE IF NOT EXISTS series(
                 id INTEGER PRIMARY KEY,
@@ -198,12 +254,10 @@ public final class FaradStore: Sendable {
                 max_time INTEGER NOT NULL,
                 count INTEGER NOT NULL,
                 expires_at INTEGER,
-                data BLOB NOT NULL);
+                data BLOB NOT NULL,
+                gen INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks(series_id, max_time);
             CREATE INDEX IF NOT EXISTS chunks_by_expiry ON chunks(expires_at) WHERE expires_at IS NOT NULL;
-            CREATE TABLE IF NOT EXISTS log(
-                id INTEGER PRIMARY KEY,
-                data BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS meta(
                 key TEXT PRIMARY KEY,
                 value INTEGER NOT NULL) WITHOUT ROWID;

@@ -18,12 +18,18 @@ final class GroupCommitter: Sendable {
         var pending: [Pending] = []
         var queuedPoints = 0
         var stopping = false
+        /// Tests simulate a crash: the writer ends at once, without a last flush.
+        var abandoning = false
         var stopped = false
         /// Tests hold commits back to fill the queue deterministically.
         var paused = false
         var flushRequested = false
-        /// Flushes done, so that ``flushNow()`` can wait for the next one.
+        /// Sets sealed for a flush, and flushes done (the n-th flush is of the n-th seal), so that
+        /// ``flushNow()`` can wait for the one after its request.
+        var seals = 0
         var flushes = 0
+        /// The flush thread has a job; the writer seals the next set only after it.
+        var flushing = false
         /// The last flush's failure, if it failed.
         var flushFailure: String?
     }
@@ -34,8 +40,14 @@ final class GroupCommitter: Sendable {
     private let flushPoints: Int
     private let flushAge: Duration
     private let thread = Mutex<OSThread?>(nil)
+    let flusher: Flusher
+    /// Held by the writer for each commit (index, log record, memtable, cache) and by deletes for
+    /// their transaction and cache update: a series a delete finds empty and forgets cannot gain
+    /// points (through a cached id) in between, now that commits of known series skip SQLite.
+    let gate = Mutex<Void>(())
 
-    init(maxQueuedPoints: Int, flushPoints: Int, flushAge: Duration) {
+    init(maxQueuedPoints: Int, flushPoints: Int, flushAge: Duration, flusher: Flusher) {
+        self.flusher = flusher
         self.maxQueuedPoints = maxQueuedPoints
         self.flushPoints = max(flushPoints, 1)
         self.flushAge = flushAge
@@ -43,9 +55,10 @@ final class GroupCommitter: Sendable {
 
     var queuedPoints: Int { state.withLock { $0.queuedPoints } }
 
-    func start(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, logger: Logger) throws(SystemError) {
+    func start(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, log: CommitLog, logger: Logger) throws(SystemError) {
+        try flusher.start(pool: pool, memtable: memtable, log: log, logger: logger) { [self] failure in flushed(failure: failure) }
         let t = try OSThread(name: "farad-store-writer") { [self] in
-            run(pool: pool, cache: cache, memtable: memtable, logger: logger)
+            run(pool: pool, cache: cache, memtable: memtable, log: log, logger: logger)
         }
         thread.withLock { $0 = t }
     }
@@ -78,15 +91,21 @@ final class GroupCommitter: Sendable {
         state.broadcast()
     }
 
-    /// Commits what is queued, then ends the writer thread.
-    func stop() {
-        state.withLock { $0.stopping = true }
+    /// Commits what is queued, then ends the writer thread; `abandon` (tests: a simulated crash)
+    /// ends it after the commit in progress, flushing nothing and failing what is queued.
+    func stop(abandon: Bool = false) {
+        if abandon { flusher.stop(abandon: true) }
+        state.withLock { s in
+            s.stopping = true
+            s.abandoning = abandon
+        }
         state.broadcast()
         let t = thread.withLock { t -> OSThread? in
             defer { t = nil }
             return t
         }
         t?.join()
+        flusher.stop()
     }
 
     /// Asks the writer thread to move the memtable into chunks, and waits until it has.
@@ -94,27 +113,31 @@ final class GroupCommitter: Sendable {
     func flushNow() throws(StoreError) {
         let target = state.withLock { s -> Int in
             s.flushRequested = true
-            return s.flushes + 1
+            return s.seals + 1
         }
         state.broadcast()
         let failure = state.withLock(waitingUntil: { $0.flushes >= target || $0.stopped }) { $0.flushFailure }
         if let failure { throw StoreError(code: .database, message: "flush failed: \(failure)") }
     }
 
-    private func run(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, logger: Logger) {
+    private func run(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, log: CommitLog, logger: Logger) {
+        var finalFlushSubmitted = false
         while true {
-            let (batch, stopping, flushRequested): ([Pending], Bool, Bool) = state.withLock(
-                waitingUntil: { (!$0.pending.isEmpty && !$0.paused) || $0.stopping || $0.flushRequested },
+            let (batch, stopping, flushRequested, flushing): ([Pending], Bool, Bool, Bool) = state.withLock(
+                waitingUntil: { s in
+                    (!s.pending.isEmpty && !s.paused) || s.abandoning || (!s.flushing && (s.flushRequested || s.stopping))
+                },
                 timeout: .seconds(1)
             ) { s in
+                if s.abandoning { return ([], true, false, s.flushing) }
                 let taken = s.paused && !s.stopping ? [] : s.pending
                 if !taken.isEmpty { s.pending = [] }
-                return (taken, s.stopping, s.flushRequested)
+                return (taken, s.stopping, s.flushRequested, s.flushing)
             }
             if !batch.isEmpty {
                 var failure: StoreError?
                 do {
-                    try commit(batch, pool: pool, cache: cache, memtable: memtable)
+                    try gate.withLock { _ in try commit(batch, pool: pool, cache: cache, memtable: memtable, log: log) }
                 } catch let error as StoreError {
                     failure = error
                 } catch {
@@ -129,103 +152,131 @@ final class GroupCommitter: Sendable {
                     if let failure { p.continuation.resume(throwing: failure) } else { p.continuation.resume() }
                 }
             }
-            let drained = state.withLock { $0.pending.isEmpty }
-            if flushRequested || (stopping && drained) || memtable.needsFlush(points: flushPoints, age: flushAge) {
-                var flushFailure: String?
+            let (drained, abandoning) = state.withLock { ($0.pending.isEmpty, $0.abandoning) }
+            if abandoning {
+                let left = state.withLock { s in
+                    defer { s.pending = [] }
+                    return s.pending
+                }
+                for p in left { p.continuation.resume(throwing: StoreError(code: .closed, message: "the store is closed")) }
+                break
+            }
+            if stopping && drained && !flushing && (finalFlushSubmitted || memtable.isEmpty) { break }
+            // One flush at a time: the next set is sealed once the flush thread is done.
+            guard !flushing else { continue }
+            let last = stopping && drained
+            if flushRequested || last || memtable.needsFlush(points: flushPoints, age: flushAge) {
+                if last { finalFlushSubmitted = true }
+                var job: Flusher.Job?
+                var failure: String?
                 do {
-                    try Self.flush(memtable, pool: pool)
+                    job = try Flusher.seal(memtable, log: log)
                 } catch {
-                    flushFailure = "\(error)"
+                    failure = "\(error)"
                     logger.error("store flush failed", metadata: ["error": "\(error)"])
                 }
                 state.withLock { s in
-                    s.flushes += 1
-                    s.flushFailure = flushFailure
+                    s.seals += 1
                     if flushRequested { s.flushRequested = false }
+                    if job != nil {
+                        s.flushing = true
+                    } else {
+                        s.flushes += 1
+                        s.flushFailure = failure
+                    }
                 }
-                state.broadcast()
+                if let job { flusher.submit(job) } else { state.broadcast() }
             }
-            if stopping && drained { break }
         }
         state.withLock { $0.stopped = true }
         state.broadcast()
     }
 
-    /// Moves the memtable's sealed sets into chunks, empties the log and records the flush's
-    /// generation in `meta.flushed_gen`, in one transaction (readers rely on the three together).
-    static func flush(_ memtable: MemTable, pool: DatabasePool) throws {
-        guard !memtable.isEmpty else { return }
-        let (generation, buffers) = memtable.beginFlush()
-        // On failure the sets stay sealed, and the next flush writes them with its own.
-        try pool.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
-                let insertChunk = try db.cachedStatement(
-                    sql: "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, data) VALUES (?, ?, ?, ?, ?, ?)")
-                var bytes: [UInt8] = []
-                for (key, b) in buffers {
-                    try ChunkWriter.insert(times: b.times, values: b.values, series: key.series, expiresAt: key.expiresAt,
-                                           statement: insertChunk, scratch: &bytes)
-                }
-                try db.execute(sql: "DELETE FROM log")
-                try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('flushed_gen', ?)", arguments: [generation])
-                return .commit
-            }
+    /// The flush thread finished the job the writer handed it.
+    private func flushed(failure: String?) {
+        state.withLock { s in
+            s.flushes += 1
+            s.flushFailure = failure
+            s.flushing = false
         }
-        memtable.endFlush(generation: generation)
+        state.broadcast()
     }
 
-    /// One transaction for every queued write: new series are indexed, and all points go into a
-    /// single log row; once it is committed they join the memtable and the series cache.
-    private func commit(_ batch: [Pending], pool: DatabasePool, cache: SeriesCache, memtable: MemTable) throws {
+    /// Commits every queued write: new series are indexed in SQLite (one transaction, only when
+    /// there are any), then all points go into one commit log record; once it is durable they
+    /// join the memtable and the series cache.
+    ///
+    /// The order matters: a log record names series by id, so the ids it names are committed in
+    /// SQLite first (with `syncEveryCommit`, SQLite's `synchronous = FULL` has synced them). A log
+    /// record that survives a crash therefore never names an id the index lost; a crash between
+    /// the two leaves at most series without points, which the index tolerates. (Without sync,
+    /// a power cut may lose recent commits of both files alike.)
+    private func commit(_ batch: [Pending], pool: DatabasePool, cache: SeriesCache, memtable: MemTable, log: CommitLog) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         // Digests outside any lock; one cache lookup per write, under one lock.
         let digests: [[SeriesIDCache.Digest]] = batch.map { $0.writes.map { SeriesIDCache.digest($0.key) } }
         let known: [[SeriesIDCache.Entry?]] = cache.withLock { c in digests.map { $0.map { c.get($0) } } }
-        try pool.writeWithoutTransaction { db in
-            var seen: [SeriesIDCache.Digest: SeriesIDCache.Entry] = [:]
-            var buffers: [(MemTable.Key, MemTable.Buffer)] = []
-            try db.inTransaction(.immediate) {
-                seen = [:]
-                var index: [MemTable.Key: Int] = [:]
-                buffers = []
-                for (p, pending) in batch.enumerated() {
-                    for (w, write) in pending.writes.enumerated() where write.count > 0 {
-                        let digest = digests[p][w]
-                        let types = ValueTypes(write.values)
-                        var entry: SeriesIDCache.Entry
-                        if let e = seen[digest] ?? known[p][w] {
+        var needsIndex = false
+        for (p, pending) in batch.enumerated() where !needsIndex {
+            for (w, write) in pending.writes.enumerated() where write.count > 0 {
+                guard let e = known[p][w], e.types.isSuperset(of: ValueTypes(write.values)) else { needsIndex = true; break }
+            }
+        }
+        var seen: [SeriesIDCache.Digest: SeriesIDCache.Entry] = [:]
+        var buffers: [(MemTable.Key, MemTable.Buffer)] = []
+        /// Resolves every write's series (through `db` for those the cache does not know).
+        func resolve(_ db: Database?) throws {
+            seen = [:]
+            var index: [MemTable.Key: Int] = [:]
+            buffers = []
+            for (p, pending) in batch.enumerated() {
+                for (w, write) in pending.writes.enumerated() where write.count > 0 {
+                    let digest = digests[p][w]
+                    let types = ValueTypes(write.values)
+                    var entry: SeriesIDCache.Entry
+                    if let e = seen[digest] ?? known[p][w] {
+                        entry = e
+                    } else {
+                        guard let db else { throw StoreError(code: .database, message: "series not in the cache") }
+                        let text = TagText.encode(write.key.tags)
+                        if let e = try SeriesIndex.find(db, write.key, tagText: text) {
                             entry = e
                         } else {
-                            let text = TagText.encode(write.key.tags)
-                            if let e = try SeriesIndex.find(db, write.key, tagText: text) {
-                                entry = e
-                            } else {
-                                entry = SeriesIDCache.Entry(id: try SeriesIndex.create(db, write.key, tagText: text, types: types), types: types)
-                            }
-                        }
-                        if !entry.types.isSuperset(of: types) {
-                            try SeriesIndex.addTypes(db, id: entry.id, write.key, types)
-                            entry.types.formUnion(types)
-                        }
-                        seen[digest] = entry
-                        let key = MemTable.Key(series: entry.id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
-                        if let i = index[key] {
-                            buffers[i].1.times.append(contentsOf: write.times)
-                            buffers[i].1.values.append(contentsOf: write.values)
-                        } else {
-                            index[key] = buffers.count
-                            buffers.append((key, MemTable.Buffer(times: write.times, values: write.values)))
+                            entry = SeriesIDCache.Entry(id: try SeriesIndex.create(db, write.key, tagText: text, types: types), types: types)
                         }
                     }
+                    if !entry.types.isSuperset(of: types) {
+                        guard let db else { throw StoreError(code: .database, message: "series types not in the cache") }
+                        try SeriesIndex.addTypes(db, id: entry.id, write.key, types)
+                        entry.types.formUnion(types)
+                    }
+                    seen[digest] = entry
+                    let key = MemTable.Key(series: entry.id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
+                    if let i = index[key] {
+                        buffers[i].1.times.append(contentsOf: write.times)
+                        buffers[i].1.values.append(contentsOf: write.values)
+                    } else {
+                        index[key] = buffers.count
+                        buffers.append((key, MemTable.Buffer(times: write.times, values: write.values)))
+                    }
                 }
-                let insertLog = try db.cachedStatement(sql: "INSERT INTO log(data) VALUES (?)")
-                try insertLog.execute(arguments: [Data(LogCodec.encode(buffers))])
-                return .commit
             }
-            // Only after the commit: a rolled-back transaction's ids were never stored.
-            cache.withLock { c in for (d, e) in seen { c.put(d, e) } }
-            memtable.add(buffers)
         }
+        if needsIndex {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try resolve(db)
+                    return .commit
+                }
+            }
+        } else {
+            try resolve(nil)
+        }
+        // Only after the commit: a rolled-back transaction's ids were never stored.
+        cache.withLock { c in for (d, e) in seen { c.put(d, e) } }
+        guard !buffers.isEmpty else { return }
+        try log.append(LogCodec.encode(buffers))
+        memtable.add(buffers)
     }
 }
 
@@ -243,11 +294,14 @@ extension GroupCommitter {
 
 /// Encodes points into chunk rows.
 enum ChunkWriter {
+    /// Inserts one chunk row; arguments as ``insert(times:values:series:expiresAt:generation:statement:scratch:)`` binds them.
+    static let insertSQL = "INSERT INTO chunks(series_id, min_time, max_time, count, expires_at, gen, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
     /// Points per chunk row at most, so that reads of a time range decode little beyond it.
     static let maxPointsPerChunk = 8192
 
     static func insert(
-        times: [Int64], values: [MetricValue], series: Int64, expiresAt: Int64?,
+        times: [Int64], values: [MetricValue], series: Int64, expiresAt: Int64?, generation: Int64,
         statement: Statement, scratch bytes: inout [UInt8]
     ) throws {
         var start = 0
@@ -261,7 +315,7 @@ enum ChunkWriter {
             }
             bytes.removeAll(keepingCapacity: true)
             ChunkCodec.encode(times: times[start..<end], values: values[start..<end], base: lo, into: &bytes)
-            try statement.execute(arguments: [series, lo, hi, end - start, expiresAt, Data(bytes)])
+            try statement.execute(arguments: [series, lo, hi, end - start, expiresAt, generation, Data(bytes)])
             start = end
         }
     }

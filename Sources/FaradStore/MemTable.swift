@@ -3,7 +3,7 @@ import Synchronization
 
 /// Points committed to the log but not yet in chunks, by series and expiry, in numbered sets.
 ///
-/// Commits append to the active set (after their log row is durable); the writer thread
+/// Commits append to the active set (after their log record is durable); the writer thread
 /// periodically seals it and moves every sealed set into per-series chunks in one transaction
 /// ("flush"), so a chunk holds many requests' points however many series each request touches.
 ///
@@ -75,6 +75,9 @@ final class MemTable: Sendable {
         }
     }
 
+    /// The generation of the set commits go to now.
+    var activeGeneration: Int64 { state.withLock { $0.active.generation } }
+
     var isEmpty: Bool { state.withLock { s in s.active.points == 0 && s.sealed.isEmpty } }
 
     /// Whether any set holds points of `series` (the writer checks before forgetting a series).
@@ -129,7 +132,7 @@ final class MemTable: Sendable {
     }
 }
 
-/// The log row of one commit: for each buffer, the series id, the expiry (0: none, else
+/// The payload of one commit's log record: for each buffer, the series id, the expiry (0: none, else
 /// expiry + 1 zig-zagged), the point count and the points in chunk encoding.
 enum LogCodec {
     static func encode(_ buffers: [(MemTable.Key, MemTable.Buffer)]) -> [UInt8] {
@@ -158,7 +161,7 @@ enum LogCodec {
             let series = Int64(bitPattern: try varint())
             let expires: Int64? = try varint() == 1 ? ChunkCodec.unZigZag(try varint()) : nil
             guard let length = Int(exactly: try varint()), length <= bytes.count - i else {
-                throw StoreError(code: .corrupt, message: "corrupt log row: a length beyond the row at byte \(i)")
+                throw StoreError(code: .corrupt, message: "corrupt log record: a length beyond the record at byte \(i)")
             }
             var buffer = MemTable.Buffer()
             try ChunkCodec.decode(UnsafeRawBufferPointer(rebasing: bytes[i..<(i + length)]), base: 0) { t, v in

@@ -18,13 +18,15 @@ private final class Shared: Sendable {
 @Suite struct ReadYourWritesTests {
     /// Writers append and record what was acknowledged; readers count everything and check that
     /// the count is never below what was acknowledged before the read began. Flushes are forced
-    /// every 64 points, so reads overlap many of them.
+    /// every 64 points, in transactions of 20, so reads overlap many of them.
     @Test(.timeLimit(.minutes(2))) func countsNeverMissAcknowledgedPoints() async throws {
         let dir = NSTemporaryDirectory() + "farad-ryw-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = FaradStore.Configuration()
         config.flushPoints = 64
         config.flushAge = .milliseconds(1)
+        // Each flush spans several transactions: readers must not see a half-written one twice.
+        config.flushTransactionPoints = 20
         config.syncEveryCommit = false
         let store = try FaradStore(directory: dir, configuration: config)
         defer { store.close() }
