@@ -5,8 +5,10 @@ import FaradCore
 /// ```
 /// 0x01                      marker (see ChunkCodec on telling v0 from v1)
 /// 0x10 | kind               kind 0 long, 1 double, 2 string, 3 complex: every point that type;
-///                           4: mixed, each point's type as 2 bits in the bit stream
+///                           4: mixed, each point's type as 2 bits in the bit stream;
+///                           5: doubles that are all decimals m / 10^k (see `decimalScale`)
 /// varint count              ≥ 1
+/// [k]                       kind 5 only: one byte, the scale k (0...15)
 /// [varint n, n bytes]       kinds 2 and 4 only: each string as a varint length and UTF-8
 /// bit stream                to the end of the blob, most significant bit first, then a stop
 ///                           bit `1` and zero bits to the end of its byte
@@ -18,7 +20,9 @@ import FaradCore
 /// `11111`+64 bits. Longs: the same over the longs of the chunk (from 0). Doubles: Gorilla XOR
 /// with the previous double's bits (from 0): `0` the same, `10` + the bits in the previous
 /// window, `11` + 5 bits of leading zeros + 6 bits of length − 1 + the bits. A complex is two
-/// such streams, real and imaginary. All arithmetic wraps, so any sequence round-trips exactly.
+/// such streams, real and imaginary. Decimal doubles (kind 5): the integers m coded as longs, a
+/// random walk of 0.1 steps takes about 10 bits a point instead of Gorilla's 45. All arithmetic
+/// wraps, so any sequence round-trips exactly.
 ///
 /// The stop bit makes every cut detectable: a blob cut inside its bit stream decodes along the
 /// same path as the whole one until it reads past the cut, so it reaches its last point past
@@ -26,15 +30,27 @@ import FaradCore
 /// lengths. Only the empty prefix decodes (as a v0 chunk of no points).
 extension ChunkCodec {
     static let mixed: UInt8 = 4
+    static let decimal: UInt8 = 5
+    static let maxScale = 15
+    /// Exact powers of ten (all below 2^53).
+    static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
 
     static func encodeV1(times: ArraySlice<Int64>, values: ArraySlice<MetricValue>, base: Int64, into out: inout [UInt8]) {
         assert(times.count == values.count, "a chunk's times and values differ in length")
         let count = min(times.count, values.count)
         guard count > 0 else { return }
-        let kind = kindOf(values)
+        var kind = kindOf(values)
+        var scale = 1.0
+        var k = 0
+        if kind == double, let found = decimalScale(values) {
+            kind = decimal
+            k = found
+            scale = powersOfTen[found]
+        }
         out.append(v1Marker)
         out.append(0x10 | kind)
         appendVarint(UInt64(count), to: &out)
+        if kind == decimal { out.append(UInt8(k)) }
         if kind == string || kind == mixed {
             var length: UInt64 = 0
             for case .string(let s) in values {
@@ -68,6 +84,7 @@ extension ChunkCodec {
             }
             switch value {
             case .long(let x): longs.encode(x, &bits, &out)
+            case .double(let x) where kind == decimal: longs.encode(Int64((x * scale).rounded()), &bits, &out)
             case .double(let x): doubles.encode(x.bitPattern, &bits, &out)
             case .string: break
             case .complex(let r, let im):
@@ -96,6 +113,24 @@ extension ChunkCodec {
         return kind ?? double
     }
 
+    /// The least k in 0...15 such that every value is exactly `Double(m) / 10^k` for an integer
+    /// m with |m| < 2^53 (as the decoder computes it, bit for bit), or nil (NaN, infinities,
+    /// -0.0, too many digits). Division by an exact power of ten is correctly rounded, so the
+    /// check is exact and the same everywhere.
+    static func decimalScale(_ values: ArraySlice<MetricValue>) -> Int? {
+        scales: for k in 0...maxScale {
+            let p = powersOfTen[k]
+            for case .double(let x) in values {
+                let scaled = (x * p).rounded()
+                guard abs(scaled) < 9_007_199_254_740_992 else { continue scales }
+                let back = Double(Int64(scaled)) / p
+                if back.bitPattern != x.bitPattern { continue scales }
+            }
+            return k
+        }
+        return nil
+    }
+
     private static func varintLength(_ v: UInt64) -> Int {
         v == 0 ? 1 : (64 - v.leadingZeroBitCount + 6) / 7
     }
@@ -104,9 +139,15 @@ extension ChunkCodec {
         _ bytes: UnsafeRawBufferPointer, base: Int64, _ body: (Int64, MetricValue) -> Void
     ) throws(StoreError) {
         let kind = bytes[1] & 0x0F
-        guard kind <= mixed else { throw corrupt("unknown v1 kind \(kind)") }
+        guard kind <= decimal else { throw corrupt("unknown v1 kind \(kind)") }
         var i = 2
         let rawCount = try readVarint(bytes, &i)
+        var scale = 1.0
+        if kind == decimal {
+            guard i < bytes.count, Int(bytes[i]) <= maxScale else { throw corrupt("bad decimal scale at byte \(i)") }
+            scale = powersOfTen[Int(bytes[i])]
+            i += 1
+        }
         var strings = UnsafeRawBufferPointer(rebasing: bytes[i..<i])
         if kind == string || kind == mixed {
             guard let n = Int(exactly: try readVarint(bytes, &i)), n <= bytes.count - i else {
@@ -151,6 +192,13 @@ extension ChunkCodec {
                 let x = longs.decode(&bits)
                 try check(k)
                 body(t, .long(x))
+            }
+        case decimal:
+            for k in 0..<count {
+                let t = time.decode(&bits)
+                let x = longs.decode(&bits)
+                try check(k)
+                body(t, .double(Double(x) / scale))
             }
         default:
             for k in 0..<count {

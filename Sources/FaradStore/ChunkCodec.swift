@@ -6,8 +6,8 @@ import FaradCore
 /// Two formats; `encode` writes v1, `decode` reads both:
 ///
 /// - **v1** (`ChunkCodec+V1.swift`): `0x01`, a header byte `0x10 | kind`, the point count, then
-///   times as delta-of-delta and values as Gorilla XOR (doubles) or delta-of-delta (longs) in
-///   one bit stream. About 2 bits a point for regular times and a constant value.
+///   times as delta-of-delta and values as Gorilla XOR (doubles), delta-of-delta (longs, and
+///   doubles that are short decimals) in one bit stream. About 2 bits a point for regular times and a constant value.
 /// - **v0** (the first format, still read): per point a zig-zag varint of its time minus the
 ///   previous point's (the first minus `base`), a type byte (0…3), and the value: a zig-zag
 ///   varint for a long, 8 bytes little-endian for a double, a varint length and UTF-8 for a
@@ -19,7 +19,7 @@ import FaradCore
 /// a negative first time gives an odd first byte (-1 gives exactly `0x01`), and a chunk spanning
 /// more than `Int64.max` wraps to a negative delta too. An odd first byte alone is therefore not
 /// proof of v1. What is: a v0 blob whose first byte is `0x01` (a one-byte varint) has its type
-/// byte next, 0…3, or v0 decoding itself fails; v1's second byte is `0x10…0x14`. So a blob is
+/// byte next, 0…3, or v0 decoding itself fails; v1's second byte is `0x10…0x15`. So a blob is
 /// v1 exactly when it starts `0x01, 0x1k`, and every blob the v0 encoder wrote still decodes as v0.
 package enum ChunkCodec {
     static let long: UInt8 = 0

@@ -49,6 +49,8 @@ import Testing
         Case(name: "complex", times: [1, 1, 2], values: [.complex(real: 1, imaginary: -0.0), .complex(real: nan, imaginary: 2), .complex(real: 1, imaginary: 2)]),
         Case(name: "mixed", times: [5, 4, 3, 2, 1, 0],
              values: [.long(7), .double(7), .string("7"), .complex(real: 7, imaginary: 7), .string(""), .long(8)]),
+        Case(name: "decimals", times: [1, 2, 3, 4, 5, 6], values: [.double(0.1), .double(0.3), .double(1e15), .double(-123456.789), .double(0), .double(8_999_999_999_999.999)]),
+        Case(name: "not quite decimals", times: [1, 2, 3], values: [.double(0.1 + 0.2), .double(1e300), .double(0.5)]),
         Case(name: "negative first time, base 0 (log rows)", times: [-1, -2], values: [.double(1), .double(2)], base: 0),
     ]
 
@@ -105,11 +107,15 @@ import Testing
     @Test func goldenBytes() throws {
         let times: [Int64] = [0, 10_000]
         let values: [MetricValue] = [.double(1), .double(1)]
-        // v1: marker, kind double, 2 points; bits 0 | 11 00010 001001 1111111111 (1.0) |
-        // 1110 + 21 bits of zig-zag 20000 | 0 (same value) | stop bit 1, padding.
-        let v1: [UInt8] = [0x01, 0x11, 0x02, 0x62, 0x27, 0xFF, 0xE0, 0x27, 0x10, 0x20]
+        // v1: marker, kind decimal, 2 points, scale 0; bits 0 (time) | 10 0000010 (m 1: dod 1) |
+        // 1110 + 21 bits of zig-zag 20000 | 10 0000001 (dod -1) | stop bit 1, padding.
+        let v1: [UInt8] = [0x01, 0x15, 0x02, 0x00, 0x40, 0xB8, 0x09, 0xC4, 0x10, 0x18]
         #expect(Self.encoded(times, values, base: 0) == v1)
         #expect(try Self.decoded(v1, base: 0) == Self.points(times, values))
+        // Gorilla (kind double), as 1.0 was before decimals: bits 0 | 11 00010 001001 1111111111 |
+        // 1110 + 21 bits of zig-zag 20000 | 0 (same value) | stop bit.
+        let gorilla: [UInt8] = [0x01, 0x11, 0x02, 0x62, 0x27, 0xFF, 0xE0, 0x27, 0x10, 0x20]
+        #expect(try Self.decoded(gorilla, base: 0) == Self.points(times, values))
         // v0 as the old encoder wrote it: varint(zz(0)), type 1, 1.0 LE, varint(zz(10000)), type 1, 1.0 LE.
         let one: [UInt8] = [0, 0, 0, 0, 0, 0, 0xF0, 0x3F]
         let v0: [UInt8] = [0x00, 0x01] + one + [0xA0, 0x9C, 0x01, 0x01] + one
@@ -157,6 +163,9 @@ import Testing
             #expect(new.count * 2 < old.count, "v1 \(new.count) bytes, v0 \(old.count) for \(n) points")
             #expect(try Self.decoded(new, base: times[0]).count == n)
         }
+        // Decimals as integers: a 0.1-step random walk in under 2 bytes a point (Gorilla needs ~6).
+        #expect(Self.encoded(times, doubles, base: times[0])[1] == 0x10 | ChunkCodec.decimal)
+        #expect(Self.encoded(times, doubles, base: times[0]).count < 2 * n)
         // Regular times and a constant: about 2 bits a point.
         #expect(Self.encoded(times, constant, base: times[0]).count < n / 2)
     }
