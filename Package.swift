@@ -129,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "farad-bench",
             dependencies: [
-                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost", "FaradEngine", "FaradCore",
+                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost", "FaradEngine", "FaradCore", "FaradStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
