@@ -113,6 +113,12 @@ extension ChunkCodec {
         return kind ?? double
     }
 
+    /// The error of a bit stream that ends inside point `k`; kept out of the decode loops.
+    @inline(never)
+    static func overrun(_ k: Int, _ count: Int) -> StoreError {
+        corrupt("bit stream ends inside point \(k) of \(count)")
+    }
+
     /// The least k in 0...15 such that every value is exactly `Double(m) / 10^k` for an integer
     /// m with |m| < 2^53 (as the decoder computes it, bit for bit), or nil (NaN, infinities,
     /// -0.0, too many digits). Division by an exact power of ten is correctly rounded, so the
@@ -175,30 +181,28 @@ extension ChunkCodec {
             defer { s += n }
             return String(decoding: UnsafeRawBufferPointer(rebasing: strings[s..<(s + n)]), as: UTF8.self)
         }
-        func check(_ k: Int) throws(StoreError) {
-            if bits.overrun { throw corrupt("bit stream ends inside point \(k) of \(count)") }
-        }
         switch kind {
         case double:
             for k in 0..<count {
                 let t = time.decode(&bits)
                 let x = try doubles.decode(&bits)
-                try check(k)
+                if bits.overrun { throw overrun(k, count) }
                 body(t, .double(Double(bitPattern: x)))
             }
         case long:
             for k in 0..<count {
                 let t = time.decode(&bits)
                 let x = longs.decode(&bits)
-                try check(k)
+                if bits.overrun { throw overrun(k, count) }
                 body(t, .long(x))
             }
         case decimal:
             for k in 0..<count {
                 let t = time.decode(&bits)
                 let x = longs.decode(&bits)
-                try check(k)
-                body(t, .double(Double(x) / scale))
+                if bits.overrun { throw overrun(k, count) }
+                // Scale 1 (integral doubles, the commonest) needs no division.
+                body(t, .double(scale == 1 ? Double(x) : Double(x) / scale))
             }
         default:
             for k in 0..<count {
@@ -209,13 +213,13 @@ extension ChunkCodec {
                 case long: value = .long(longs.decode(&bits))
                 case double: value = .double(Double(bitPattern: try doubles.decode(&bits)))
                 case string:
-                    try check(k)
+                    if bits.overrun { throw overrun(k, count) }
                     value = .string(try nextString())
                 default:
                     let r = try doubles.decode(&bits)
                     value = .complex(real: Double(bitPattern: r), imaginary: Double(bitPattern: try imaginaries.decode(&bits)))
                 }
-                try check(k)
+                if bits.overrun { throw overrun(k, count) }
                 body(t, value)
             }
         }
@@ -260,11 +264,14 @@ struct IntegerState {
     @inline(__always)
     mutating func decode(_ bits: inout BitReader) -> Int64 {
         let w = bits.peek()
+        if w &>> 63 == 0 {
+            // A repeated delta, the commonest entry: no change to the state's delta.
+            bits.skip(1)
+            previous = previous &+ delta
+            return previous
+        }
         let z: UInt64
         switch (~w).leadingZeroBitCount {
-        case 0:
-            bits.skip(1)
-            z = 0
         case 1:
             bits.skip(9)
             z = (w &<< 2) &>> 57
@@ -277,7 +284,7 @@ struct IntegerState {
         case 4:
             bits.skip(37)
             z = (w &<< 5) &>> 32
-        default:
+        default:  // 5 or more ones (0 is handled above)
             bits.skip(5)
             z = bits.read(64)
         }
