@@ -39,6 +39,8 @@ extension ChunkCodec {
         assert(times.count == values.count, "a chunk's times and values differ in length")
         let count = min(times.count, values.count)
         guard count > 0 else { return }
+        let times = times.prefix(count)
+        let values = values.prefix(count)
         var kind = kindOf(values)
         var scale = 1.0
         var k = 0
