@@ -18,6 +18,7 @@ let usage = """
            farad-bench frames [--points N] [--batch-size N] > requests.bin
            farad-bench engine [--points N]
            farad-bench udf-codec [--points N]
+           farad-bench chunk-codec [--points N] [--batch-size N]
            farad-bench task [--points N]
            farad-bench task-udf [--udf PATH] [--points N]
            farad-bench serve --port P [--format json|gzip|lp] [--points N] [--batch-size N] [--clients N] [--server-pid PID]
@@ -37,6 +38,8 @@ let usage = """
             points from 1,000 hosts).
     udf-codec  A UDF node's host side by stage: engine point -> frame, frame -> UDF point,
             UDF point -> engine point (default 1,000,000 points).
+    chunk-codec  The store's chunk codec, v0 against v1: encode/decode points/s and bytes a point
+            for five workloads (default 4,000,000 points, chunks of --batch-size 8192).
     task    Issue 5's task, compiled from TICKscript and run in process: from|window|mean|httpOut
             over 10,000,000 points from 1,000 hosts.
     task-udf  The same with @mirror() (udf-mirror, default .build/release/udf-mirror) through
@@ -134,6 +137,7 @@ do {
     switch mode {
     case "codec": try codecBenchmark(points: points ?? 1_000_000)
     case "udf-codec": try udfCodecBenchmark(points: points ?? 1_000_000)
+    case "chunk-codec": chunkCodecBenchmark(points: points ?? 4_000_000, chunkSize: batchSize > 0 ? batchSize : 8192)
     case "engine": try engineBenchmark(points: points ?? 10_000_000)
     case "task": try await taskBenchmark(points: points ?? 10_000_000, udf: nil)
     case "task-udf": try await taskBenchmark(points: points ?? 2_000_000, udf: udf ?? ".build/release/udf-mirror")

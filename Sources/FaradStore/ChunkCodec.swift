@@ -1,23 +1,65 @@
 import FaradCore
 
-/// The bytes of one chunk: the points of one series from one commit, in arrival order.
+/// The bytes of one chunk: the points of one series, in arrival order (times need not be
+/// sorted; duplicates are kept). Chunk rows and log rows both use it.
 ///
-/// Each point is a zig-zag varint of its time minus the previous point's (the first minus the
-/// chunk's `min_time`), a type byte, and the value: a zig-zag varint for a long, 8 bytes
-/// little-endian for a double, a varint length and UTF-8 for a string, 16 bytes for a complex.
-enum ChunkCodec {
+/// Two formats; `encode` writes v1, `decode` reads both:
+///
+/// - **v1** (`ChunkCodec+V1.swift`): `0x01`, a header byte `0x10 | kind`, the point count, then
+///   times as delta-of-delta and values as Gorilla XOR (doubles), delta-of-delta (longs, and
+///   doubles that are short decimals) in one bit stream. About 2 bits a point for regular times and a constant value.
+/// - **v0** (the first format, still read): per point a zig-zag varint of its time minus the
+///   previous point's (the first minus `base`), a type byte (0…3), and the value: a zig-zag
+///   varint for a long, 8 bytes little-endian for a double, a varint length and UTF-8 for a
+///   string, 16 bytes for a complex.
+///
+/// Telling them apart: a v0 blob's first byte is the first byte of a zig-zag varint, whose low
+/// bit is the sign of the delta. For chunk rows `base` is the chunk's minimum time, so the delta
+/// is ≥ 0 and the byte even — but not always: the log row (`LogCodec`) encodes with `base` 0, so
+/// a negative first time gives an odd first byte (-1 gives exactly `0x01`), and a chunk spanning
+/// more than `Int64.max` wraps to a negative delta too. An odd first byte alone is therefore not
+/// proof of v1. What is: a v0 blob whose first byte is `0x01` (a one-byte varint) has its type
+/// byte next, 0…3, or v0 decoding itself fails; v1's second byte is `0x10…0x15`. So a blob is
+/// v1 exactly when it starts `0x01, 0x1k`, and every blob the v0 encoder wrote still decodes as v0.
+package enum ChunkCodec {
     static let long: UInt8 = 0
     static let double: UInt8 = 1
     static let string: UInt8 = 2
     static let complex: UInt8 = 3
 
-    static func encode(times: ArraySlice<Int64>, values: ArraySlice<MetricValue>, base: Int64, into out: inout [UInt8]) {
+    /// The first byte of a v1 blob.
+    static let v1Marker: UInt8 = 0x01
+
+    /// Appends the points to `out` in the current format (v1). No points append nothing.
+    ///
+    /// `times[k]` goes with `values[k]` by offset from each slice's start. `base` is the time the
+    /// first delta is taken from (the chunk's `min_time`); the codec is lossless for any times,
+    /// in any order, whatever `base` is.
+    package static func encode(times: ArraySlice<Int64>, values: ArraySlice<MetricValue>, base: Int64, into out: inout [UInt8]) {
+        encodeV1(times: times, values: values, base: base, into: &out)
+    }
+
+    /// Decodes a chunk of either format, calling `body` with each point in stored order.
+    ///
+    /// - Throws: `StoreError` with code `.corrupt` when the bytes are not a whole chunk; `body`
+    ///   may have been called for the points before the damage.
+    package static func decode(
+        _ bytes: UnsafeRawBufferPointer, base: Int64, _ body: (Int64, MetricValue) -> Void
+    ) throws(StoreError) {
+        if bytes.count >= 2 && bytes[0] == v1Marker && bytes[1] & 0xF0 == 0x10 {
+            try decodeV1(bytes, base: base, body)
+        } else {
+            try decodeV0(bytes, base: base, body)
+        }
+    }
+
+    /// The v0 encoder, kept so that tests and the benchmark can make blobs in the old format.
+    package static func encodeV0(times: ArraySlice<Int64>, values: ArraySlice<MetricValue>, base: Int64, into out: inout [UInt8]) {
         var previous = base
-        for i in times.indices {
-            let t = times[i]
+        for (t, value) in zip(times, values) {
             appendZigZag(t &- previous, to: &out)
             previous = t
-            switch values[i] {
+            switch value {
             case .long(let v):
                 out.append(long)
                 appendZigZag(v, to: &out)
@@ -36,15 +78,15 @@ enum ChunkCodec {
         }
     }
 
-    /// Decodes a chunk, calling `body` with each point in stored order.
-    static func decode(
+    /// Decodes a v0 chunk.
+    static func decodeV0(
         _ bytes: UnsafeRawBufferPointer, base: Int64, _ body: (Int64, MetricValue) -> Void
     ) throws(StoreError) {
         var i = 0
         var time = base
         func varint() throws(StoreError) -> UInt64 { try readVarint(bytes, &i) }
         func fixed() throws(StoreError) -> UInt64 {
-            guard bytes.count - i >= 8 else { throw StoreError(code: .corrupt, message: "corrupt chunk: truncated value") }
+            guard bytes.count - i >= 8 else { throw corrupt("truncated value at byte \(i)") }
             var v: UInt64 = 0
             for k in 0..<8 { v |= UInt64(bytes[i + k]) << (8 * UInt64(k)) }
             i += 8
@@ -52,7 +94,7 @@ enum ChunkCodec {
         }
         while i < bytes.count {
             time = time &+ unZigZag(try varint())
-            guard i < bytes.count else { throw StoreError(code: .corrupt, message: "corrupt chunk: missing type") }
+            guard i < bytes.count else { throw corrupt("missing type at byte \(i)") }
             let type = bytes[i]
             i += 1
             switch type {
@@ -60,7 +102,7 @@ enum ChunkCodec {
             case double: body(time, .double(Double(bitPattern: try fixed())))
             case string:
                 guard let n = Int(exactly: try varint()), n <= bytes.count - i else {
-                    throw StoreError(code: .corrupt, message: "corrupt chunk: truncated string at byte \(i)")
+                    throw corrupt("truncated string at byte \(i)")
                 }
                 body(time, .string(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + n)]), as: UTF8.self)))
                 i += n
@@ -68,9 +110,13 @@ enum ChunkCodec {
                 let r = Double(bitPattern: try fixed())
                 body(time, .complex(real: r, imaginary: Double(bitPattern: try fixed())))
             default:
-                throw StoreError(code: .corrupt, message: "corrupt chunk: unknown type \(type)")
+                throw corrupt("unknown type \(type) at byte \(i - 1)")
             }
         }
+    }
+
+    static func corrupt(_ what: String) -> StoreError {
+        StoreError(code: .corrupt, message: "corrupt chunk: \(what)")
     }
 
     /// Reads a varint at `i` and moves `i` past it.
@@ -101,7 +147,12 @@ enum ChunkCodec {
 
     @inline(__always)
     static func appendZigZag(_ value: Int64, to out: inout [UInt8]) {
-        appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), to: &out)
+        appendVarint(zigZag(value), to: &out)
+    }
+
+    @inline(__always)
+    static func zigZag(_ value: Int64) -> UInt64 {
+        UInt64(bitPattern: (value &<< 1) ^ (value >> 63))
     }
 
     @inline(__always)
