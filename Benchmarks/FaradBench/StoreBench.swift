@@ -35,13 +35,14 @@ func fileSizes(_ directory: String) -> [(String, Int64)] {
 /// Ingest straight into FaradStore: `series` series × `rounds` rounds, one point per series per
 /// round, `batch` points per append (a request), `clients` appends in flight. Reports bytes
 /// written per point (/proc/self/io) and disk per point at rest after close.
-func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bool, compaction: Int?) async throws {
+func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bool, compaction: Int?, flushPoints: Int?) async throws {
     let dir = NSTemporaryDirectory() + "farad-store-bench-\(getpid())"
     try? FileManager.default.removeItem(atPath: dir)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var config = FaradStore.Configuration()
     config.syncEveryCommit = sync
     if let compaction { config.compactionMinChunks = compaction }
+    if let flushPoints { config.flushPoints = flushPoints }
     let store = try FaradStore(directory: dir, configuration: config)
     let keys = (0..<series).map { SeriesKey(metric: "bench.cpu", tags: [.init("host", "h\($0)"), .init("dc", "dc\($0 % 10)")]) }
     let points = series * rounds

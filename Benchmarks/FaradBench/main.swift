@@ -27,7 +27,7 @@ let usage = """
            farad-bench scale-load --flavor farad|influxdb --port P [--big] [--series N] [--rounds N] [--big-points N] [--batch-size N] [--clients N] [--server-pid PID] [--settle S]
            farad-bench scale-count --flavor F --port P --expect N --since-ns T [--server-pid PID] [--timeout S]
            farad-bench scale-query --flavor F --port P --part tag|big [--series N] [--rounds N] [--big-points N] [--server-pid PID] [--repeats N]
-           farad-bench store [--series N] [--rounds N] [--batch-size N] [--clients N] [--no-sync] [--compaction N]
+           farad-bench store [--series N] [--rounds N] [--batch-size N] [--clients N] [--no-sync] [--compaction N] [--flush-points N]
 
     codec   Farad's wire codec against SwiftProtobuf, in process (default 1,000,000 points).
     pipe    Drives a UDF executable through real pipes as a host would (default 1,000,000 points);
@@ -93,6 +93,7 @@ var timeout = 900
 var part = "tag"
 var sync = true
 var compaction: Int?
+var flushPoints: Int?
 while let arg = args.popFirst() {
     switch arg {
     case "--points": points = Int(args.popFirst() ?? "")
@@ -124,6 +125,7 @@ while let arg = args.popFirst() {
     case "--part": part = args.popFirst() ?? part
     case "--no-sync": sync = false
     case "--compaction": compaction = Int(args.popFirst() ?? "")
+    case "--flush-points": flushPoints = Int(args.popFirst() ?? "").map { max(1, $0) }
     case "--env":
         let pair = (args.popFirst() ?? "").split(separator: "=", maxSplits: 1).map(String.init)
         if pair.count == 2 { environment[pair[0]] = pair[1] }
@@ -165,7 +167,7 @@ do {
                                 data: ScaleData(series: seriesOption ?? 1_000_000, rounds: rounds, bigPoints: bigPoints), serverPID: serverPID,
                                 tagQueries: repeats ?? 50, tailRuns: 20, aggregateRuns: 5)
     case "store":
-        try await storeBenchmark(series: seriesOption ?? 100_000, rounds: rounds, batch: batchSize > 0 ? batchSize : 5_000, clients: clients, sync: sync, compaction: compaction)
+        try await storeBenchmark(series: seriesOption ?? 100_000, rounds: rounds, batch: batchSize > 0 ? batchSize : 5_000, clients: clients, sync: sync, compaction: compaction, flushPoints: flushPoints)
     case "frames":
         var bytes = UDFRequest.initialize(InitRequest(taskID: "bench", nodeID: "udf1")).frame
         bytes += requestFrames(count: points ?? 1_000_000, batchSize: batchSize)

@@ -227,6 +227,7 @@ final class GroupCommitter: Sendable {
         /// Resolves every write's series (through `db` for those the cache does not know).
         func resolve(_ db: Database?) throws {
             seen = [:]
+            var written = SeriesIndex.Written()
             var index: [MemTable.Key: Int] = [:]
             buffers = []
             for (p, pending) in batch.enumerated() {
@@ -242,7 +243,7 @@ final class GroupCommitter: Sendable {
                         if let e = try SeriesIndex.find(db, write.key, tagText: text) {
                             entry = e
                         } else {
-                            entry = SeriesIDCache.Entry(id: try SeriesIndex.create(db, write.key, tagText: text, types: types), types: types)
+                            entry = SeriesIDCache.Entry(id: try SeriesIndex.create(db, write.key, tagText: text, types: types, written: &written), types: types)
                         }
                     }
                     if !entry.types.isSuperset(of: types) {

@@ -75,8 +75,21 @@ enum SeriesIndex {
         return SeriesIDCache.Entry(id: row[0], types: ValueTypes(rawValue: row[1]))
     }
 
+    /// The `tag_values` and `metrics` rows one transaction has written already: a batch of new
+    /// series of one metric (one host each, a few regions) writes each row once, not per series.
+    struct Written {
+        struct TagValue: Hashable {
+            var metric, key, value, namespace: String
+        }
+        struct Metric: Hashable {
+            var name, namespace: String
+        }
+        var tagValues: Set<TagValue> = []
+        var metrics: [Metric: ValueTypes] = [:]
+    }
+
     /// Stores a new series and its index rows; returns its id.
-    static func create(_ db: Database, _ key: SeriesKey, tagText: String, types: ValueTypes) throws -> Int64 {
+    static func create(_ db: Database, _ key: SeriesKey, tagText: String, types: ValueTypes, written: inout Written) throws -> Int64 {
         try db.cachedStatement(sql: "INSERT INTO series(metric, tags, namespace, types) VALUES (?, ?, ?, ?)")
             .execute(arguments: [key.metric, tagText, key.namespace, types.rawValue])
         let id = db.lastInsertedRowID
@@ -84,12 +97,18 @@ enum SeriesIndex {
         let value = try db.cachedStatement(sql: "INSERT OR IGNORE INTO tag_values(metric, tag_key, tag_value, namespace) VALUES (?, ?, ?, ?)")
         for t in key.tags {
             try posting.execute(arguments: [key.metric, t.key, t.value, id])
-            try value.execute(arguments: [key.metric, t.key, t.value, key.namespace])
+            if written.tagValues.insert(.init(metric: key.metric, key: t.key, value: t.value, namespace: key.namespace)).inserted {
+                try value.execute(arguments: [key.metric, t.key, t.value, key.namespace])
+            }
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO metrics(name, namespace, types) VALUES (?, ?, ?)
-            ON CONFLICT(name, namespace) DO UPDATE SET types = types | excluded.types
-            """).execute(arguments: [key.metric, key.namespace, types.rawValue])
+        let metric = Written.Metric(name: key.metric, namespace: key.namespace)
+        if !(written.metrics[metric]?.isSuperset(of: types) ?? false) {
+            try db.cachedStatement(sql: """
+                INSERT INTO metrics(name, namespace, types) VALUES (?, ?, ?)
+                ON CONFLICT(name, namespace) DO UPDATE SET types = types | excluded.types
+                """).execute(arguments: [key.metric, key.namespace, types.rawValue])
+            written.metrics[metric, default: []].formUnion(types)
+        }
         return id
     }
 
