@@ -137,6 +137,7 @@ final class MemTable: Sendable {
 enum LogCodec {
     static func encode(_ buffers: [(MemTable.Key, MemTable.Buffer)]) -> [UInt8] {
         var out: [UInt8] = []
+        var points: [UInt8] = []
         for (key, b) in buffers {
             ChunkCodec.appendVarint(UInt64(bitPattern: key.series), to: &out)
             if let e = key.expiresAt {
@@ -145,7 +146,7 @@ enum LogCodec {
             } else {
                 ChunkCodec.appendVarint(0, to: &out)
             }
-            var points: [UInt8] = []
+            points.removeAll(keepingCapacity: true)
             ChunkCodec.encode(times: b.times[...], values: b.values[...], base: 0, into: &points)
             ChunkCodec.appendVarint(UInt64(points.count), to: &out)
             out.append(contentsOf: points)

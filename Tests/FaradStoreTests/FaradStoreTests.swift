@@ -54,12 +54,15 @@ import Testing
 
     @Test func ttlHidesAndReclaimsPoints() async throws {
         try await withStore { store, _ in
+            // The expiry is the commit's time + 10 s, somewhere between `before` and `after` + 10 s
+            // however slow the commit: visible at `before`, gone 10 s after `after`.
+            let before = FaradStore.nowMillis()
             try await store.append([SeriesWrite(key: key, ttl: 10, times: [1], values: [.long(1)])])
+            let after = FaradStore.nowMillis()
             let series = store.series(metric: "m", filter: TagFilter())
-            let now = FaradStore.nowMillis()
-            #expect(try store.read(series: series, start: .min, end: .max, now: now).count == 1)
-            #expect(try store.read(series: series, start: .min, end: .max, now: now + 11_000).isEmpty)
-            #expect(try store.reclaimExpired(now: now + 11_000) == 1)
+            #expect(try store.read(series: series, start: .min, end: .max, now: before).count == 1)
+            #expect(try store.read(series: series, start: .min, end: .max, now: after + 10_001).isEmpty)
+            #expect(try store.reclaimExpired(now: after + 10_001) == 1)
             #expect(store.metricNames().isEmpty)
         }
     }
