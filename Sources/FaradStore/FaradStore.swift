@@ -36,6 +36,10 @@ public final class FaradStore: Sendable {
         public var flushPoints: Int = 1_000_000
         /// The longest points wait in the memtable before a flush (they are in the log already).
         public var flushAge: Duration = .seconds(30)
+        /// Points in the memtable (waiting for flushes, or in one) beyond which ``append(_:)``
+        /// fails with ``StoreError/Code/queueFull`` until the flushes catch up: memory stays
+        /// bounded when writes come faster than chunks are written. At least `flushPoints`.
+        public var maxMemtablePoints: Int = 4_000_000
         /// Points a flush writes per SQLite transaction at most: between its transactions,
         /// commits index their new series without waiting for the whole flush.
         public var flushTransactionPoints: Int = 50_000
@@ -49,6 +53,7 @@ public final class FaradStore: Sendable {
     }
 
     public let path: String
+    private let maxMemtablePoints: Int
     let pool: DatabasePool
     let cache: SeriesCache
     let memtable: MemTable
@@ -67,6 +72,7 @@ public final class FaradStore: Sendable {
         }
         path = directory + "/farad.sqlite"
         cache = SeriesCache(capacity: configuration.seriesCacheSize)
+        maxMemtablePoints = max(configuration.maxMemtablePoints, configuration.flushPoints)
         var config = GRDB.Configuration()
         let sync = configuration.syncEveryCommit ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
@@ -139,6 +145,10 @@ public final class FaradStore: Sendable {
         }
         let count = writes.reduce(0) { $0 + $1.count }
         guard count > 0 else { return }
+        let waiting = memtable.points
+        if waiting > 0 && waiting + count > maxMemtablePoints {
+            throw StoreError(code: .queueFull, message: "flushes are behind (\(waiting) points wait to be written into chunks)")
+        }
         try await committer.submit(writes, pointCount: count)
     }
 

@@ -80,6 +80,9 @@ final class MemTable: Sendable {
 
     var isEmpty: Bool { state.withLock { s in s.active.points == 0 && s.sealed.isEmpty } }
 
+    /// Points in every set: the active one and those sealed for a flush.
+    var points: Int { state.withLock { s in s.sealed.reduce(s.active.points) { $0 + $1.points } } }
+
     /// Whether any set holds points of `series` (the writer checks before forgetting a series).
     func holds(series: Int64) -> Bool {
         state.withLock { s in s.active.buffers[series] != nil || s.sealed.contains { $0.buffers[series] != nil } }

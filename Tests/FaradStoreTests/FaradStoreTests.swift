@@ -98,6 +98,33 @@ import Testing
         #expect(store.metricNames() == ["m"])
     }
 
+    @Test func aMemtableThatFlushesCannotDrainRefusesWritesUntilItIsFlushed() async throws {
+        let dir = NSTemporaryDirectory() + "farad-store-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = FaradStore.Configuration()
+        // Every flush fails (as if cut by a crash): the memtable only fills.
+        config.flushPoints = 4
+        config.maxMemtablePoints = 4
+        config.flushAge = .seconds(3600)
+        let store = try FaradStore(directory: dir, configuration: config)
+        defer { store.close() }
+        store.committer.flusher.crashAfter(transactions: 0)
+        try await store.append([SeriesWrite(key: key, times: [1, 2, 3], values: [.long(1), .long(2), .long(3)])])
+        try await store.append([SeriesWrite(key: key, times: [4], values: [.long(4)])])
+        do {
+            try await store.append([SeriesWrite(key: key, times: [5], values: [.long(5)])])
+            Issue.record("a fifth point was taken into a full memtable")
+        } catch {
+            #expect(error.code == .queueFull)
+            #expect(error.message.contains("flushes are behind (4 points"), "\(error.message)")
+        }
+        store.committer.flusher.crashAfter(transactions: nil)
+        try store.committer.flushNow()
+        try await store.append([SeriesWrite(key: key, times: [5], values: [.long(5)])])
+        let series = store.series(metric: "m", filter: TagFilter())
+        #expect(try store.read(series: series, start: .min, end: .max).first?.times == [1, 2, 3, 4, 5])
+    }
+
     @Test func tagTextEscapesLikeKairosDBRowKeys() {
         let tags = [SeriesKey.Tag("dc", "x=y"), SeriesKey.Tag("host", "a:b")]
         #expect(TagText.encode(tags) == "dc=x==y:host=a=:b:")
