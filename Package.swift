@@ -146,17 +146,17 @@ let package = Package(
 
         // Shared by the test targets: real peers started by tests (a Python UDF agent, influxd).
         .target(name: "FaradTestSupport", dependencies: ["FaradSystem"], path: "Tests/FaradTestSupport"),
-        .testTarget(name: "FaradCoreTests", dependencies: ["FaradCore"]),
+        .testTarget(name: "FaradCoreTests", dependencies: ["FaradCore", "FaradTestSupport"]),
         .testTarget(name: "FaradIngestTests", dependencies: ["FaradIngest"]),
-        .testTarget(name: "FaradStoreTests", dependencies: ["FaradStore", "FaradCore"]),
+        .testTarget(name: "FaradStoreTests", dependencies: ["FaradStore", "FaradCore", "FaradTestSupport"]),
         .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
         .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
-        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore", "KapacitorUDFTesting"]),
-        .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem"]),
+        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
+        .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem", "FaradTestSupport"]),
         .testTarget(
             name: "KapacitorUDFWireTests",
-            dependencies: ["KapacitorUDFWire", "KapacitorUDFProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["KapacitorUDFWire", "KapacitorUDFProto", "FaradTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(
             name: "FaradUDFHostTests",

@@ -5,7 +5,7 @@ import FaradStore
 /// v0 (8 raw bytes a double) against v1 (delta-of-delta times, Gorilla XOR doubles).
 func chunkCodecBenchmark(points n: Int, chunkSize: Int) {
     print("chunk-codec: \(n) points in chunks of \(chunkSize)\n")
-    var rng = BenchRandom(state: 2026)
+    var rng = SplitMix(seed: 2026)
     let start: Int64 = 1_700_000_000_000
     let regular = (0..<n).map { start + Int64($0) * 10_000 }
     var t = start
@@ -90,14 +90,3 @@ private func run(format: String, times: [Int64], values: [MetricValue], chunkSiz
 
 private func format_(_ v: Double) -> String { format(v, 3) }
 
-/// SplitMix64, so that every run measures the same data.
-private struct BenchRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

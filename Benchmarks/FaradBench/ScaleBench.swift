@@ -280,7 +280,7 @@ private func influxCreateDatabase(port: Int, database: String) throws {
     guard status == 200 else { throw BenchError("CREATE DATABASE \(database): \(status) \(String(decoding: body, as: UTF8.self))") }
 }
 
-/// A small deterministic generator, so both servers are asked for the same hosts.
+/// SplitMix64: a small deterministic generator, so that every run (and both servers) sees the same data.
 struct SplitMix {
     var state: UInt64
     init(seed: UInt64) { state = seed }

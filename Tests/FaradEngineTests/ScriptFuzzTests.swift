@@ -1,3 +1,4 @@
+import FaradTestSupport
 import FaradCore
 import FaradTICK
 import Testing
@@ -7,22 +8,12 @@ import Testing
 /// compiler and, when they build, hostile points through the task: an error is fine, a crash is
 /// not. Deterministic (fixed seeds); fuzzing proper would run the same loop unbounded.
 @Suite struct ScriptFuzzTests {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(n))
-        }
-    }
 
     static let atoms = ["\"v\"", "\"s\"", "\"time\"", "'s'", "9223372036854775807", "1", "0", "-1", "2.5", "1h", "2562047h", "0s", "TRUE", "x"]
     static let operators = [" AND ", " OR ", " + ", " - ", " * ", " / ", " % ", " < ", " == ", " != "]
     static let durations = ["1h", "2562047h", "0s", "1s", "15250w", "-1h", "1", "'x'"]
 
-    func expression(_ rng: inout SplitMix, depth: Int = 0) -> String {
+    func expression(_ rng: inout SplitMix64, depth: Int = 0) -> String {
         switch depth > 3 ? 0 : rng.next(7) {
         case 0, 1: return Self.atoms[rng.next(Self.atoms.count)]
         case 2: return "(" + expression(&rng, depth: depth + 1) + ")"
@@ -35,8 +26,8 @@ import Testing
         }
     }
 
-    func node(_ rng: inout SplitMix) -> String {
-        let d = { (rng: inout SplitMix) in Self.durations[rng.next(Self.durations.count)] }
+    func node(_ rng: inout SplitMix64) -> String {
+        let d = { (rng: inout SplitMix64) in Self.durations[rng.next(Self.durations.count)] }
         switch rng.next(11) {
         case 0: return "|where(lambda: \(expression(&rng)))"
         case 1, 2: return "|eval(lambda: \(expression(&rng))).as('v')"
@@ -58,7 +49,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4])
     func randomScriptsNeverCrash(seed: UInt64) throws {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         var built = 0
         for _ in 0..<750 {
             var script = "var x = 3\nstream|from()" + ["", ".truncate(1h)", ".round(2562047h)"][rng.next(3)]
@@ -74,7 +65,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrashTheParser() {
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         let alphabet = Array("stream|from()where lambda:\"'/\\[],.@=!<>+-*%0123456789ehmsuwd µ\n\t#AND OR TRUE var x".unicodeScalars)
         for _ in 0..<3_000 {
             let text = String(String.UnicodeScalarView((0..<rng.next(60)).map { _ in alphabet[rng.next(alphabet.count)] }))

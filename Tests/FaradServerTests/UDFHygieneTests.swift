@@ -70,7 +70,7 @@ import Glibc
         #expect(result.stderr.contains("its output is still held open"), "\(result.stderr)")
         let helpers = ProcessProbe.pids(in: dir + "/helpers")
         #expect(helpers.count == 1)
-        for pid in helpers { #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind") }
+        for pid in helpers { #expect(await eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind") }
         ProcessProbe.killAll(helpers, command: "sleep")
     }
 
@@ -117,7 +117,7 @@ import Glibc
             return pids.count >= 3 ? pids : nil
         }
         for pid in helpers.dropLast() {
-            #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) of an ended session left behind")
+            #expect(await eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) of an ended session left behind")
         }
         // SIGTERM ends the server although the UDF keeps crashing (no restart once input ended),
         // and no helper is left at all.
@@ -125,7 +125,7 @@ import Glibc
         stopped = true
         #expect(status != .signaled(SIGKILL), "farad serve did not end on SIGTERM")
         let all = ProcessProbe.pids(in: directory + "/helpers")
-        for pid in all { #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind") }
+        for pid in all { #expect(await eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind") }
         ProcessProbe.killAll(all, command: "sleep")
     }
 }

@@ -1,3 +1,4 @@
+import FaradTestSupport
 import FaradCore
 import Foundation
 import Testing
@@ -7,18 +8,6 @@ import Testing
 /// `scan` and the newest-N read give what the whole-range `read` gives, whatever the chunk
 /// layout: overlapping chunks, rewritten times, points still in the memtable.
 @Suite struct ScanTests {
-    /// A deterministic generator, so that a failure can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func withStore(_ body: (FaradStore) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "farad-scan-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -32,7 +21,7 @@ import Testing
     /// Three series written in rounds of shuffled, overlapping and repeated times, some rounds
     /// flushed into chunks and the last left in the memtable.
     private func fill(_ store: FaradStore, seed: UInt64) async throws -> [SeriesEntry] {
-        var rng = Seeded(state: seed)
+        var rng = SplitMix64(seed: seed)
         for round in 0..<8 {
             var writes: [SeriesWrite] = []
             for s in 0..<3 {

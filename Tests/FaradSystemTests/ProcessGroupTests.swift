@@ -1,4 +1,5 @@
 @testable import FaradSystem
+import FaradTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -75,12 +76,3 @@ func isRunning(_ pid: pid_t) -> Bool {
     return ProcessGroup.parseStat(bytes[...]).map { $0.state != UInt8(ascii: "Z") } ?? false
 }
 
-/// Polls `condition` until it holds or `limit` passes.
-func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
-}

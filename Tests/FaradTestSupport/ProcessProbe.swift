@@ -26,16 +26,6 @@ public enum ProcessProbe {
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { pid_t($0) }
     }
 
-    /// Polls until `condition` holds or `limit` passes (no fixed sleeps).
-    public static func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return condition()
-    }
-
     /// Ends every process in `pids` still running `command` (cleanup after a failed expectation;
     /// a pid reused by something else is left alone).
     public static func killAll(_ pids: [pid_t], command: String) {

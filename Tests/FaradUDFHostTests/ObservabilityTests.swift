@@ -1,4 +1,5 @@
 @testable import FaradUDFHost
+import FaradTestSupport
 import KapacitorUDFTesting
 import KapacitorUDFWire
 import Logging

@@ -18,7 +18,7 @@ import Glibc
         let pids = ProcessProbe.pids(in: file)
         #expect(pids.count >= count, "helpers recorded in \(file): \(pids)")
         for pid in pids {
-            #expect(await ProcessProbe.eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind")
+            #expect(await eventually { !ProcessProbe.isRunning(pid, command: "sleep") }, "helper \(pid) left behind")
         }
         ProcessProbe.killAll(pids, command: "sleep")
     }

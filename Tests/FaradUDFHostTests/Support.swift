@@ -1,3 +1,4 @@
+import FaradTestSupport
 import FaradSystem
 import FaradUDFHost
 import KapacitorUDFTesting
@@ -42,15 +43,6 @@ func swiftUDF(_ name: String, _ args: [String] = [], timeout: Duration = .second
     try processConfig(name, try UDFTestAgent.builtExecutable(named: name), args, timeout: timeout, restart: restart)
 }
 
-/// Polls until `condition` holds or the deadline passes (no fixed sleeps).
-func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
-}
 
 /// Every output point of a session until it ends.
 func collect(_ session: UDFSession) async throws -> [UDFOutput] {

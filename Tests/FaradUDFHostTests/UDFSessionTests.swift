@@ -1,3 +1,4 @@
+import FaradTestSupport
 import FaradSystem
 @testable import FaradUDFHost
 import KapacitorUDFTesting

@@ -1,3 +1,4 @@
+import FaradTestSupport
 import KapacitorUDFProto
 import KapacitorUDFWire
 import SwiftProtobuf
@@ -31,7 +32,7 @@ import Testing
 
     @Test(arguments: 0..<3)
     func encoderWritesWhatSwiftProtobufReads(_ seed: Int) throws {
-        var rng = D.SplitMix64(state: UInt64(seed) &* 31 &+ 5)
+        var rng = SplitMix64(seed: UInt64(seed) &* 31 &+ 5)
         for _ in 0..<1_000 {
             let message = D.point(&rng)
             var frame: [UInt8] = []
@@ -75,7 +76,7 @@ import Testing
     }
 
     @Test func elementsOfEncodedAndDecodedPointsAgree() throws {
-        var rng = D.SplitMix64(state: 4242)
+        var rng = SplitMix64(seed: 4242)
         var cache = UDFStringCache()
         for _ in 0..<2_000 {
             var message = D.point(&rng)
