@@ -108,8 +108,9 @@ struct StreamedAggregation {
         var k: Int64 = 0
         var lo = Int64.max
         var hi = Int64.min
-        /// Which types the current series has shown (its tags join those groups).
-        var touched: [Bool] = [false, false, false]
+        /// The current series' group of each type it has shown (its tags join those groups),
+        /// built once per series and type, not per bucket.
+        var keys: [Grouping.Key?] = [nil, nil, nil]
 
         init(aggregator: Aggregator, tagNames: [String], series: [SeriesKey], frame: QueryFrame) {
             self.aggregator = aggregator
@@ -128,7 +129,7 @@ struct StreamedAggregation {
 
         mutating func close() {
             guard let b = current else { return }
-            tables[key(currentSeries, currentType), default: [:]][k, default: Bucket(first: b.first)].merge(b)
+            tables[keys[currentType]!, default: [:]][k, default: Bucket(first: b.first)].merge(b)
             current = nil
         }
 
@@ -137,7 +138,7 @@ struct StreamedAggregation {
             if s != currentSeries {
                 close()
                 currentSeries = s
-                touched = [false, false, false]
+                keys = [nil, nil, nil]
             }
             for i in times.indices {
                 let t = times[i]
@@ -152,9 +153,9 @@ struct StreamedAggregation {
                     continue
                 }
                 close()
-                if !touched[type] {
-                    touched[type] = true
+                if keys[type] == nil {
                     let groupKey = key(s, type)
+                    keys[type] = groupKey
                     for tag in series[s].tags { tags[groupKey, default: [:]][tag.key, default: []].insert(tag.value) }
                 }
                 k = aggregator.bucket(of: t, origin: origin, frame: frame)

@@ -33,12 +33,7 @@ public final class ThreadToTaskQueue<Element: Sendable>: @unchecked Sendable {
             waitingUntil: { $0.count < self.capacity || $0.closed || $0.finished != nil || $0.consumer != nil }
         ) { s -> (Bool, CheckedContinuation<Result<Element?, any Error>, Never>?) in
             if s.closed || s.finished != nil { return (false, nil) }
-            if let c = s.consumer {
-                s.consumer = nil
-                return (true, c)
-            }
-            s.elements.append(element)
-            return (true, nil)
+            return (true, Self.handOff(element, &s))
         }
         consumer?.resume(returning: .success(element))
         return accepted
@@ -51,15 +46,21 @@ public final class ThreadToTaskQueue<Element: Sendable>: @unchecked Sendable {
     public func offer(_ element: Element) -> Bool {
         let (accepted, consumer) = state.withLock { s -> (Bool, CheckedContinuation<Result<Element?, any Error>, Never>?) in
             if s.closed || s.finished != nil || (s.count >= capacity && s.consumer == nil) { return (false, nil) }
-            if let c = s.consumer {
-                s.consumer = nil
-                return (true, c)
-            }
-            s.elements.append(element)
-            return (true, nil)
+            return (true, Self.handOff(element, &s))
         }
         consumer?.resume(returning: .success(element))
         return accepted
+    }
+
+    /// Takes the waiting consumer (to be resumed with `element` outside the lock), or queues
+    /// `element` when none waits.
+    private static func handOff(_ element: Element, _ s: inout State) -> CheckedContinuation<Result<Element?, any Error>, Never>? {
+        if let c = s.consumer {
+            s.consumer = nil
+            return c
+        }
+        s.elements.append(element)
+        return nil
     }
 
     /// Whether the queue was finished (``finish(throwing:)``) or closed.
