@@ -137,7 +137,7 @@ public struct QueryExecutor: Sendable {
                 return (groups, sampleSize, 1)
             }
             let data: [SeriesData]
-            if !readsEveryPoint, let limit = metric.limit, metric.groupBy.allSatisfy({ if case .tag = $0 { true } else { false } }),
+            if !readsEveryPoint, let limit = metric.limit, limit > 0, metric.groupBy.allSatisfy({ if case .tag = $0 { true } else { false } }),
                series.allSatisfy({ Self.oneGroupType($0.types) }) {
                 data = try store.read(series: series, start: request.start, end: request.end, limit: limit,
                                       from: metric.descending ? .descending : .ascending)
