@@ -11,8 +11,10 @@ public enum TICKLimits {
     /// operators, and chains of the same binary operator other than `AND` and `OR` (`1 + 2 + 3`
     /// nests three deep). Long `AND`/`OR` chains are parsed into balanced trees, so a condition of
     /// 20,000 `OR` terms nests only 15 deep. A lambda body after its variables are substituted
-    /// counts too.
-    public static let maximumDepth = 200
+    /// counts too. Each level costs the recursive-descent parser about ten stack frames (tens of
+    /// KiB in a debug or sanitizer build, where fuzzing found 200 levels overflowing 8 MiB), so
+    /// the bound is set to fit any thread's stack with room to spare.
+    public static let maximumDepth = 100
 
     /// The most nodes a task may have (`|name()` and `@udf()` links, and `stream`): a point
     /// passes through a task's nodes by nested calls, so this also bounds that depth.

@@ -21,12 +21,12 @@ import Testing
     @Test func parenthesesNestedSevenThousandDeepAreRefused() {
         let source = lambda(String(repeating: "(", count: 7_000) + "TRUE" + String(repeating: ")", count: 7_000))
         let message = failure(source)
-        // The 200th parenthesis opens the 201st level (the where() argument is the first).
-        #expect(message == "1:228: expression nested too deeply: at most 200 levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it")
+        // The 100th parenthesis opens the 101st level (the where() argument is the first).
+        #expect(message == "1:128: expression nested too deeply: at most 100 levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it")
     }
 
     @Test func nestingWithinTheLimitParses() {
-        let source = lambda(String(repeating: "(", count: 150) + "TRUE" + String(repeating: ")", count: 150))
+        let source = lambda(String(repeating: "(", count: 90) + "TRUE" + String(repeating: ")", count: 90))
         #expect(failure(source) == nil)
     }
 
@@ -56,16 +56,16 @@ import Testing
 
     @Test func longArithmeticChainsAreRefused() {
         let sum = (0..<5_000).map(String.init).joined(separator: " + ")
-        #expect(failure(lambda(sum + " > 0"))?.hasSuffix("expression nested too deeply: at most 200 levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it") == true)
+        #expect(failure(lambda(sum + " > 0"))?.hasSuffix("expression nested too deeply: at most 100 levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it") == true)
         let negations = String(repeating: "!", count: 10_000) + "TRUE"
-        #expect(failure(lambda(negations)) == "1:229: expression nested too deeply: at most 200 levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it")
+        #expect(failure(lambda(negations)) == "1:129: expression nested too deeply: at most 100 levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it")
         let minus = String(repeating: "- ", count: 10_000) + "1"
         #expect(failure("var x = " + minus)?.contains("nested too deeply") == true)
     }
 
     @Test func tenThousandNestedListsAreRefused() {
         let source = "var x = " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
-        #expect(failure(source) == "1:209: expression nested too deeply: at most 200 levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it")
+        #expect(failure(source) == "1:109: expression nested too deeply: at most 100 levels of parentheses, lists, calls, lambdas and operators are allowed; simplify it")
     }
 
     @Test func thirtyThousandChainedNodesParseAsOneFlatChain() throws {
