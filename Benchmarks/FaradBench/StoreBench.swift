@@ -52,6 +52,7 @@ func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bo
     let clock = ContinuousClock()
     let start = clock.now
     let next = NextRequest()
+    let retries = Counter()
     try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<max(clients, 1) {
             group.addTask {
@@ -64,7 +65,16 @@ func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bo
                         let t = Int64(1_700_000_000_000) + Int64(round) * 10_000
                         writes.append(SeriesWrite(key: keys[s], times: [t], values: [.double(Double(s % 1000) + Double(round) * 0.25)]))
                     }
-                    try await store.append(writes)
+                    // As the server's clients do with its 503: wait for the flushes and retry.
+                    while true {
+                        do {
+                            try await store.append(writes)
+                            break
+                        } catch let error as StoreError where error.code == .queueFull {
+                            retries.add()
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
                 }
             }
         }
@@ -80,10 +90,18 @@ func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bo
     let rest = files.reduce(0) { $0 + $1.1 }
     print("store ingest: \(series) series x \(rounds) rounds = \(points) points, \(batch) per append, \(clients) clients, sync \(sync), compaction \(config.compactionMinChunks)")
     print("  ingest \(format(ingest.seconds, 2)) s (\(format(Double(points) / ingest.seconds / 1000, 1)) K points/s), CPU \(format((processCPUTime() - cpu).seconds * 1e6 / Double(points), 2)) us/point")
+    print("  appends refused while flushes were behind, then retried: \(retries.value)")
     print("  written (write_bytes) \(written) B = \(format(Double(written) / Double(points), 1)) B/point; write calls (wchar) \(format(Double(syscalls) / Double(points), 1)) B/point")
     print("  at rest \(rest) B = \(format(Double(rest) / Double(points), 1)) B/point")
     for (name, size) in files { print("    \(name): \(size) B") }
     print("  chunks \(stats.chunks) (\(format(Double(stats.chunkPoints) / Double(max(stats.chunks, 1)), 1)) points each), chunk data \(format(Double(stats.chunkBytes) / Double(max(stats.chunkPoints, 1)), 1)) B/point, series \(stats.series)")
+}
+
+/// Counts the benchmark's retried appends.
+private final class Counter: Sendable {
+    private let count = Mutex<Int>(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }
 
 /// Hands out request numbers to the benchmark's clients.

@@ -36,10 +36,21 @@ public final class FaradStore: Sendable {
         public var flushPoints: Int = 1_000_000
         /// The longest points wait in the memtable before a flush (they are in the log already).
         public var flushAge: Duration = .seconds(30)
+        /// The points per series, on average, that the memtable holds before `flushPoints` or
+        /// `flushAge` start a flush: with many series, each flush would otherwise write a chunk
+        /// row (and later merge it) for one or two points of every series. At 1,000,000 series ×
+        /// 10 points, 4 per series writes 128 B/point where flushing every 1,000,000 points wrote
+        /// 208. `flushCeilingPoints` and `flushMaxAge` flush whatever the average. 0: no minimum.
+        public var flushPointsPerSeries: Int = 4
+        /// Points in the memtable that start a flush however many series they belong to.
+        public var flushCeilingPoints: Int = 8_000_000
+        /// The longest points wait in the memtable before a flush however many series there are
+        /// (a longer wait also means a longer log replay after a crash).
+        public var flushMaxAge: Duration = .seconds(600)
         /// Points in the memtable (waiting for flushes, or in one) beyond which ``append(_:)``
         /// fails with ``StoreError/Code/queueFull`` until the flushes catch up: memory stays
-        /// bounded when writes come faster than chunks are written. At least `flushPoints`.
-        public var maxMemtablePoints: Int = 4_000_000
+        /// bounded when writes come faster than chunks are written. At least `flushCeilingPoints`.
+        public var maxMemtablePoints: Int = 16_000_000
         /// Points a flush writes per SQLite transaction at most: between its transactions,
         /// commits index their new series without waiting for the whole flush.
         public var flushTransactionPoints: Int = 50_000
@@ -72,7 +83,7 @@ public final class FaradStore: Sendable {
         }
         path = directory + "/farad.sqlite"
         cache = SeriesCache(capacity: configuration.seriesCacheSize)
-        maxMemtablePoints = max(configuration.maxMemtablePoints, configuration.flushPoints)
+        maxMemtablePoints = max(configuration.maxMemtablePoints, min(configuration.flushPoints, configuration.flushCeilingPoints))
         var config = GRDB.Configuration()
         let sync = configuration.syncEveryCommit ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
@@ -121,8 +132,7 @@ public final class FaradStore: Sendable {
             throw StoreError(code: .database, message: "cannot open store \(path): \(error)")
         }
         committer = GroupCommitter(
-            maxQueuedPoints: configuration.maxQueuedPoints, flushPoints: configuration.flushPoints, flushAge: configuration.flushAge,
-            flusher: flusher)
+            maxQueuedPoints: configuration.maxQueuedPoints, flushPolicy: FlushPolicy(configuration), flusher: flusher)
         do {
             try committer.start(pool: pool, cache: cache, memtable: memtable, log: log, logger: logger)
         } catch {

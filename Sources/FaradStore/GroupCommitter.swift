@@ -36,9 +36,8 @@ final class GroupCommitter: Sendable {
 
     private let state = ConditionLock(State())
     private let maxQueuedPoints: Int
-    /// Points in the memtable that trigger a flush, and the longest they wait for one.
-    private let flushPoints: Int
-    private let flushAge: Duration
+    /// When the memtable's points are moved into chunks.
+    private let flushPolicy: FlushPolicy
     private let thread = Mutex<OSThread?>(nil)
     let flusher: Flusher
     /// Held by the writer for each commit (index, log record, memtable, cache) and by deletes for
@@ -46,11 +45,10 @@ final class GroupCommitter: Sendable {
     /// points (through a cached id) in between, now that commits of known series skip SQLite.
     let gate = Mutex<Void>(())
 
-    init(maxQueuedPoints: Int, flushPoints: Int, flushAge: Duration, flusher: Flusher) {
+    init(maxQueuedPoints: Int, flushPolicy: FlushPolicy, flusher: Flusher) {
         self.flusher = flusher
         self.maxQueuedPoints = maxQueuedPoints
-        self.flushPoints = max(flushPoints, 1)
-        self.flushAge = flushAge
+        self.flushPolicy = flushPolicy
     }
 
     var queuedPoints: Int { state.withLock { $0.queuedPoints } }
@@ -165,7 +163,7 @@ final class GroupCommitter: Sendable {
             // One flush at a time: the next set is sealed once the flush thread is done.
             guard !flushing else { continue }
             let last = stopping && drained
-            if flushRequested || last || memtable.needsFlush(points: flushPoints, age: flushAge) {
+            if flushRequested || last || memtable.needsFlush(flushPolicy) {
                 if last { finalFlushSubmitted = true }
                 var job: Flusher.Job?
                 var failure: String?

@@ -68,10 +68,11 @@ final class MemTable: Sendable {
         }
     }
 
-    /// Whether the active set holds at least `points` points or is older than `age`.
-    func needsFlush(points: Int, age: Duration) -> Bool {
+    /// Whether the active set is due for a flush under `policy`.
+    func needsFlush(_ policy: FlushPolicy) -> Bool {
         state.withLock { s in
-            s.active.points >= points || (s.oldest.map { ContinuousClock.now - $0 >= age } ?? false)
+            let age = s.oldest.map { ContinuousClock.now - $0 } ?? .zero
+            return policy.isDue(points: s.active.points, series: s.active.buffers.count, age: age)
         }
     }
 

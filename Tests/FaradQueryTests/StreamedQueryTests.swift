@@ -19,6 +19,7 @@ import Testing
         var config = FaradStore.Configuration()
         config.syncEveryCommit = false
         config.flushPoints = 700
+        config.flushPointsPerSeries = 0
         let store = try FaradStore(directory: dir, configuration: config)
         defer { store.close() }
         var state: UInt64 = 7

@@ -24,6 +24,7 @@ private final class Shared: Sendable {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = FaradStore.Configuration()
         config.flushPoints = 64
+        config.flushPointsPerSeries = 0
         config.flushAge = .milliseconds(1)
         // Each flush spans several transactions: readers must not see a half-written one twice.
         config.flushTransactionPoints = 20
