@@ -28,6 +28,8 @@ final class CommitLog: Sendable {
     static let headerSize = 8
 
     let directory: String
+    /// What the files are, for messages: "commit log", or "series file" for ``SeriesFile``.
+    let name: String
     private let sync: Bool
     private struct Active {
         var fd: Int32 = -1
@@ -39,21 +41,22 @@ final class CommitLog: Sendable {
     }
     private let active = Mutex(Active())
 
-    init(directory: String, sync: Bool) {
+    init(directory: String, sync: Bool, name: String = "commit log") {
         self.directory = directory
         self.sync = sync
+        self.name = name
     }
 
     func path(_ generation: Int64) -> String { directory + "/\(generation).log" }
 
     /// The generations of the segments present, ascending.
-    static func segments(in directory: String) throws(StoreError) -> [Int64] {
+    static func segments(in directory: String, name: String = "commit log") throws(StoreError) -> [Int64] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
             if !FileManager.default.fileExists(atPath: directory) { return [] }
-            throw StoreError(code: .database, message: "cannot list the commit log \(directory): \(error)")
+            throw StoreError(code: .database, message: "cannot list the \(name) \(directory): \(error)")
         }
         return names.compactMap { name -> Int64? in
             guard name.hasSuffix(".log") else { return nil }
@@ -69,9 +72,9 @@ final class CommitLog: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw StoreError(code: .database, message: "cannot create the commit log directory \(directory): \(error)")
+            throw StoreError(code: .database, message: "cannot create the \(name) directory \(directory): \(error)")
         }
-        let all = try Self.segments(in: directory)
+        let all = try Self.segments(in: directory, name: name)
         for g in all where g <= flushed { unlink(path(g)) }
         let live = all.filter { $0 > flushed }
         for (n, g) in live.enumerated() {
@@ -80,11 +83,11 @@ final class CommitLog: Sendable {
             do {
                 bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
             } catch {
-                throw StoreError(code: .database, message: "cannot read the commit log segment \(file): \(error)")
+                throw StoreError(code: .database, message: "cannot read the \(name) segment \(file): \(error)")
             }
             let end: Int
             do {
-                end = try bytes.withUnsafeBytes { raw in try Self.scan(raw, file: file, isNewest: n == live.count - 1, body) }
+                end = try bytes.withUnsafeBytes { raw in try Self.scan(raw, file: file, name: name, isNewest: n == live.count - 1, body) }
             } catch let error as StoreError {
                 throw error
             } catch {
@@ -101,7 +104,7 @@ final class CommitLog: Sendable {
 
     /// Walks the records of one segment; returns where the whole records end.
     static func scan(
-        _ raw: UnsafeRawBufferPointer, file: String, isNewest: Bool, _ body: (UnsafeRawBufferPointer) throws(StoreError) -> Void
+        _ raw: UnsafeRawBufferPointer, file: String, name: String = "commit log", isNewest: Bool, _ body: (UnsafeRawBufferPointer) throws(StoreError) -> Void
     ) throws(StoreError) -> Int {
         var offset = 0
         while offset < raw.count {
@@ -126,7 +129,7 @@ final class CommitLog: Sendable {
                 // left after it (a power cut).
                 let last = left < headerSize || length > left - headerSize || offset + headerSize + length == raw.count
                 if isNewest && (last || raw[offset...].allSatisfy { $0 == 0 }) { return offset }
-                throw StoreError(code: .corrupt, message: "corrupt commit log \(file) at byte \(offset): \(problem)")
+                throw StoreError(code: .corrupt, message: "corrupt \(name) \(file) at byte \(offset): \(problem)")
             }
             try body(UnsafeRawBufferPointer(rebasing: raw[(offset + headerSize)..<(offset + headerSize + length)]))
             offset += headerSize + length
@@ -139,7 +142,7 @@ final class CommitLog: Sendable {
     func start(generation: Int64) throws(StoreError) {
         let file = path(generation)
         let fd = Glibc.open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError(code: .database, message: "cannot open the commit log segment \(file): errno \(errno)") }
+        guard fd >= 0 else { throw StoreError(code: .database, message: "cannot open the \(name) segment \(file): errno \(errno)") }
         let size = lseek(fd, 0, SEEK_END)
         if sync { syncDirectory() }  // the new name survives a power cut before its first record does
         active.withLock { a in
@@ -152,7 +155,7 @@ final class CommitLog: Sendable {
     /// segment is cut back to where it was, so that it never holds a torn record in its middle.
     func append(_ payload: [UInt8]) throws(StoreError) {
         guard let length = UInt32(exactly: payload.count), length > 0 else {
-            throw StoreError(code: .invalid, message: "a commit of \(payload.count) bytes does not fit one log record")
+            throw StoreError(code: .invalid, message: "a record of \(payload.count) bytes does not fit the \(name)")
         }
         var record: [UInt8] = []
         record.reserveCapacity(Self.headerSize + payload.count)
@@ -161,7 +164,7 @@ final class CommitLog: Sendable {
         record.append(contentsOf: payload)
         let failure: String? = active.withLock { a in
             if let broken = a.broken { return broken }
-            guard a.fd >= 0 else { return "the commit log is closed" }
+            guard a.fd >= 0 else { return "the \(name) is closed" }
             var written = 0
             var error: String?
             record.withUnsafeBytes { raw in
@@ -173,7 +176,7 @@ final class CommitLog: Sendable {
             if error == nil && sync && fdatasync(a.fd) != 0 { error = "fdatasync failed: errno \(errno)" }
             if let error {
                 if ftruncate(a.fd, off_t(a.size)) != 0 {
-                    a.broken = "the commit log segment \(path(a.generation)) could not be cut back after a failed append"
+                    a.broken = "the \(name) segment \(path(a.generation)) could not be cut back after a failed append"
                 }
                 return "cannot append to \(path(a.generation)): \(error)"
             }

@@ -20,14 +20,11 @@ extension FaradStore {
                         let left = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM chunks WHERE series_id = ? AND \(Self.visibleChunks)", arguments: [entry.id]) ?? 0
                         // Points committed since the flush keep their series (commits wait for the
                         // committer's gate, so the memtable does not change under it).
-                        if left == 0 && !memtable.holds(series: entry.id) {
-                            try SeriesIndex.remove(db, entry)
-                            emptied.append(entry)
-                        }
+                        if left == 0 && !memtable.holds(series: entry.id) { emptied.append(entry) }
                     }
                     return .commit
                 }
-                cache.withLock { c in for e in emptied { c.remove(SeriesIDCache.digest(e.key)) } }
+                try forget(emptied.map(\.id))
                 return deleted
             } }
         } catch let error as StoreError {
@@ -53,18 +50,15 @@ extension FaradStore {
                     removed = touched.count
                     emptied = []
                     let left = try db.cachedStatement(sql: "SELECT 1 FROM chunks WHERE series_id = ? AND \(Self.visibleChunks) LIMIT 1")
-                    let fetch = try db.cachedStatement(sql: "SELECT metric, tags, namespace FROM series WHERE id = ?")
                     for id in Set(touched).sorted() {
                         // A series without chunks may have points committed since the flush: it stays.
                         guard try Int.fetchOne(left, arguments: [id]) == nil, !memtable.holds(series: id),
-                              let row = try Row.fetchOne(fetch, arguments: [id]) else { continue }
-                        let entry = SeriesEntry(id: id, key: SeriesKey(metric: row[0], sortedTags: TagText.decode(row[1]), namespace: row[2]))
-                        try SeriesIndex.remove(db, entry)
+                              let entry = index.entry(id) else { continue }
                         emptied.append(entry)
                     }
                     return .commit
                 }
-                cache.withLock { c in for e in emptied { c.remove(SeriesIDCache.digest(e.key)) } }
+                try forget(emptied.map(\.id))
                 return removed
             } }
         } catch let error as StoreError {
@@ -72,6 +66,16 @@ extension FaradStore {
         } catch {
             throw StoreError(code: .database, message: "reclaim failed: \(error)")
         }
+    }
+
+    /// Removes series left without points from the series file, then from the index (under the
+    /// committer's gate). A crash between the chunks' transaction and this leaves them indexed
+    /// without points, which the index tolerates.
+    private func forget(_ ids: [Int64]) throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        let ops = ids.map { SeriesFile.Op.remove($0) }
+        try seriesFile.append(ops)
+        index.apply(ops)
     }
 
     private func deleteRange(_ db: Database, series: Int64, start: Int64, end: Int64) throws -> Int {

@@ -1,8 +1,7 @@
 import FaradCore
-import GRDB
 
-/// Reads of the series index, for queries and for InfluxQL's `SHOW` statements. Each reads the
-/// SQLite index on demand (nothing is held in memory), in its own read transaction.
+/// Reads of the series index (in memory, see ``SeriesIndex``), for queries and for InfluxQL's
+/// `SHOW` statements.
 extension FaradStore {
     /// The series of `metric` that match `filter`, in the order they were created.
     ///
@@ -16,18 +15,18 @@ extension FaradStore {
     /// ```
     /// - Throws: ``StoreError`` `database`.
     public func findSeries(metric: String, filter: TagFilter, namespace: String? = nil) throws(StoreError) -> [SeriesEntry] {
-        try indexRead { db in try SeriesIndex.series(db, metric: metric, filter: filter, namespace: namespace) }
+        index.series(metric: metric, filter: filter, namespace: namespace)
     }
 
     /// The tag keys of `metric`'s series (in `namespace`, or in all), sorted: `SHOW TAG KEYS`.
     public func tagKeys(metric: String, namespace: String? = nil) throws(StoreError) -> [String] {
-        try indexRead { db in try SeriesIndex.keys(db, metric: metric, namespace: namespace) }
+        index.keys(metric: metric, namespace: namespace)
     }
 
     /// The values of tag `key` of `metric`'s series (in `namespace`, or in all), sorted and
     /// unique: `SHOW TAG VALUES WITH KEY = key`.
     public func tagValues(metric: String, key: String, namespace: String? = nil) throws(StoreError) -> [String] {
-        try indexRead { db in try SeriesIndex.values(db, metric: metric, key: key, namespace: namespace) }
+        index.values(metric: metric, key: key, namespace: namespace)
     }
 
     /// Metrics (of `namespace`, or of all) whose names start with `prefix`, sorted by name, with
@@ -39,16 +38,6 @@ extension FaradStore {
     /// continues with a dot, `cpu.x`, shares that prefix; the store does not know where a
     /// measurement name ends.)
     public func metrics(namespace: String? = nil, prefix: String = "") throws(StoreError) -> [MetricInfo] {
-        try indexRead { db in try SeriesIndex.metrics(db, namespace: namespace, prefix: prefix) }
-    }
-
-    private func indexRead<R>(_ body: (Database) throws -> R) throws(StoreError) -> R {
-        do {
-            return try pool.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(code: .database, message: "index read failed: \(error)")
-        }
+        index.metrics(namespace: namespace, prefix: prefix)
     }
 }

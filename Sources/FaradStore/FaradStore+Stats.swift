@@ -11,14 +11,13 @@ public struct StoreStatistics: Sendable {
 }
 
 extension FaradStore {
-    /// Counts the series and chunks the database holds (one scan of each table; not for hot paths).
+    /// Counts the series and the chunks the database holds (one scan of each table; not for hot paths).
     /// - Throws: ``StoreError`` `database`.
     public func statistics() throws(StoreError) -> StoreStatistics {
         do {
             return try pool.read { db in
-                let series = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM series") ?? 0
                 let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(SUM(count), 0), COALESCE(SUM(length(data)), 0) FROM chunks")
-                return StoreStatistics(series: series, chunks: row?[0] ?? 0, chunkPoints: row?[1] ?? 0, chunkBytes: row?[2] ?? 0)
+                return StoreStatistics(series: index.count, chunks: row?[0] ?? 0, chunkPoints: row?[1] ?? 0, chunkBytes: row?[2] ?? 0)
             }
         } catch {
             throw StoreError(code: .database, message: "statistics failed: \(error)")

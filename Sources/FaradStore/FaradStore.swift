@@ -57,16 +57,14 @@ public final class FaradStore: Sendable {
         /// Small chunks (under 1,024 points, no TTL) of one series that are merged into one
         /// after a flush; 0 turns merging off.
         public var compactionMinChunks: Int = 4
-        /// Series ids the ingest path keeps in memory (up to twice this many, about 45 bytes
-        /// each); others are looked up in the index.
-        public var seriesCacheSize: Int = 1 << 20
         public init() {}
     }
 
     public let path: String
     private let maxMemtablePoints: Int
     let pool: DatabasePool
-    let cache: SeriesCache
+    let index: SeriesIndex
+    let seriesFile: SeriesFile
     let memtable: MemTable
     let committer: GroupCommitter
     let log: CommitLog
@@ -82,7 +80,8 @@ public final class FaradStore: Sendable {
             throw StoreError(code: .database, message: "cannot create data directory \(directory): \(error)")
         }
         path = directory + "/farad.sqlite"
-        cache = SeriesCache(capacity: configuration.seriesCacheSize)
+        index = SeriesIndex()
+        seriesFile = SeriesFile(directory: directory + "/series", sync: configuration.syncEveryCommit)
         maxMemtablePoints = max(configuration.maxMemtablePoints, min(configuration.flushPoints, configuration.flushCeilingPoints))
         var config = GRDB.Configuration()
         let sync = configuration.syncEveryCommit ? "FULL" : "NORMAL"
@@ -94,6 +93,8 @@ public final class FaradStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try pool.write { db in try Self.migrate(db) }
+            try Self.moveSeriesIndex(from: pool, to: seriesFile, sync: configuration.syncEveryCommit)
+            try seriesFile.load(into: index)
             let flushed = try pool.read { db in try Self.flushedGeneration(db) }
             log = CommitLog(directory: directory + "/log", sync: configuration.syncEveryCommit)
             // Commits not yet flushed into chunks when the process stopped: a store from before
@@ -134,7 +135,7 @@ public final class FaradStore: Sendable {
         committer = GroupCommitter(
             maxQueuedPoints: configuration.maxQueuedPoints, flushPolicy: FlushPolicy(configuration), flusher: flusher)
         do {
-            try committer.start(pool: pool, cache: cache, memtable: memtable, log: log, logger: logger)
+            try committer.start(pool: pool, index: index, seriesFile: seriesFile, memtable: memtable, log: log, logger: logger)
         } catch {
             throw StoreError(code: .database, message: "cannot start the store's writer thread: \(error)")
         }
@@ -187,7 +188,8 @@ public final class FaradStore: Sendable {
     public func close() {
         committer.stop()
         log.close()
-        try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        seriesFile.close()
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     /// Tests only: stops as a `kill -9` would leave the files (no last flush, no checkpoint),
@@ -195,6 +197,7 @@ public final class FaradStore: Sendable {
     func abandonForTesting() {
         committer.stop(abandon: true)
         log.close()
+        seriesFile.close()
     }
 
     /// Tests only: gives the database the SQLite `log` table of a store from before the commit
@@ -234,9 +237,9 @@ public final class FaradStore: Sendable {
         }
     }
 
-    /// Bytes on disk (database, WAL and commit log).
+    /// Bytes on disk (database, WAL, commit log and series file).
     public func sizeOnDisk() -> Int64 {
-        var total = log.size()
+        var total = log.size() + seriesFile.size()
         for suffix in ["", "-wal", "-shm"] {
             if let attrs = try? FileManager.default.attributesOfItem(atPath: path + suffix),
                let size = attrs[.size] as? NSNumber {
@@ -258,19 +261,11 @@ public final class FaradStore: Sendable {
     }
 
     static func migrate(_ db: Database) throws {
-        let legacy = try db.tableExists("series") && !db.columns(in: "series").contains { $0.name == "types" }
         // Chunks from before flushes in several transactions: generation 0, always visible.
         if try db.tableExists("chunks") && !db.columns(in: "chunks").contains(where: { $0.name == "gen" }) {
             try db.execute(sql: "ALTER TABLE chunks ADD COLUMN gen INTEGER NOT NULL DEFAULT 0")
         }
         try db.execute(sql: """
-            CREATE TABLE IF NOT EXISTS series(
-                id INTEGER PRIMARY KEY,
-                metric TEXT NOT NULL,
-                tags TEXT NOT NULL,
-                namespace TEXT NOT NULL,
-                types INTEGER NOT NULL DEFAULT 0,
-                UNIQUE(metric, namespace, tags));
             CREATE TABLE IF NOT EXISTS chunks(
                 id INTEGER PRIMARY KEY,
                 series_id INTEGER NOT NULL,
@@ -291,30 +286,34 @@ public final class FaradStore: Sendable {
                 body BLOB NOT NULL,
                 PRIMARY KEY(kind, id));
             """)
-        try db.execute(sql: SeriesIndex.schema)
-        if legacy { try migrateLegacySeries(db) }
     }
 
-    /// A store from before the tag index: its `series` table is unique by `(metric, tags,
-    /// namespace)` and has no `types`; add them and build the index once.
-    private static func migrateLegacySeries(_ db: Database) throws {
-        try db.execute(sql: """
-            ALTER TABLE series ADD COLUMN types INTEGER NOT NULL DEFAULT 0;
-            CREATE INDEX IF NOT EXISTS series_by_metric_namespace ON series(metric, namespace, tags);
-            """)
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, metric, tags, namespace FROM series")
-        let posting = try db.cachedStatement(sql: "INSERT OR IGNORE INTO series_tags(metric, tag_key, tag_value, series_id) VALUES (?, ?, ?, ?)")
-        let value = try db.cachedStatement(sql: "INSERT OR IGNORE INTO tag_values(metric, tag_key, tag_value, namespace) VALUES (?, ?, ?, ?)")
-        let metric = try db.cachedStatement(sql: "INSERT OR IGNORE INTO metrics(name, namespace, types) VALUES (?, ?, 0)")
-        while let row = try rows.next() {
-            let id: Int64 = row[0]
-            let name: String = row[1]
-            let namespace: String = row[3]
-            for t in TagText.decode(row[2]) {
-                try posting.execute(arguments: [name, t.key, t.value, id])
-                try value.execute(arguments: [name, t.key, t.value, namespace])
+    /// The tables that held the series index before the series file.
+    static let legacyIndexTables = ["series", "series_tags", "tag_values", "metrics"]
+
+    /// A store from before the series file keeps its series in SQLite (`series`, and the tag index
+    /// tables): they are written into the series file once, with their ids (chunks name them),
+    /// and then dropped. The file appears whole or not at all (``SeriesFile/export(_:nextID:to:sync:)``),
+    /// so a crash before the drop only repeats the drop.
+    static func moveSeriesIndex(from pool: DatabasePool, to file: SeriesFile, sync: Bool) throws {
+        guard try pool.read({ db in try db.tableExists("series") }) else { return }
+        if !SeriesFile.exists(file.directory) {
+            let (entries, nextID) = try pool.read { db -> ([SeriesEntry], Int64) in
+                let typed = try db.columns(in: "series").contains { $0.name == "types" }
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT id, metric, tags, namespace, \(typed ? "types" : "0") FROM series ORDER BY id")
+                var out: [SeriesEntry] = []
+                while let row = try rows.next() {
+                    out.append(SeriesEntry(
+                        id: row[0], key: SeriesKey(metric: row[1], sortedTags: TagText.decode(row[2]), namespace: row[3]),
+                        types: ValueTypes(rawValue: row[4])))
+                }
+                return (out, (out.last?.id ?? 0) + 1)
             }
-            try metric.execute(arguments: [name, namespace])
+            try SeriesFile.export(entries, nextID: nextID, to: file.directory, sync: sync)
+        }
+        try pool.write { db in
+            for table in legacyIndexTables { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
         }
     }
 }

@@ -40,9 +40,9 @@ final class GroupCommitter: Sendable {
     private let flushPolicy: FlushPolicy
     private let thread = Mutex<OSThread?>(nil)
     let flusher: Flusher
-    /// Held by the writer for each commit (index, log record, memtable, cache) and by deletes for
-    /// their transaction and cache update: a series a delete finds empty and forgets cannot gain
-    /// points (through a cached id) in between, now that commits of known series skip SQLite.
+    /// Held by the writer for each commit (series file, log record, memtable, index) and by
+    /// deletes for their transaction and index update: a series a delete finds empty and forgets
+    /// cannot gain points (through its indexed id) in between.
     let gate = Mutex<Void>(())
 
     init(maxQueuedPoints: Int, flushPolicy: FlushPolicy, flusher: Flusher) {
@@ -53,10 +53,10 @@ final class GroupCommitter: Sendable {
 
     var queuedPoints: Int { state.withLock { $0.queuedPoints } }
 
-    func start(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, log: CommitLog, logger: Logger) throws(SystemError) {
+    func start(pool: DatabasePool, index: SeriesIndex, seriesFile: SeriesFile, memtable: MemTable, log: CommitLog, logger: Logger) throws(SystemError) {
         try flusher.start(pool: pool, memtable: memtable, log: log, logger: logger) { [self] failure in flushed(failure: failure) }
         let t = try OSThread(name: "farad-store-writer") { [self] in
-            run(pool: pool, cache: cache, memtable: memtable, log: log, logger: logger)
+            run(index: index, seriesFile: seriesFile, memtable: memtable, log: log, logger: logger)
         }
         thread.withLock { $0 = t }
     }
@@ -118,7 +118,7 @@ final class GroupCommitter: Sendable {
         if let failure { throw StoreError(code: .database, message: "flush failed: \(failure)") }
     }
 
-    private func run(pool: DatabasePool, cache: SeriesCache, memtable: MemTable, log: CommitLog, logger: Logger) {
+    private func run(index: SeriesIndex, seriesFile: SeriesFile, memtable: MemTable, log: CommitLog, logger: Logger) {
         var finalFlushSubmitted = false
         while true {
             let (batch, stopping, flushRequested, flushing): ([Pending], Bool, Bool, Bool) = state.withLock(
@@ -135,7 +135,7 @@ final class GroupCommitter: Sendable {
             if !batch.isEmpty {
                 var failure: StoreError?
                 do {
-                    try gate.withLock { _ in try commit(batch, pool: pool, cache: cache, memtable: memtable, log: log) }
+                    try gate.withLock { _ in try commit(batch, index: index, seriesFile: seriesFile, memtable: memtable, log: log) }
                 } catch let error as StoreError {
                     failure = error
                 } catch {
@@ -200,79 +200,64 @@ final class GroupCommitter: Sendable {
         state.broadcast()
     }
 
-    /// Commits every queued write: new series are indexed in SQLite (one transaction, only when
-    /// there are any), then all points go into one commit log record; once it is durable they
-    /// join the memtable and the series cache.
+    /// Commits every queued write: new series (and kinds of value a series gains) go into one
+    /// series file record, then all points into one commit log record; once that is durable they
+    /// join the memtable.
     ///
-    /// The order matters: a log record names series by id, so the ids it names are committed in
-    /// SQLite first (with `syncEveryCommit`, SQLite's `synchronous = FULL` has synced them). A log
-    /// record that survives a crash therefore never names an id the index lost; a crash between
-    /// the two leaves at most series without points, which the index tolerates. (Without sync,
-    /// a power cut may lose recent commits of both files alike.)
-    private func commit(_ batch: [Pending], pool: DatabasePool, cache: SeriesCache, memtable: MemTable, log: CommitLog) throws {
+    /// The order matters: a log record names series by id, so the ids it names are durable in the
+    /// series file first (each synced with `syncEveryCommit`). A log record that survives a crash
+    /// therefore never names an id the index lost; a crash between the two leaves at most series
+    /// without points, which the index tolerates. The index learns the new series only once
+    /// their record is written, so a failed commit leaves no trace in it.
+    private func commit(_ batch: [Pending], index: SeriesIndex, seriesFile: SeriesFile, memtable: MemTable, log: CommitLog) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        // Digests outside any lock; one cache lookup per write, under one lock.
-        let digests: [[SeriesIDCache.Digest]] = batch.map { $0.writes.map { SeriesIDCache.digest($0.key) } }
-        let known: [[SeriesIDCache.Entry?]] = cache.withLock { c in digests.map { $0.map { c.get($0) } } }
-        var needsIndex = false
-        for (p, pending) in batch.enumerated() where !needsIndex {
-            for (w, write) in pending.writes.enumerated() where write.count > 0 {
-                guard let e = known[p][w], e.types.isSuperset(of: ValueTypes(write.values)) else { needsIndex = true; break }
-            }
-        }
-        var seen: [SeriesIDCache.Digest: SeriesIDCache.Entry] = [:]
+        // Digests outside any lock; one index lookup per write, under one lock.
+        let digests: [[SeriesIndex.Digest]] = batch.map { $0.writes.map { SeriesIndex.digest($0.key) } }
+        let known = index.lookup(digests)
+        var nextID = index.nextID
+        var seen: [SeriesIndex.Digest: SeriesIndex.Entry] = [:]
+        /// New series by digest: their place in `ops` (their kinds of value can still grow).
+        var created: [SeriesIndex.Digest: Int] = [:]
+        var ops: [SeriesFile.Op] = []
+        var bufferIndex: [MemTable.Key: Int] = [:]
         var buffers: [(MemTable.Key, MemTable.Buffer)] = []
-        /// Resolves every write's series (through `db` for those the cache does not know).
-        func resolve(_ db: Database?) throws {
-            seen = [:]
-            var written = SeriesIndex.Written()
-            var index: [MemTable.Key: Int] = [:]
-            buffers = []
-            for (p, pending) in batch.enumerated() {
-                for (w, write) in pending.writes.enumerated() where write.count > 0 {
-                    let digest = digests[p][w]
-                    let types = ValueTypes(write.values)
-                    var entry: SeriesIDCache.Entry
-                    if let e = seen[digest] ?? known[p][w] {
-                        entry = e
+        for (p, pending) in batch.enumerated() {
+            for (w, write) in pending.writes.enumerated() where write.count > 0 {
+                let digest = digests[p][w]
+                let types = ValueTypes(write.values)
+                var entry: SeriesIndex.Entry
+                if let e = seen[digest] ?? known[p][w] {
+                    entry = e
+                } else {
+                    entry = SeriesIndex.Entry(id: nextID, types: types)
+                    created[digest] = ops.count
+                    ops.append(.create(SeriesEntry(id: nextID, key: write.key, types: types)))
+                    nextID += 1
+                }
+                if !entry.types.isSuperset(of: types) {
+                    entry.types.formUnion(types)
+                    if let at = created[digest], case .create(var e) = ops[at] {
+                        e.types = entry.types
+                        ops[at] = .create(e)
                     } else {
-                        guard let db else { throw StoreError(code: .database, message: "series not in the cache") }
-                        let text = TagText.encode(write.key.tags)
-                        if let e = try SeriesIndex.find(db, write.key, tagText: text) {
-                            entry = e
-                        } else {
-                            entry = SeriesIDCache.Entry(id: try SeriesIndex.create(db, write.key, tagText: text, types: types, written: &written), types: types)
-                        }
+                        ops.append(.types(entry.id, types))
                     }
-                    if !entry.types.isSuperset(of: types) {
-                        guard let db else { throw StoreError(code: .database, message: "series types not in the cache") }
-                        try SeriesIndex.addTypes(db, id: entry.id, write.key, types)
-                        entry.types.formUnion(types)
-                    }
-                    seen[digest] = entry
-                    let key = MemTable.Key(series: entry.id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
-                    if let i = index[key] {
-                        buffers[i].1.times.append(contentsOf: write.times)
-                        buffers[i].1.values.append(contentsOf: write.values)
-                    } else {
-                        index[key] = buffers.count
-                        buffers.append((key, MemTable.Buffer(times: write.times, values: write.values)))
-                    }
+                }
+                seen[digest] = entry
+                let key = MemTable.Key(series: entry.id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
+                if let i = bufferIndex[key] {
+                    buffers[i].1.times.append(contentsOf: write.times)
+                    buffers[i].1.values.append(contentsOf: write.values)
+                } else {
+                    bufferIndex[key] = buffers.count
+                    buffers.append((key, MemTable.Buffer(times: write.times, values: write.values)))
                 }
             }
         }
-        if needsIndex {
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    try resolve(db)
-                    return .commit
-                }
-            }
-        } else {
-            try resolve(nil)
+        if !ops.isEmpty {
+            try seriesFile.append(ops)
+            index.apply(ops)
         }
-        // Only after the commit: a rolled-back transaction's ids were never stored.
-        cache.withLock { c in for (d, e) in seen { c.put(d, e) } }
         guard !buffers.isEmpty else { return }
         try log.append(LogCodec.encode(buffers))
         memtable.add(buffers)

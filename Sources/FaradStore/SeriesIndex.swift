@@ -1,5 +1,5 @@
 import FaradCore
-import GRDB
+import Synchronization
 
 /// The kinds of value a series or a metric has held (for InfluxQL's `SHOW FIELD KEYS`, a line
 /// protocol field's type: `long` is an integer field, `double` a float, `string` a string or a
@@ -35,212 +35,304 @@ public struct MetricInfo: Sendable, Hashable {
     public var types: ValueTypes
 }
 
-/// The series index, kept in SQLite and read on demand (nothing is loaded at open).
+/// The series index, in memory: every series by the digest of its key and by id, and per metric
+/// the posting lists of each tag value (ascending ids), so a tag filter unites the lists of its
+/// values and intersects those of its tags, and a regex is matched against values, not series.
 ///
-/// - `series(id, metric, tags, namespace, types)`, unique by `(metric, namespace, tags)`: a key's id.
-/// - `series_tags(metric, tag_key, tag_value, series_id)`: posting lists, one row per tag of
-///   each series, so a tag filter reads the ids of its values and intersects them.
-/// - `tag_values(metric, tag_key, tag_value, namespace)`: the values of each tag, so a regex
-///   filter and `SHOW TAG KEYS/VALUES` scan values, not series.
-/// - `metrics(name, namespace, types)`: metric names and the kinds of value they hold.
-///
-/// Rows are written in the commit transaction that creates a series, and removed with it.
-enum SeriesIndex {
-    static let schema = """
-        CREATE TABLE IF NOT EXISTS series_tags(
-            metric TEXT NOT NULL,
-            tag_key TEXT NOT NULL,
-            tag_value TEXT NOT NULL,
-            series_id INTEGER NOT NULL,
-            PRIMARY KEY(metric, tag_key, tag_value, series_id)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS tag_values(
-            metric TEXT NOT NULL,
-            tag_key TEXT NOT NULL,
-            tag_value TEXT NOT NULL,
-            namespace TEXT NOT NULL,
-            PRIMARY KEY(metric, tag_key, tag_value, namespace)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS metrics(
-            name TEXT NOT NULL,
-            namespace TEXT NOT NULL,
-            types INTEGER NOT NULL,
-            PRIMARY KEY(name, namespace)) WITHOUT ROWID;
-        """
-
-    // MARK: Writer side (inside the writer's transactions)
-
-    /// The id and value kinds of `key`, if it is stored.
-    static func find(_ db: Database, _ key: SeriesKey, tagText: String) throws -> SeriesIDCache.Entry? {
-        let s = try db.cachedStatement(sql: "SELECT id, types FROM series WHERE metric = ? AND namespace = ? AND tags = ?")
-        guard let row = try Row.fetchOne(s, arguments: [key.metric, key.namespace, tagText]) else { return nil }
-        return SeriesIDCache.Entry(id: row[0], types: ValueTypes(rawValue: row[1]))
+/// Its durable form is the ``SeriesFile``, read once at open (about a second per million series);
+/// it costs a few hundred bytes per series. The writer thread adds series (after their records
+/// are durable) and deletes remove them; readers take the lock for the length of one lookup.
+final class SeriesIndex: Sendable {
+    /// A 128-bit digest of a key's bytes (two SipHash-1-3 runs with the process's random seed):
+    /// the ingest path finds a series by it without comparing strings. Two keys sharing a digest
+    /// (about n²/2¹²⁹ for n series) would share a series.
+    struct Digest: Hashable {
+        var a: UInt64
+        var b: UInt64
     }
 
-    /// The `tag_values` and `metrics` rows one transaction has written already: a batch of new
-    /// series of one metric (one host each, a few regions) writes each row once, not per series.
-    struct Written {
-        struct TagValue: Hashable {
-            var metric, key, value, namespace: String
-        }
-        struct Metric: Hashable {
-            var name, namespace: String
-        }
-        var tagValues: Set<TagValue> = []
-        var metrics: [Metric: ValueTypes] = [:]
+    /// A series' id and the kinds of value it holds.
+    struct Entry {
+        var id: Int64
+        var types: ValueTypes
     }
 
-    /// Stores a new series and its index rows; returns its id.
-    static func create(_ db: Database, _ key: SeriesKey, tagText: String, types: ValueTypes, written: inout Written) throws -> Int64 {
-        try db.cachedStatement(sql: "INSERT INTO series(metric, tags, namespace, types) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [key.metric, tagText, key.namespace, types.rawValue])
-        let id = db.lastInsertedRowID
-        let posting = try db.cachedStatement(sql: "INSERT INTO series_tags(metric, tag_key, tag_value, series_id) VALUES (?, ?, ?, ?)")
-        let value = try db.cachedStatement(sql: "INSERT OR IGNORE INTO tag_values(metric, tag_key, tag_value, namespace) VALUES (?, ?, ?, ?)")
-        for t in key.tags {
-            try posting.execute(arguments: [key.metric, t.key, t.value, id])
-            if written.tagValues.insert(.init(metric: key.metric, key: t.key, value: t.value, namespace: key.namespace)).inserted {
-                try value.execute(arguments: [key.metric, t.key, t.value, key.namespace])
+    private struct Metric {
+        /// Every series of the metric, ascending.
+        var series: [Int64] = []
+        /// Tag key → value → series with it, ascending.
+        var tags: [String: [String: [Int64]]] = [:]
+        /// Namespace → its series of this metric, and the kinds of value they have held.
+        var namespaces: [String: (count: Int, types: ValueTypes)] = [:]
+    }
+
+    private struct State {
+        var ids: [Digest: Int64] = [:]
+        var series: [Int64: SeriesEntry] = [:]
+        var metrics: [String: Metric] = [:]
+        var nextID: Int64 = 1
+    }
+
+    private let state = Mutex(State())
+
+    var count: Int { state.withLock { $0.series.count } }
+
+    /// The id the next new series gets (ids are never reused while the series file has them).
+    var nextID: Int64 { state.withLock { $0.nextID } }
+
+    /// Every series, by id.
+    func all() -> [SeriesEntry] {
+        state.withLock { s in s.series.values.sorted { $0.id < $1.id } }
+    }
+
+    // MARK: Writer side
+
+    /// The stored entries of `digests`, under one lock.
+    func lookup(_ digests: [[Digest]]) -> [[Entry?]] {
+        state.withLock { s in
+            digests.map { row in
+                row.map { d in s.ids[d].flatMap { id in s.series[id].map { Entry(id: id, types: $0.types) } } }
             }
         }
-        let metric = Written.Metric(name: key.metric, namespace: key.namespace)
-        if !(written.metrics[metric]?.isSuperset(of: types) ?? false) {
-            try db.cachedStatement(sql: """
-                INSERT INTO metrics(name, namespace, types) VALUES (?, ?, ?)
-                ON CONFLICT(name, namespace) DO UPDATE SET types = types | excluded.types
-                """).execute(arguments: [key.metric, key.namespace, types.rawValue])
-            written.metrics[metric, default: []].formUnion(types)
+    }
+
+    /// The series `id`, if indexed.
+    func entry(_ id: Int64) -> SeriesEntry? {
+        state.withLock { $0.series[id] }
+    }
+
+    /// Applies operations that are durable in the series file (or being read from it).
+    func apply(_ ops: [SeriesFile.Op]) {
+        state.withLock { s in
+            var removed: [Int64] = []
+            for op in ops {
+                switch op {
+                case .create(let entry):
+                    if !removed.isEmpty { Self.remove(removed, from: &s); removed = [] }
+                    Self.add(entry, to: &s)
+                case .types(let id, let types):
+                    guard var e = s.series[id], !e.types.isSuperset(of: types) else { continue }
+                    e.types.formUnion(types)
+                    s.series[id] = e
+                    s.metrics[e.key.metric]?.namespaces[e.key.namespace]?.types.formUnion(types)
+                case .remove(let id):
+                    removed.append(id)
+                case .nextID(let id):
+                    s.nextID = max(s.nextID, id)
+                }
+            }
+            if !removed.isEmpty { Self.remove(removed, from: &s) }
         }
-        return id
     }
 
-    /// Records that series `id` now also holds values of `types`.
-    static func addTypes(_ db: Database, id: Int64, _ key: SeriesKey, _ types: ValueTypes) throws {
-        try db.cachedStatement(sql: "UPDATE series SET types = types | ? WHERE id = ?").execute(arguments: [types.rawValue, id])
-        try db.cachedStatement(sql: "UPDATE metrics SET types = types | ? WHERE name = ? AND namespace = ?")
-            .execute(arguments: [types.rawValue, key.metric, key.namespace])
-    }
-
-    /// Removes series `entry` and the index rows only it needed.
-    static func remove(_ db: Database, _ entry: SeriesEntry) throws {
+    private static func add(_ entry: SeriesEntry, to s: inout State) {
         let key = entry.key
-        try db.cachedStatement(sql: "DELETE FROM series WHERE id = ?").execute(arguments: [entry.id])
-        let posting = try db.cachedStatement(sql: "DELETE FROM series_tags WHERE metric = ? AND tag_key = ? AND tag_value = ? AND series_id = ?")
-        let value = try db.cachedStatement(sql: """
-            DELETE FROM tag_values WHERE metric = ?1 AND tag_key = ?2 AND tag_value = ?3 AND namespace = ?4
-            AND NOT EXISTS (SELECT 1 FROM series_tags t JOIN series s ON s.id = t.series_id
-                            WHERE t.metric = ?1 AND t.tag_key = ?2 AND t.tag_value = ?3 AND s.namespace = ?4)
-            """)
-        for t in key.tags {
-            try posting.execute(arguments: [key.metric, t.key, t.value, entry.id])
-            try value.execute(arguments: [key.metric, t.key, t.value, key.namespace])
+        s.nextID = max(s.nextID, entry.id &+ 1)
+        let digest = digest(key)
+        if let old = s.ids[digest] {
+            // The file read again after a crash during a rewrite: the same series twice.
+            guard old != entry.id else {
+                s.series[entry.id]?.types.formUnion(entry.types)
+                return
+            }
+            remove([old], from: &s)
         }
-        try db.cachedStatement(sql: """
-            DELETE FROM metrics WHERE name = ?1 AND namespace = ?2
-            AND NOT EXISTS (SELECT 1 FROM series WHERE metric = ?1 AND namespace = ?2)
-            """).execute(arguments: [key.metric, key.namespace])
+        s.ids[digest] = entry.id
+        s.series[entry.id] = entry
+        var m = s.metrics.removeValue(forKey: key.metric) ?? Metric()
+        Self.insert(entry.id, into: &m.series)
+        for t in key.tags { Self.insert(entry.id, into: &m.tags[t.key, default: [:]][t.value, default: []]) }
+        m.namespaces[key.namespace, default: (0, [])].count += 1
+        m.namespaces[key.namespace]!.types.formUnion(entry.types)
+        s.metrics[key.metric] = m
+    }
+
+    /// Appends `id` to an ascending list (ids grow, so this is an append but for a file rewritten
+    /// out of order).
+    private static func insert(_ id: Int64, into list: inout [Int64]) {
+        if let last = list.last, last >= id {
+            var lo = 0, hi = list.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if list[mid] < id { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < list.count && list[lo] == id { return }
+            list.insert(id, at: lo)
+        } else {
+            list.append(id)
+        }
+    }
+
+    /// Removes series in one pass over each list they were in (a delete of many series is not
+    /// quadratic).
+    private static func remove(_ ids: [Int64], from s: inout State) {
+        var byMetric: [String: [SeriesEntry]] = [:]
+        for id in ids {
+            guard let e = s.series.removeValue(forKey: id) else { continue }
+            s.ids[digest(e.key)] = nil
+            byMetric[e.key.metric, default: []].append(e)
+        }
+        for (name, entries) in byMetric {
+            guard var m = s.metrics.removeValue(forKey: name) else { continue }
+            let gone = Set(entries.map(\.id))
+            m.series.removeAll { gone.contains($0) }
+            guard !m.series.isEmpty else { continue }
+            var pairs: [String: Set<String>] = [:]
+            for e in entries {
+                for t in e.key.tags { pairs[t.key, default: []].insert(t.value) }
+                if let n = m.namespaces[e.key.namespace]?.count, n > 1 {
+                    m.namespaces[e.key.namespace]!.count = n - 1
+                } else {
+                    m.namespaces[e.key.namespace] = nil
+                }
+            }
+            for (key, values) in pairs {
+                for v in values {
+                    m.tags[key]?[v]?.removeAll { gone.contains($0) }
+                    if m.tags[key]?[v]?.isEmpty == true { m.tags[key]![v] = nil }
+                }
+                if m.tags[key]?.isEmpty == true { m.tags[key] = nil }
+            }
+            s.metrics[name] = m
+        }
+    }
+
+    static func digest(_ key: SeriesKey) -> Digest {
+        var h1 = Hasher()
+        var h2 = Hasher()
+        h1.combine(UInt8(0x5A))
+        h2.combine(UInt8(0xA5))
+        func mix(_ s: String) {
+            // Bytes, not the string's canonical form: names are stored as the bytes they are.
+            var s = s
+            s.withUTF8 { bytes in
+                h1.combine(bytes.count)
+                h1.combine(bytes: UnsafeRawBufferPointer(bytes))
+                h2.combine(bytes.count)
+                h2.combine(bytes: UnsafeRawBufferPointer(bytes))
+            }
+        }
+        mix(key.metric)
+        mix(key.namespace)
+        h1.combine(key.tags.count)
+        h2.combine(key.tags.count)
+        for t in key.tags {
+            mix(t.key)
+            mix(t.value)
+        }
+        return Digest(a: UInt64(bitPattern: Int64(h1.finalize())), b: UInt64(bitPattern: Int64(h2.finalize())))
     }
 
     // MARK: Reader side
 
     /// The series of `metric` (in `namespace`, or in all) matching `filter`, by id.
-    static func series(_ db: Database, metric: String, filter: TagFilter, namespace: String?) throws -> [SeriesEntry] {
-        if filter.isEmpty {
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT id, tags, namespace, types FROM series WHERE metric = ? ORDER BY id"), arguments: [metric])
+    func series(metric: String, filter: TagFilter, namespace: String?) -> [SeriesEntry] {
+        state.withLock { s in
+            guard let m = s.metrics[metric] else { return [] }
+            if let namespace, m.namespaces[namespace] == nil { return [] }
+            var lists: [[Int64]] = []
+            if filter.isEmpty {
+                lists = [m.series]
+            } else {
+                // One list per filtered tag (the union of its values' lists), intersected smallest first.
+                for (tag, patterns) in filter.tags {
+                    guard let values = m.tags[tag] else { return [] }
+                    var equal: [String] = []
+                    var matching = false
+                    for p in patterns {
+                        if case .equals(let v) = p { equal.append(v) } else { matching = true }
+                    }
+                    var union: [Int64]
+                    if matching {
+                        union = []
+                        for (v, ids) in values where patterns.contains(where: { $0.matches(v) }) { union += ids }
+                        union.sort()
+                        union = Self.unique(union)
+                    } else if equal.count == 1 {
+                        union = values[equal[0]] ?? []
+                    } else {
+                        union = Self.unique(Set(equal).flatMap { values[$0] ?? [] }.sorted())
+                    }
+                    if union.isEmpty { return [] }
+                    lists.append(union)
+                }
+            }
+            lists.sort { $0.count < $1.count }
+            var ids = lists[0]
+            for other in lists.dropFirst() {
+                // Each id of the shorter list is looked up in the longer (sorted) one.
+                ids.removeAll { !Self.contains(other, $0) }
+                if ids.isEmpty { return [] }
+            }
             var out: [SeriesEntry] = []
-            while let row = try rows.next() {
-                let ns: String = row[2]
-                if let namespace, ns != namespace { continue }
-                out.append(SeriesEntry(id: row[0], key: SeriesKey(metric: metric, sortedTags: TagText.decode(row[1]), namespace: ns),
-                                       types: ValueTypes(rawValue: row[3])))
+            out.reserveCapacity(ids.count)
+            for id in ids {
+                guard let e = s.series[id] else { continue }
+                if let namespace, e.key.namespace != namespace { continue }
+                out.append(e)
             }
             return out
         }
-        // One id set per filtered tag (the union of its values' posting lists), intersected.
-        var sets: [Set<Int64>] = []
-        for (tag, patterns) in filter.tags {
-            var ids = Set<Int64>()
-            var equal: [String] = []
-            var matching = false
-            for p in patterns {
-                if case .equals(let v) = p { equal.append(v) } else { matching = true }
-            }
-            if matching {
-                // A regex reads the tag's values (not its series), then the postings of those that match.
-                for v in try values(db, metric: metric, key: tag, namespace: nil) where patterns.contains(where: { $0.matches(v) }) {
-                    equal.append(v)
-                }
-            }
-            let posting = try db.cachedStatement(sql: "SELECT series_id FROM series_tags WHERE metric = ? AND tag_key = ? AND tag_value = ?")
-            for v in Set(equal) {
-                let rows = try Int64.fetchCursor(posting, arguments: [metric, tag, v])
-                while let id = try rows.next() { ids.insert(id) }
-            }
-            if ids.isEmpty { return [] }
-            sets.append(ids)
+    }
+
+    /// Binary search in an ascending list.
+    private static func contains(_ list: [Int64], _ id: Int64) -> Bool {
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid] < id { lo = mid + 1 } else { hi = mid }
         }
-        sets.sort { $0.count < $1.count }
-        var result = sets[0]
-        for s in sets.dropFirst() {
-            result.formIntersection(s)
-            if result.isEmpty { return [] }
-        }
-        let fetch = try db.cachedStatement(sql: "SELECT tags, namespace, types FROM series WHERE id = ?")
-        var out: [SeriesEntry] = []
-        out.reserveCapacity(result.count)
-        for id in result.sorted() {
-            guard let row = try Row.fetchOne(fetch, arguments: [id]) else { continue }
-            let ns: String = row[1]
-            if let namespace, ns != namespace { continue }
-            out.append(SeriesEntry(id: id, key: SeriesKey(metric: metric, sortedTags: TagText.decode(row[0]), namespace: ns),
-                                   types: ValueTypes(rawValue: row[2])))
-        }
+        return lo < list.count && list[lo] == id
+    }
+
+    private static func unique(_ sorted: [Int64]) -> [Int64] {
+        var out: [Int64] = []
+        out.reserveCapacity(sorted.count)
+        for id in sorted where out.last != id { out.append(id) }
         return out
     }
 
-    /// The tag keys of `metric`, sorted: one index seek per key, however many values each has.
-    static func keys(_ db: Database, metric: String, namespace: String?) throws -> [String] {
-        let first = try db.cachedStatement(sql: "SELECT tag_key FROM tag_values WHERE metric = ? ORDER BY tag_key LIMIT 1")
-        let next = try db.cachedStatement(sql: "SELECT tag_key FROM tag_values WHERE metric = ? AND tag_key > ? ORDER BY tag_key LIMIT 1")
-        let inNamespace = try db.cachedStatement(sql: "SELECT 1 FROM tag_values WHERE metric = ? AND tag_key = ? AND namespace = ? LIMIT 1")
-        var out: [String] = []
-        var key = try String.fetchOne(first, arguments: [metric])
-        // Bounded by the number of keys: each step moves strictly forward in the index.
-        while let k = key {
-            if let namespace, try Int.fetchOne(inNamespace, arguments: [metric, k, namespace]) == nil {
-            } else {
-                out.append(k)
-            }
-            key = try String.fetchOne(next, arguments: [metric, k])
-        }
-        return out
+    /// Whether one of `ids` is a series of `namespace` (`nil`: any).
+    private static func any(_ ids: [Int64], in namespace: String?, _ s: State) -> Bool {
+        guard let namespace else { return !ids.isEmpty }
+        return ids.contains { s.series[$0]?.key.namespace == namespace }
     }
 
-    /// The values of tag `key` of `metric`, sorted and unique.
-    static func values(_ db: Database, metric: String, key: String, namespace: String?) throws -> [String] {
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT tag_value, namespace FROM tag_values WHERE metric = ? AND tag_key = ? ORDER BY tag_value"),
-            arguments: [metric, key])
-        var out: [String] = []
-        while let row = try rows.next() {
-            let value: String = row[0]
-            if let namespace, row[1] != namespace { continue }
-            if out.last != value { out.append(value) }
+    /// The tag keys of `metric` (of its series in `namespace`, or in all), in byte order.
+    func keys(metric: String, namespace: String?) -> [String] {
+        state.withLock { s in
+            guard let m = s.metrics[metric] else { return [] }
+            let only = namespace.map { m.namespaces.count == 1 && m.namespaces[$0] != nil } ?? true
+            return m.tags.compactMap { key, values in
+                only || values.values.contains { Self.any($0, in: namespace, s) } ? key : nil
+            }.sorted(by: Self.byteOrder)
         }
-        return out
+    }
+
+    /// The values of tag `key` of `metric` (of its series in `namespace`, or in all), in byte order.
+    func values(metric: String, key: String, namespace: String?) -> [String] {
+        state.withLock { s in
+            guard let m = s.metrics[metric], let values = m.tags[key] else { return [] }
+            let only = namespace.map { m.namespaces.count == 1 && m.namespaces[$0] != nil } ?? true
+            return values.compactMap { value, ids in only || Self.any(ids, in: namespace, s) ? value : nil }.sorted(by: Self.byteOrder)
+        }
     }
 
     /// Metrics (of `namespace`, or all) whose name starts with `prefix`, by name then namespace.
-    static func metrics(_ db: Database, namespace: String?, prefix: String) throws -> [MetricInfo] {
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT name, namespace, types FROM metrics WHERE name >= ? ORDER BY name, namespace"), arguments: [prefix])
-        var out: [MetricInfo] = []
-        while let row = try rows.next() {
-            let name: String = row[0]
-            guard name.utf8.starts(with: prefix.utf8) else { break }
-            let ns: String = row[1]
-            if let namespace, ns != namespace { continue }
-            out.append(MetricInfo(name: name, namespace: ns, types: ValueTypes(rawValue: row[2])))
+    func metrics(namespace: String?, prefix: String) -> [MetricInfo] {
+        state.withLock { s in
+            var out: [MetricInfo] = []
+            for (name, m) in s.metrics where name.utf8.starts(with: prefix.utf8) {
+                for (ns, info) in m.namespaces where namespace == nil || ns == namespace {
+                    out.append(MetricInfo(name: name, namespace: ns, types: info.types))
+                }
+            }
+            return out.sorted { a, b in a.name == b.name ? Self.byteOrder(a.namespace, b.namespace) : Self.byteOrder(a.name, b.name) }
         }
-        return out
+    }
+
+    /// Names sort by their bytes (as SQLite's BINARY collation did), not by Unicode's rules.
+    static func byteOrder(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }

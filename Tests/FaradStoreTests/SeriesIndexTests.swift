@@ -4,8 +4,8 @@ import Testing
 
 @testable import FaradStore
 
-/// The SQLite series index: posting lists per tag value, tag keys and values, metrics and their
-/// value kinds, read on demand (nothing loaded at open).
+/// The series index: posting lists per tag value, tag keys and values, metrics and their value
+/// kinds, kept in the series file and read back at open.
 @Suite struct SeriesIndexTests {
     private func withStore(_ body: (FaradStore, String) async throws -> Void) async throws {
         let dir = NSTemporaryDirectory() + "farad-index-" + UUID().uuidString
@@ -86,7 +86,7 @@ import Testing
         }
     }
 
-    @Test func aRestartFindsSeriesWithoutLoadingThem() async throws {
+    @Test func aRestartReadsTheSeriesFileBackIntoTheIndex() async throws {
         let dir = NSTemporaryDirectory() + "farad-index-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
         do {
@@ -96,32 +96,15 @@ import Testing
         }
         let store = try FaradStore(directory: dir)
         defer { store.close() }
-        #expect(store.cache.withLock { $0.count } == 0)
-        // Writing to a known series after the restart finds its id in the index: no second series.
+        #expect(store.index.count == Self.keys.count)
+        // Writing to a known series after the restart finds its id: no second series.
         try await store.append([SeriesWrite(key: Self.keys[0], times: [50], values: [.long(50)])])
         let found = try store.findSeries(metric: "cpu", filter: filter([("host", [.equals("a")]), ("dc", [.equals("x")])]), namespace: "")
         #expect(found.count == 1)
         #expect(try store.read(series: found, start: .min, end: .max).first?.times == [0, 50])
-        #expect(store.cache.withLock { $0.count } == 1)
-    }
-
-    @Test func aCacheSmallerThanTheSeriesStillFindsEveryId() async throws {
-        let dir = NSTemporaryDirectory() + "farad-index-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var config = FaradStore.Configuration()
-        config.seriesCacheSize = 2
-        let store = try FaradStore(directory: dir, configuration: config)
-        defer { store.close() }
-        for round in 0..<3 {
-            for i in 0..<10 {
-                let key = SeriesKey(metric: "m", tags: [.init("i", "\(i)")])
-                try await store.append([SeriesWrite(key: key, times: [Int64(round)], values: [.long(1)])])
-            }
-        }
-        #expect(store.cache.withLock { $0.count } <= 4)
-        let all = try store.findSeries(metric: "m", filter: TagFilter())
-        #expect(all.count == 10)
-        #expect(try store.read(series: all, start: .min, end: .max).allSatisfy { $0.times == [0, 1, 2] })
+        #expect(store.index.count == Self.keys.count)
+        #expect(try store.metrics(prefix: "mem").first?.types == [.string])
+        #expect(try store.tagValues(metric: "cpu", key: "dc") == ["x", "y"])
     }
 
     @Test func deletingTheLastSeriesOfAValueRemovesItsIndexRows() async throws {
