@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "FaradServer",
             dependencies: [
-                "FaradCore", "FaradIngest", "FaradStore", "FaradQuery", "FaradEngine", "FaradTICK", "CZlib",
+                "FaradCore", "FaradIngest", "FaradStore", "FaradQuery", "FaradEngine", "FaradTICK", "FaradSystem", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,10 +1,15 @@
 import FaradIngest
 import FaradStore
+import FaradSystem
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `farad serve`: the HTTP server (KairosDB `/api/v1`, InfluxDB `/write`, health, `/metrics`) in
 /// front of the embedded store, run as services of one `ServiceGroup`. SIGTERM and SIGINT stop
@@ -79,10 +84,34 @@ public struct FaradServer: Sendable {
             services.append(TelnetServer(host: telnetHost, port: configuration.telnetPort, context: context))
         }
         services.append(app)
+        // SIGTERM and SIGINT through ``SignalWatcher``, not the group's own signal handling: that
+        // uses a dispatch signal source, which on Linux can lose a signal delivered to a thread
+        // that does not block it (see SignalWatcher).
         let group = ServiceGroup(
-            configuration: .init(services: services.map { .init(service: $0) },
-                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+            configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger))
+        let (signals, received) = AsyncStream.makeStream(of: Int32.self)
+        try SignalWatcher.start([SIGTERM, SIGINT]) { received.yield($0) }
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return true
+            }
+            tasks.addTask {
+                for await sig in signals {
+                    logger.notice("shutting down", metadata: ["signal": "\(sig)"])
+                    await group.triggerGracefulShutdown()
+                    break
+                }
+                return false
+            }
+            // The group ends last (it drains and closes the store); then the signal task goes.
+            while let groupEnded = try await tasks.next() {
+                if groupEnded {
+                    tasks.cancelAll()
+                    break
+                }
+            }
+        }
     }
 }
 

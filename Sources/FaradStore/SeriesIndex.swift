@@ -151,13 +151,9 @@ final class SeriesIndex: Sendable {
     /// out of order).
     private static func insert(_ id: Int64, into list: inout [Int64]) {
         if let last = list.last, last >= id {
-            var lo = 0, hi = list.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if list[mid] < id { lo = mid + 1 } else { hi = mid }
-            }
-            if lo < list.count && list[lo] == id { return }
-            list.insert(id, at: lo)
+            let at = lowerBound(list, id)
+            if at < list.count && list[at] == id { return }
+            list.insert(id, at: at)
         } else {
             list.append(id)
         }
@@ -277,12 +273,18 @@ final class SeriesIndex: Sendable {
 
     /// Binary search in an ascending list.
     private static func contains(_ list: [Int64], _ id: Int64) -> Bool {
+        let at = lowerBound(list, id)
+        return at < list.count && list[at] == id
+    }
+
+    /// The first position in an ascending list whose id is not below `id`.
+    private static func lowerBound(_ list: [Int64], _ id: Int64) -> Int {
         var lo = 0, hi = list.count
         while lo < hi {
-            let mid = (lo + hi) / 2
+            let mid = lo + (hi - lo) / 2
             if list[mid] < id { lo = mid + 1 } else { hi = mid }
         }
-        return lo < list.count && list[lo] == id
+        return lo
     }
 
     private static func unique(_ sorted: [Int64]) -> [Int64] {

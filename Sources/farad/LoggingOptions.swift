@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import FaradSystem
 import Logging
 import Synchronization
@@ -35,23 +34,17 @@ let shutdownSignal = Atomic<Int32>(0)
 
 /// On SIGTERM, SIGINT or SIGHUP: end every UDF child (SIGTERM to its process group, SIGKILL after a
 /// grace period), then exit with 128 + the signal. No UDF process outlives `farad`.
-/// Keep the returned sources alive for as long as the handlers should work.
-func installShutdownHandlers() -> [any DispatchSourceSignal] {
+func installShutdownHandlers() throws {
     signal(SIGPIPE, SIG_IGN)
-    return [SIGTERM, SIGINT, SIGHUP].map { sig in
-        signal(sig, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        source.setEventHandler {
-            shutdownSignal.store(sig, ordering: .releasing)
-            ChildProcess.signalAllGroups(SIGTERM)
-            let deadline = ContinuousClock.now + .seconds(2)
-            while ChildProcess.liveCount > 0 && ContinuousClock.now < deadline { usleep(10_000) }
-            ChildProcess.signalAllGroups(SIGKILL)
-            let deadline2 = ContinuousClock.now + .seconds(2)
-            while ChildProcess.liveCount > 0 && ContinuousClock.now < deadline2 { usleep(10_000) }
-            exit(128 + sig)
-        }
-        source.resume()
-        return source
+    try SignalWatcher.start([SIGTERM, SIGINT, SIGHUP]) { sig in
+        // A second signal while the first is handled waits here; the first one exits.
+        shutdownSignal.store(sig, ordering: .releasing)
+        ChildProcess.signalAllGroups(SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ChildProcess.liveCount > 0 && ContinuousClock.now < deadline { usleep(10_000) }
+        ChildProcess.signalAllGroups(SIGKILL)
+        let deadline2 = ContinuousClock.now + .seconds(2)
+        while ChildProcess.liveCount > 0 && ContinuousClock.now < deadline2 { usleep(10_000) }
+        exit(128 + sig)
     }
 }

@@ -20,8 +20,7 @@ struct UDFInfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.makeLogger()
-        let signals = installShutdownHandlers()
-        defer { withExtendedLifetime(signals) {} }
+        try installShutdownHandlers()
         let config = try udf.functionConfig(restart: .off)
         let info = try await UDFSession.probe(config, logger: logger)
         print("UDF \(config.name) (\(config.endpoint))")

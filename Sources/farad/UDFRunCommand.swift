@@ -59,8 +59,7 @@ struct UDFRunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.makeLogger()
-        let signals = installShutdownHandlers()
-        defer { withExtendedLifetime(signals) {} }
+        try installShutdownHandlers()
         let config = try udf.functionConfig(restart: restart == "off" ? .off : .onFailure())
 
         // Kapacitor asks a UDF for its info once, in a session of its own.

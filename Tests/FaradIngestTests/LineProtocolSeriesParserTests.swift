@@ -59,4 +59,30 @@ import Testing
         #expect(fast.writes.first?.times == [1_718_000_000_000, 1_718_000_001_000])
         #expect(fast.writes.first?.values == [.double(1), .double(2)])
     }
+
+    @Test func aCacheThatOnlyMissesStopsFillingUntilItEarnsItsHits() {
+        let cache = SeriesTextCache(capacity: 4)
+        let key = SeriesKey(metric: "m.v", tags: [])
+        let line: [UInt8] = Array("s f".utf8)
+        func insert(_ h: UInt64) { cache.insert(h, namespace: "", series: [line[0]], field: [line[2]], key: key) }
+        func found(_ h: UInt64) -> Bool {
+            line.withUnsafeBufferPointer { cache.lookup(h, namespace: "", line: $0, seriesEnd: 1, field: 2..<3) != nil }
+        }
+        // A table filled without a single hit: series that do not come back while it holds them.
+        for h in 1...4 as ClosedRange<UInt64> { insert(h) }
+        insert(5)
+        #expect(!found(5) && !found(1))
+        // The next `capacity` inserts are refused; then entries are kept again.
+        for h in 6...9 as ClosedRange<UInt64> { insert(h) }
+        #expect(!found(6) && !found(9))
+        insert(10)
+        #expect(found(10))
+        // A table that earns its hits starts over normally when full.
+        for h in 11...13 as ClosedRange<UInt64> {
+            insert(h)
+            #expect(found(h))
+        }
+        insert(14)
+        #expect(found(14) && !found(10))
+    }
 }
