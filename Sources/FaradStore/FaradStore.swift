@@ -149,12 +149,14 @@ public final class FaradStore: Sendable {
     /// always valid Unicode, so invalid UTF-8 must be refused where bytes are decoded (the parsers).
     /// - Throws: ``StoreError`` `invalid` (nothing stored), `queueFull` (nothing stored) or `database`.
     public func append(_ writes: [SeriesWrite]) async throws(StoreError) {
-        for (i, write) in writes.enumerated() {
-            if let problem = Self.problem(in: write) {
+        // By index: iterating by value would copy (retain and release) every write's arrays.
+        var count = 0
+        for i in writes.indices {
+            if let problem = Self.problem(in: writes[i]) {
                 throw StoreError(code: .invalid, message: "write \(i + 1) of \(writes.count) refused: \(problem)")
             }
+            count += writes[i].times.count
         }
-        let count = writes.reduce(0) { $0 + $1.count }
         guard count > 0 else { return }
         let waiting = memtable.points
         if waiting > 0 && waiting + count > maxMemtablePoints {

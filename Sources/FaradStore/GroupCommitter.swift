@@ -10,6 +10,8 @@ import Synchronization
 final class GroupCommitter: Sendable {
     private struct Pending {
         var writes: [SeriesWrite]
+        /// Each write's series digest, computed by the caller (off the writer thread).
+        var digests: [SeriesIndex.Digest]
         var pointCount: Int
         var continuation: CheckedContinuation<Void, any Error>
     }
@@ -62,6 +64,7 @@ final class GroupCommitter: Sendable {
     }
 
     func submit(_ writes: [SeriesWrite], pointCount: Int) async throws(StoreError) {
+        let digests = writes.map { SeriesIndex.digest($0.key) }
         do {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let rejection: StoreError? = state.withLock { s in
@@ -70,7 +73,7 @@ final class GroupCommitter: Sendable {
                     if s.queuedPoints > 0 && s.queuedPoints + pointCount > maxQueuedPoints {
                         return StoreError(code: .queueFull, message: "write queue full (\(s.queuedPoints) points waiting)")
                     }
-                    s.pending.append(Pending(writes: writes, pointCount: pointCount, continuation: c))
+                    s.pending.append(Pending(writes: writes, digests: digests, pointCount: pointCount, continuation: c))
                     s.queuedPoints += pointCount
                     return nil
                 }
@@ -211,27 +214,29 @@ final class GroupCommitter: Sendable {
     /// their record is written, so a failed commit leaves no trace in it.
     private func commit(_ batch: [Pending], index: SeriesIndex, seriesFile: SeriesFile, memtable: MemTable, log: CommitLog) throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        // Digests outside any lock; one index lookup per write, under one lock.
-        let digests: [[SeriesIndex.Digest]] = batch.map { $0.writes.map { SeriesIndex.digest($0.key) } }
-        let known = index.lookup(digests)
+        // One index lookup per write, under one lock.
+        let known = index.lookup(batch.map(\.digests))
         var nextID = index.nextID
         var seen: [SeriesIndex.Digest: SeriesIndex.Entry] = [:]
         /// New series by digest: their place in `ops` (their kinds of value can still grow).
         var created: [SeriesIndex.Digest: Int] = [:]
         var ops: [SeriesFile.Op] = []
+        var opDigests: [SeriesIndex.Digest] = []
         var bufferIndex: [MemTable.Key: Int] = [:]
         var buffers: [(MemTable.Key, MemTable.Buffer)] = []
-        for (p, pending) in batch.enumerated() {
-            for (w, write) in pending.writes.enumerated() where write.count > 0 {
-                let digest = digests[p][w]
-                let types = ValueTypes(write.values)
+        for p in batch.indices {
+            // By index, as below: a copy of each write would retain and release its arrays.
+            for w in batch[p].writes.indices where batch[p].writes[w].count > 0 {
+                let digest = batch[p].digests[w]
+                let types = ValueTypes(batch[p].writes[w].values)
                 var entry: SeriesIndex.Entry
                 if let e = seen[digest] ?? known[p][w] {
                     entry = e
                 } else {
                     entry = SeriesIndex.Entry(id: nextID, types: types)
                     created[digest] = ops.count
-                    ops.append(.create(SeriesEntry(id: nextID, key: write.key, types: types)))
+                    ops.append(.create(SeriesEntry(id: nextID, key: batch[p].writes[w].key, types: types)))
+                    opDigests.append(digest)
                     nextID += 1
                 }
                 if !entry.types.isSuperset(of: types) {
@@ -241,22 +246,23 @@ final class GroupCommitter: Sendable {
                         ops[at] = .create(e)
                     } else {
                         ops.append(.types(entry.id, types))
+                        opDigests.append(digest)
                     }
                 }
                 seen[digest] = entry
-                let key = MemTable.Key(series: entry.id, expiresAt: Self.expiry(now: now, ttlSeconds: write.ttl))
+                let key = MemTable.Key(series: entry.id, expiresAt: Self.expiry(now: now, ttlSeconds: batch[p].writes[w].ttl))
                 if let i = bufferIndex[key] {
-                    buffers[i].1.times.append(contentsOf: write.times)
-                    buffers[i].1.values.append(contentsOf: write.values)
+                    buffers[i].1.times.append(contentsOf: batch[p].writes[w].times)
+                    buffers[i].1.values.append(contentsOf: batch[p].writes[w].values)
                 } else {
                     bufferIndex[key] = buffers.count
-                    buffers.append((key, MemTable.Buffer(times: write.times, values: write.values)))
+                    buffers.append((key, MemTable.Buffer(times: batch[p].writes[w].times, values: batch[p].writes[w].values)))
                 }
             }
         }
         if !ops.isEmpty {
             try seriesFile.append(ops)
-            index.apply(ops)
+            index.apply(ops, digests: opDigests)
         }
         guard !buffers.isEmpty else { return }
         try log.append(LogCodec.encode(buffers))

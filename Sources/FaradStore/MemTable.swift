@@ -30,15 +30,53 @@ final class MemTable: Sendable {
     // @unchecked Sendable: `buffers` and `points` are only read or written with `MemTable.state` held.
     final class Set: @unchecked Sendable {
         let generation: Int64
-        var buffers: [Int64: [Key: Buffer]] = [:]
+        /// Points without an expiry (nearly all), by series: one dictionary entry per series.
+        var plain: [Int64: Buffer] = [:]
+        /// Points with an expiry, by series and expiry.
+        var expiring: [Int64: [Int64: Buffer]] = [:]
         var points = 0
 
         init(generation: Int64) { self.generation = generation }
 
+        /// Series holding points (a series with and without expiries counts twice: a flush
+        /// writes a chunk for each).
+        var seriesCount: Int { plain.count + expiring.count }
+
         func add(_ key: Key, _ buffer: Buffer) {
-            buffers[key.series, default: [:]][key, default: Buffer()].times.append(contentsOf: buffer.times)
-            buffers[key.series, default: [:]][key, default: Buffer()].values.append(contentsOf: buffer.values)
+            // One access through the dictionaries, appending in place.
+            if let e = key.expiresAt {
+                Self.append(buffer, to: &expiring[key.series, default: [:]][e, default: Buffer()])
+            } else {
+                Self.append(buffer, to: &plain[key.series, default: Buffer()])
+            }
             points += buffer.times.count
+        }
+
+        func holds(series: Int64) -> Bool { plain[series] != nil || expiring[series] != nil }
+
+        /// Every buffer with its key.
+        func all(into out: inout [(Key, Buffer)]) {
+            for (series, b) in plain { out.append((Key(series: series, expiresAt: nil), b)) }
+            for (series, byExpiry) in expiring {
+                for (e, b) in byExpiry { out.append((Key(series: series, expiresAt: e), b)) }
+            }
+        }
+
+        /// The buffers of `series` whose points have not expired at `now`.
+        func buffers(of series: Int64, now: Int64, _ body: (Buffer) -> Void) {
+            if let b = plain[series] { body(b) }
+            if let byExpiry = expiring[series] {
+                for (e, b) in byExpiry where e > now { body(b) }
+            }
+        }
+
+        private static func append(_ buffer: Buffer, to target: inout Buffer) {
+            if target.times.isEmpty {
+                target = buffer
+            } else {
+                target.times.append(contentsOf: buffer.times)
+                target.values.append(contentsOf: buffer.values)
+            }
         }
     }
 
@@ -63,7 +101,7 @@ final class MemTable: Sendable {
 
     func add(_ buffers: [(Key, Buffer)]) {
         state.withLock { s in
-            for (key, buffer) in buffers { s.active.add(key, buffer) }
+            for i in buffers.indices { s.active.add(buffers[i].0, buffers[i].1) }
             if s.oldest == nil && s.active.points > 0 { s.oldest = .now }
         }
     }
@@ -72,7 +110,7 @@ final class MemTable: Sendable {
     func needsFlush(_ policy: FlushPolicy) -> Bool {
         state.withLock { s in
             let age = s.oldest.map { ContinuousClock.now - $0 } ?? .zero
-            return policy.isDue(points: s.active.points, series: s.active.buffers.count, age: age)
+            return policy.isDue(points: s.active.points, series: s.active.seriesCount, age: age)
         }
     }
 
@@ -86,7 +124,7 @@ final class MemTable: Sendable {
 
     /// Whether any set holds points of `series` (the writer checks before forgetting a series).
     func holds(series: Int64) -> Bool {
-        state.withLock { s in s.active.buffers[series] != nil || s.sealed.contains { $0.buffers[series] != nil } }
+        state.withLock { s in s.active.holds(series: series) || s.sealed.contains { $0.holds(series: series) } }
     }
 
     /// Seals the active set and returns the generation the flush writes and every sealed set's
@@ -98,9 +136,7 @@ final class MemTable: Sendable {
             s.active = Set(generation: sealing.generation + 1)
             s.oldest = nil
             var out: [(Key, Buffer)] = []
-            for set in s.sealed {
-                for buffers in set.buffers.values { for (k, b) in buffers { out.append((k, b)) } }
-            }
+            for set in s.sealed { set.all(into: &out) }
             return (sealing.generation, out)
         }
     }
@@ -123,9 +159,7 @@ final class MemTable: Sendable {
     ) {
         state.withLock { _ in
             for set in snapshot.sets where set.generation > flushed {
-                guard let buffers = set.buffers[series] else { continue }
-                for (key, b) in buffers {
-                    if let e = key.expiresAt, e <= now { continue }
+                set.buffers(of: series, now: now) { b in
                     for i in b.times.indices where b.times[i] >= start && b.times[i] <= end {
                         times.append(b.times[i])
                         values.append(b.values[i])
@@ -142,7 +176,8 @@ enum LogCodec {
     static func encode(_ buffers: [(MemTable.Key, MemTable.Buffer)]) -> [UInt8] {
         var out: [UInt8] = []
         var points: [UInt8] = []
-        for (key, b) in buffers {
+        for i in buffers.indices {
+            let key = buffers[i].0
             ChunkCodec.appendVarint(UInt64(bitPattern: key.series), to: &out)
             if let e = key.expiresAt {
                 ChunkCodec.appendVarint(1, to: &out)
@@ -151,7 +186,7 @@ enum LogCodec {
                 ChunkCodec.appendVarint(0, to: &out)
             }
             points.removeAll(keepingCapacity: true)
-            ChunkCodec.encode(times: b.times[...], values: b.values[...], base: 0, into: &points)
+            ChunkCodec.encode(times: buffers[i].1.times[...], values: buffers[i].1.values[...], base: 0, into: &points)
             ChunkCodec.appendVarint(UInt64(points.count), to: &out)
             out.append(contentsOf: points)
         }

@@ -67,7 +67,8 @@ final class SeriesIndex: Sendable {
     }
 
     private struct State {
-        var ids: [Digest: Int64] = [:]
+        /// Digest → id and kinds of value (the ingest path's one lookup).
+        var ids: [Digest: Entry] = [:]
         var series: [Int64: SeriesEntry] = [:]
         var metrics: [String: Metric] = [:]
         var nextID: Int64 = 1
@@ -91,7 +92,7 @@ final class SeriesIndex: Sendable {
     func lookup(_ digests: [[Digest]]) -> [[Entry?]] {
         state.withLock { s in
             digests.map { row in
-                row.map { d in s.ids[d].flatMap { id in s.series[id].map { Entry(id: id, types: $0.types) } } }
+                row.map { s.ids[$0] }
             }
         }
     }
@@ -102,18 +103,24 @@ final class SeriesIndex: Sendable {
     }
 
     /// Applies operations that are durable in the series file (or being read from it).
-    func apply(_ ops: [SeriesFile.Op]) {
+    /// `digests`, when given, is each operation's series digest (the ingest path has them from
+    /// its callers' threads); otherwise the keys are hashed here, before the lock is taken.
+    func apply(_ ops: [SeriesFile.Op], digests given: [Digest]? = nil) {
+        let digests = given ?? ops.map { op in
+            if case .create(let e) = op { Self.digest(e.key) } else { Digest(a: 0, b: 0) }
+        }
         state.withLock { s in
             var removed: [Int64] = []
-            for op in ops {
+            for (i, op) in ops.enumerated() {
                 switch op {
                 case .create(let entry):
                     if !removed.isEmpty { Self.remove(removed, from: &s); removed = [] }
-                    Self.add(entry, to: &s)
+                    Self.add(entry, digest: digests[i], to: &s)
                 case .types(let id, let types):
                     guard var e = s.series[id], !e.types.isSuperset(of: types) else { continue }
                     e.types.formUnion(types)
                     s.series[id] = e
+                    s.ids[given != nil ? digests[i] : Self.digest(e.key)]?.types = e.types
                     s.metrics[e.key.metric]?.namespaces[e.key.namespace]?.types.formUnion(types)
                 case .remove(let id):
                     removed.append(id)
@@ -125,26 +132,34 @@ final class SeriesIndex: Sendable {
         }
     }
 
-    private static func add(_ entry: SeriesEntry, to s: inout State) {
+    private static func add(_ entry: SeriesEntry, digest: Digest, to s: inout State) {
         let key = entry.key
         s.nextID = max(s.nextID, entry.id &+ 1)
-        let digest = digest(key)
         if let old = s.ids[digest] {
             // The file read again after a crash during a rewrite: the same series twice.
-            guard old != entry.id else {
+            guard old.id != entry.id else {
                 s.series[entry.id]?.types.formUnion(entry.types)
+                s.ids[digest]?.types.formUnion(entry.types)
+                s.metrics[key.metric]?.namespaces[key.namespace]?.types.formUnion(entry.types)
                 return
             }
-            remove([old], from: &s)
+            remove([old.id], from: &s)
         }
-        s.ids[digest] = entry.id
+        s.ids[digest] = Entry(id: entry.id, types: entry.types)
         s.series[entry.id] = entry
-        var m = s.metrics.removeValue(forKey: key.metric) ?? Metric()
-        Self.insert(entry.id, into: &m.series)
-        for t in key.tags { Self.insert(entry.id, into: &m.tags[t.key, default: [:]][t.value, default: []]) }
-        m.namespaces[key.namespace, default: (0, [])].count += 1
-        m.namespaces[key.namespace]!.types.formUnion(entry.types)
-        s.metrics[key.metric] = m
+        // In place, through one lookup of the metric.
+        Self.index(entry, in: &s.metrics[key.metric, default: Metric()])
+    }
+
+    private static func index(_ entry: SeriesEntry, in m: inout Metric) {
+        insert(entry.id, into: &m.series)
+        for t in entry.key.tags { insert(entry.id, into: &m.tags[t.key, default: [:]][t.value, default: []]) }
+        count(entry, in: &m.namespaces[entry.key.namespace, default: (0, [])])
+    }
+
+    private static func count(_ entry: SeriesEntry, in namespace: inout (count: Int, types: ValueTypes)) {
+        namespace.count += 1
+        namespace.types.formUnion(entry.types)
     }
 
     /// Appends `id` to an ascending list (ids grow, so this is an append but for a file rewritten
