@@ -84,6 +84,11 @@ func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bo
     let stats = try store.statistics()
     store.close()
     let after = processIO()
+    // A restart: the series file read back into the index (the log is empty after the close).
+    let reopening = clock.now
+    let reopened = try FaradStore(directory: dir, configuration: config)
+    let reopen = clock.now - reopening
+    reopened.close()
     let written = after.writeBytes - before.writeBytes
     let syscalls = after.wchar - before.wchar
     let files = fileSizes(dir)
@@ -94,6 +99,7 @@ func storeBenchmark(series: Int, rounds: Int, batch: Int, clients: Int, sync: Bo
     print("  written (write_bytes) \(written) B = \(format(Double(written) / Double(points), 1)) B/point; write calls (wchar) \(format(Double(syscalls) / Double(points), 1)) B/point")
     print("  at rest \(rest) B = \(format(Double(rest) / Double(points), 1)) B/point")
     for (name, size) in files { print("    \(name): \(size) B") }
+    print("  reopen \(format(reopen.seconds, 2)) s (the series file read back into the index)")
     print("  chunks \(stats.chunks) (\(format(Double(stats.chunkPoints) / Double(max(stats.chunks, 1)), 1)) points each), chunk data \(format(Double(stats.chunkBytes) / Double(max(stats.chunkPoints, 1)), 1)) B/point, series \(stats.series)")
 }
 
