@@ -1,7 +1,8 @@
 import FaradCore
 
-/// Reads of the series index (in memory, see ``SeriesIndex``), for queries and for InfluxQL's
-/// `SHOW` statements.
+/// Reads of the series index (held in memory, kept durable in the series file), for queries and
+/// for InfluxQL's `SHOW` statements. They do not fail today; they are `throws` so that an index
+/// on disk can report a read error without changing callers.
 extension FaradStore {
     /// The series of `metric` that match `filter`, in the order they were created.
     ///
@@ -13,7 +14,6 @@ extension FaradStore {
     /// ```swift
     /// let one = try store.findSeries(metric: "cpu.usage", filter: TagFilter([(key: "host", patterns: [.equals("a")])]))
     /// ```
-    /// - Throws: ``StoreError`` `database`.
     public func findSeries(metric: String, filter: TagFilter, namespace: String? = nil) throws(StoreError) -> [SeriesEntry] {
         index.series(metric: metric, filter: filter, namespace: namespace)
     }
