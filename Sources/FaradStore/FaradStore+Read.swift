@@ -14,15 +14,13 @@ extension FaradStore {
     /// points of one series with the same time, the later write wins (as in Cassandra). Points
     /// whose TTL has passed are not returned.
     public func read(series: [SeriesEntry], start: Int64, end: Int64, now: Int64 = FaradStore.nowMillis()) throws(StoreError) -> [SeriesData] {
+        // Nothing to read: no snapshot (a tag filter that matches no series costs no SQLite read).
+        if series.isEmpty { return [] }
         // The memtable's sets first, then the SQLite snapshot: see ``MemTable``.
         let held = memtable.snapshot()
         do {
             return try pool.read { db in
                 let flushed = try Self.flushedGeneration(db)
-                let counting = try db.cachedStatement(sql: """
-                    SELECT COALESCE(SUM(count), 0) FROM chunks
-                    WHERE series_id = ? AND max_time >= ? AND min_time <= ? AND \(Self.visibleChunks)
-                    """)
                 let statement = try db.cachedStatement(sql: """
                     SELECT min_time, data FROM chunks
                     WHERE series_id = ? AND max_time >= ? AND min_time <= ? AND (expires_at IS NULL OR expires_at > ?) AND \(Self.visibleChunks)
@@ -32,9 +30,6 @@ extension FaradStore {
                 result.reserveCapacity(series.count)
                 for entry in series {
                     var data = SeriesData(series: entry, times: [], values: [])
-                    let expected = try Int.fetchOne(counting, arguments: [entry.id, start, end]) ?? 0
-                    data.times.reserveCapacity(expected)
-                    data.values.reserveCapacity(expected)
                     let rows = try Row.fetchCursor(statement, arguments: [entry.id, start, end, now])
                     while let row = try rows.next() {
                         let base: Int64 = row[0]

@@ -259,7 +259,7 @@ public final class FaradStore: Sendable {
 
     /// The generation of the last committed flush (0 before the first), as `db`'s snapshot sees it.
     static func flushedGeneration(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'flushed_gen'") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'flushed_gen'")) ?? 0
     }
 
     static func migrate(_ db: Database) throws {

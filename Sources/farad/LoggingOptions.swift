@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaradServer
 import FaradSystem
 import Logging
 import Synchronization
@@ -18,13 +19,17 @@ struct LoggingOptions: ParsableArguments {
     }
 
     func makeLogger() -> Logger {
-        let level = Logger.Level(rawValue: logLevel) ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        bootstrapLogging(Logger.Level(rawValue: logLevel) ?? .warning)
         return Logger(label: "farad")
+    }
+}
+
+/// Logs of every command go to standard error from `level` up.
+func bootstrapLogging(_ level: Logger.Level) {
+    LoggingSystem.bootstrap { label in
+        var handler = LazyMetadataLogHandler(StreamLogHandler.standardError(label: label))
+        handler.logLevel = level
+        return handler
     }
 }
 
