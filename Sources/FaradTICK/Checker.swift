@@ -41,10 +41,11 @@ public struct Checker {
         "groupByMeasurement", "tolerance", "fill", "rename", "qos", "offset", "cron",
     ]
 
-    /// Checks `program`.
+    /// Checks `program`. `nodeMethods` are the chaining methods of the nodes the caller builds,
+    /// besides Kapacitor's (``chainingOnly``): `.name()` is a mistake for them too.
     /// - Throws: ``TICKDiagnostic`` for the first error.
-    public static func check(_ program: Program) throws(TICKDiagnostic) -> Result {
-        var checker = Checker()
+    public static func check(_ program: Program, nodeMethods: Set<String> = []) throws(TICKDiagnostic) -> Result {
+        var checker = Checker(chaining: chainingOnly.union(nodeMethods))
         for statement in program.statements {
             try checker.visit(statement)
         }
@@ -54,6 +55,7 @@ public struct Checker {
         return Result(type: type, dbrps: checker.dbrps, warnings: program.warnings)
     }
 
+    private let chaining: Set<String>
     private var variables: [String: Position] = [:]
     private var type: Result.TaskType?
     private var typePosition: Position?
@@ -130,7 +132,7 @@ public struct Checker {
     }
 
     private func link(_ op: ChainOperator, _ call: Call) throws(TICKDiagnostic) {
-        if op == .dot && Self.chainingOnly.contains(call.name) {
+        if op == .dot && chaining.contains(call.name) {
             throw TICKDiagnostic(at: call.position, "\(call.name) is a chaining method: use |\(call.name)() instead of .\(call.name)()")
         }
         if op == .pipe && Self.propertyOnly.contains(call.name) {

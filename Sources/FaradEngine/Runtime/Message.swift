@@ -100,3 +100,22 @@ extension Point {
     /// An empty point, to swap into a message whose point moves elsewhere.
     static var placeholder: Point { Point(measurement: "", sortedTags: [], fields: [], time: 0) }
 }
+
+extension Message {
+    /// Applies `transform` to the point, or to every point of the batch, dropping the points
+    /// for which it returns false. A batch stays (possibly empty); a dropped point returns nil.
+    consuming func mapPoints(_ transform: (inout Point) -> Bool) -> Message? {
+        switch consume self {
+        case .point(var p):
+            return transform(&p.point) ? .point(p) : nil
+        case .batch(var b):
+            var kept = 0
+            for i in b.points.indices where transform(&b.points[i]) {
+                if kept != i { b.points.swapAt(kept, i) }
+                kept += 1
+            }
+            b.points.removeLast(b.points.count - kept)
+            return .batch(b)
+        }
+    }
+}

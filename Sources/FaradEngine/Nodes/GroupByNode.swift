@@ -1,4 +1,5 @@
 import FaradCore
+import FaradTICK
 
 /// `|groupBy(tags… | *)`: regroups points; on a batch edge it gathers the points of all
 /// batches with the same time into the new groups and emits them when a later batch arrives
@@ -56,5 +57,15 @@ final class GroupByNode: EngineNode {
 
     override func expire(idleBefore time: Int64, now: Int64) {
         if let t = pendingTime, t < time { flush() }
+    }
+}
+
+extension GroupByNode: NodeKind {
+    static let methods = [NodeMethod("groupBy", dotName: "groupby", isAlsoProperty: true)]
+
+    static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
+        let (tags, all) = try NodeBuild.groupBy(b.spec.arguments)
+        return GroupByNode(name: b.name, provides: try b.requireEdge(), tagNames: tags, all: all,
+                           excluded: try b.props.strings("exclude") ?? [], byMeasurement: try b.props.flag("byMeasurement"))
     }
 }

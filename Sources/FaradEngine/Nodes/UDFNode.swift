@@ -1,4 +1,5 @@
 import FaradCore
+import FaradTICK
 import FaradUDFHost
 import KapacitorUDFWire
 import Synchronization
@@ -136,6 +137,59 @@ final class UDFOutputDecoder: Sendable {
                 name: end.name, database: database, retentionPolicy: retentionPolicy,
                 group: GroupID(name: end.name, sortedTags: tags, dimensions), dimensions: dimensions,
                 tags: tags, tmax: end.tmax, points: points))
+        }
+    }
+}
+
+extension UDFNode {
+    /// A `@name()` node: its properties are the UDF's options, checked against the types its
+    /// `info` response declared, and its edge must be the one the UDF wants.
+    static func make(_ b: inout NodeBuild, registration: UDFRegistration) throws(TICKDiagnostic) -> UDFNode {
+        let spec = b.spec
+        let input = try b.requireEdge()
+        let info = registration.info
+        var options: [UDFOption] = []
+        for p in spec.properties {
+            guard let types = info.options[p.name] else {
+                let known = info.options.keys.sorted().map { ".\($0)()" }.joined(separator: ", ")
+                throw TICKDiagnostic(at: p.position, "no property \"\(p.name)\" on UDF \(spec.method)\(known.isEmpty ? " (it takes no options)" : ": its options are \(known)")")
+            }
+            guard p.arguments.count == types.count else {
+                throw TICKDiagnostic(at: p.position, "unexpected number of args to \(p.name), got \(p.arguments.count) expected \(types.count)")
+            }
+            var values: [OptionValue] = []
+            for (a, type) in zip(p.arguments, types) {
+                let value: OptionValue? = switch (a.value, type) {
+                case (.bool(let v), .bool): .bool(v)
+                case (.int(let n), .int): .int(n)
+                case (.float(let x), .double): .double(x)
+                case (.string(let s), .string): .string(s)
+                case (.duration(let d), .duration): .duration(d)
+                default: nil
+                }
+                guard let value else {
+                    throw TICKDiagnostic(at: a.position, "unexpected arg to \(p.name), got \(optionTypeName(a.value)) expected \(type)")
+                }
+                values.append(value)
+            }
+            options.append(UDFOption(name: p.name, values: values))
+        }
+        let wants: EdgeType = info.wants == .stream ? .stream : .batch
+        guard wants == input else {
+            throw TICKDiagnostic(at: spec.position, "cannot add child mismatched edges: \(spec.parents[0].method)\(spec.parents[0].index):\(input) -> \(spec.method)\(spec.index):\(wants) (UDF \(spec.method) wants a \(wants) edge: \(wants == .batch ? "put a window() before it" : "it cannot follow a window()"))")
+        }
+        return UDFNode(name: b.name, config: registration.config, info: info, options: options, wants: wants)
+    }
+
+    /// Kapacitor's name of a value's type in option errors.
+    static func optionTypeName(_ v: ScriptValue) -> String {
+        switch v {
+        case .bool: "BOOL"
+        case .int: "INT"
+        case .float: "DOUBLE"
+        case .string: "STRING"
+        case .duration: "DURATION"
+        default: v.typeName
         }
     }
 }

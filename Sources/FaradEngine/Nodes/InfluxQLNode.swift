@@ -1,4 +1,5 @@
 import FaradCore
+import FaradTICK
 
 /// The InfluxQL nodes: aggregates and selectors (one point per batch), `top`/`bottom`/`distinct`
 /// (a batch per batch) and the transformations `difference`, `movingAverage`, `cumulativeSum`
@@ -224,5 +225,50 @@ final class InfluxQLNode: EngineNode {
         }
         fail("\(type)('\(field)') needs a numeric field, \"\(field)\" is \(v)")
         return nil
+    }
+}
+
+extension InfluxQLNode: NodeKind {
+    static let methods = [
+        "count", "sum", "mean", "median", "mode", "min", "max", "first", "last", "spread", "stddev", "percentile",
+        "top", "bottom", "distinct", "difference", "movingAverage", "cumulativeSum",
+    ].sorted().map { NodeMethod($0) }
+
+    static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
+        let spec = b.spec
+        let input = try b.requireEdge()
+        let method = spec.method
+        let operation: Operation
+        let field: String
+        switch method {
+        case "percentile":
+            try spec.expectArguments(2...2, "percentile('value', 95.0)")
+            field = try spec.stringArgument(0, "the field")
+            let p = try spec.numberArgument(1, "the percentile")
+            guard (0...100).contains(p) else { throw spec.argumentError("percentile must be between 0 and 100, got \(p)", at: 1) }
+            operation = .percentile(p)
+        case "top", "bottom":
+            guard spec.arguments.count >= 2 else { throw spec.argumentError("\(method)() takes a count and a field, e.g. \(method)(3, 'value', 'host')") }
+            let n = try spec.intArgument(0, "the count")
+            field = try spec.stringArgument(1, "the field")
+            var extra: [String] = []
+            for i in spec.arguments.indices.dropFirst(2) { extra.append(try spec.stringArgument(i, "extra tags or fields")) }
+            operation = .top(count: n, extra: extra, bottom: method == "bottom")
+        case "movingAverage":
+            try spec.expectArguments(2...2, "movingAverage('value', 10)")
+            field = try spec.stringArgument(0, "the field")
+            operation = .movingAverage(try spec.intArgument(1, "the window size"))
+        default:
+            try spec.expectArguments(1...1, "\(method)('value')")
+            field = try spec.stringArgument(0, "the field")
+            switch method {
+            case "distinct": operation = .distinct
+            case "difference": operation = .difference
+            case "cumulativeSum": operation = .cumulativeSum
+            default: operation = .reduce(InfluxQLFunction(rawValue: method)!)
+            }
+        }
+        return InfluxQLNode(name: b.name, type: method, wants: input, operation: operation, field: field,
+                            as: try b.props.string("as") ?? method, usePointTimes: try b.props.flag("usePointTimes"))
     }
 }

@@ -1,4 +1,5 @@
 import FaradCore
+import FaradTICK
 
 /// `|log()`: writes every point or batch as a line (logfmt, as Kapacitor's log node) and
 /// passes it on. `.level()` is DEBUG, INFO (default), WARN or ERROR; `.prefix()` is added.
@@ -53,5 +54,18 @@ final class LogNode: EngineNode {
     static func quote(_ s: String) -> String {
         if !s.isEmpty, !s.contains(where: { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\n" }) { return s }
         return s.debugDescription
+    }
+}
+
+extension LogNode: NodeKind {
+    static let methods = [NodeMethod("log", isAlsoProperty: true)]
+
+    static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
+        try b.noArguments()
+        let level = (try b.props.string("level") ?? "INFO").uppercased()
+        guard ["DEBUG", "INFO", "WARN", "ERROR"].contains(level) else {
+            throw TICKDiagnostic(at: b.spec.position, "invalid log level \(level): use DEBUG, INFO, WARN or ERROR")
+        }
+        return LogNode(name: b.name, provides: try b.requireEdge(), level: level, prefix: try b.props.string("prefix") ?? "", sink: b.environment.log)
     }
 }

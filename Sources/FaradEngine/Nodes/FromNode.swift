@@ -1,11 +1,5 @@
 import FaradCore
-
-/// `stream`: the root of a stream task; passes every written point on.
-final class StreamNode: EngineNode {
-    init() {
-        super.init(name: "stream0", type: "stream", provides: .stream)
-    }
-}
+import FaradTICK
 
 /// `stream|from()`: selects points by database, retention policy, measurement and `where`
 /// lambdas, sets their group, and optionally truncates or rounds their times.
@@ -62,3 +56,30 @@ final class FromNode: EngineNode {
     }
 }
 
+extension FromNode: NodeKind {
+    static let methods = [NodeMethod("from")]
+
+    static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
+        try b.noArguments()
+        let spec = b.spec
+        guard spec.parents.count == 1, spec.parents[0].method == "stream" else {
+            throw TICKDiagnostic(at: spec.position, "from() must follow stream: stream|from()")
+        }
+        var c = Configuration()
+        c.database = try b.props.string("database") ?? ""
+        c.retentionPolicy = try b.props.string("retentionPolicy") ?? ""
+        c.measurement = try b.props.string("measurement") ?? ""
+        for call in b.props.calls("where") {
+            guard call.arguments.count == 1, case .lambda(let body, let source) = call.arguments[0].value else {
+                throw TICKDiagnostic(at: call.position, ".where() takes one lambda, e.g. .where(lambda: \"host\" == 'a')")
+            }
+            c.wheres.append(try CompiledLambda(body, source: source))
+        }
+        (c.groupBy, c.groupByAll) = try NodeBuild.groupBy(b.props.calls("groupBy").flatMap(\.arguments))
+        c.excluded = Set(try b.props.strings("exclude") ?? [])
+        c.byMeasurement = try b.props.flag("groupByMeasurement")
+        c.truncate = try b.positive(b.props.duration("truncate"), "truncate")
+        c.round = try b.positive(b.props.duration("round"), "round")
+        return FromNode(name: b.name, c)
+    }
+}

@@ -45,14 +45,14 @@ public enum TaskCompiler {
 
     static func build(id: String, script: String, environment: TaskEnvironment) throws(TICKDiagnostic) -> Built {
         let program = try Parser.parse(script)
-        let checked = try Checker.check(program)
+        let checked = try Checker.check(program, nodeMethods: NodeRegistry.chainingMethods)
         var evaluator = ScriptEvaluator(source: script, udfNames: Set(environment.udfs.keys))
         try evaluator.run(program)
         let specs = evaluator.specs
         guard specs.count > 1 else {
             throw TICKDiagnostic(at: specs.first?.position ?? Position(line: 1, column: 1, offset: 0), "task does nothing: add nodes, e.g. stream|from().measurement('cpu')|httpOut('cpu')")
         }
-        var factory = NodeFactory(environment: environment)
+        var builder = NodeBuilder(environment: environment)
         var nodes: [EngineNode] = []
         for spec in specs {
             let input: EdgeType? = spec.parents.isEmpty ? .stream : nodes[spec.parents[0].index].provides
@@ -61,7 +61,7 @@ public enum TaskCompiler {
                     throw TICKDiagnostic(at: spec.position, "union() cannot merge a stream and a batch edge: \(nodes[spec.parents[0].index].name) provides \(input.map(\.rawValue) ?? "no edge"), \(nodes[p.index].name) provides \(nodes[p.index].provides.map(\.rawValue) ?? "no edge")")
                 }
             }
-            nodes.append(try factory.make(spec, input: input))
+            nodes.append(try builder.make(spec, input: input))
         }
         for spec in specs {
             nodes[spec.index].children = spec.children.map { nodes[$0.index] }
@@ -69,6 +69,6 @@ public enum TaskCompiler {
         let summary = TaskSummary(type: .stream, dbrps: checked.dbrps.map { DBRP(db: $0.database, rp: $0.retentionPolicy) },
                                   dot: DOT.plain(id: id, nodes), warnings: checked.warnings)
         return Built(summary: summary, pipeline: Pipeline(taskID: id, nodes: nodes, groupIdleTimeout: environment.groupIdleTimeout),
-                     udfNodes: factory.udfNodes, writers: factory.writers)
+                     udfNodes: builder.udfNodes, writers: builder.writers)
     }
 }

@@ -1,4 +1,5 @@
 import FaradCore
+import FaradTICK
 
 /// `|derivative('f')`: the rate of change of a field per `.unit()` (default 1s), per group,
 /// set on the current point as `.as()` (default: the field itself). The first point of a group
@@ -71,5 +72,18 @@ final class DerivativeNode: EngineNode {
 
     override func expire(idleBefore time: Int64, now: Int64) {
         _ = previous.removeIdle(before: time)
+    }
+}
+
+extension DerivativeNode: NodeKind {
+    static let methods = [NodeMethod("derivative")]
+
+    static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
+        let spec = b.spec
+        try spec.expectArguments(1...1, "derivative('value')")
+        let field = try spec.stringArgument(0, "the field")
+        return DerivativeNode(name: b.name, provides: try b.requireEdge(), field: field,
+                              unit: try b.positive(b.props.duration("unit"), "unit", default: 1_000_000_000),
+                              nonNegative: try b.props.flag("nonNegative"), as: try b.props.string("as") ?? field)
     }
 }

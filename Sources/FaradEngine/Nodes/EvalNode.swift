@@ -1,4 +1,5 @@
 import FaradCore
+import FaradTICK
 
 /// `|eval(lambda…).as(names…)`: computes new fields (or, with `.tags()`, tags) per point.
 ///
@@ -78,5 +79,37 @@ final class EvalNode: EngineNode {
             p.fields = fields
         }
         return true
+    }
+}
+
+extension EvalNode: NodeKind {
+    static let methods = [NodeMethod("eval")]
+
+    /// The most lambdas one `eval()` may compute.
+    static let maximumExpressions = 1_000
+
+    static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
+        let spec = b.spec
+        let input = try b.requireEdge()
+        guard !spec.arguments.isEmpty else { throw spec.argumentError("eval() takes one or more lambdas, e.g. eval(lambda: \"a\" / \"b\").as('ratio')") }
+        // Each lambda's result is looked up among the earlier ones per point: bound the count.
+        guard spec.arguments.count <= maximumExpressions else {
+            throw spec.argumentError("eval() takes at most \(maximumExpressions) lambdas, got \(spec.arguments.count): split it into several eval nodes")
+        }
+        var lambdas: [CompiledLambda] = []
+        for (i, a) in spec.arguments.enumerated() {
+            guard case .lambda(let body, let source) = a.value else { throw spec.argumentError("eval() takes lambdas, got a \(a.value.typeName)", at: i) }
+            lambdas.append(try CompiledLambda(body, source: source))
+        }
+        let names = try b.props.strings("as") ?? []
+        guard names.count == lambdas.count else {
+            throw TICKDiagnostic(at: spec.position, "must specify same number of expressions and .as() names: got \(names.count) as names, and \(lambdas.count) expressions.")
+        }
+        let tags = try b.props.strings("tags") ?? []
+        for t in tags where !names.contains(t) {
+            throw TICKDiagnostic(at: spec.position, "invalid tag name \"\(t)\", name is not present is .as() names")
+        }
+        return EvalNode(name: b.name, provides: input, lambdas: lambdas, names: names, tags: tags,
+                        keep: try b.props.strings("keep"), quiet: try b.props.flag("quiet"))
     }
 }
