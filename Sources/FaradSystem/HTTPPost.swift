@@ -41,44 +41,23 @@ public enum HTTPPost {
     /// - Throws: ``SystemError`` when connecting, sending or receiving fails.
     public static func send(
         _ method: String, to endpoint: Endpoint, path: String, body: [UInt8], contentType: String = "application/octet-stream",
-        timeoutSeconds: Int = 10
+        headers: [(name: String, value: String)] = [], timeoutSeconds: Int = 10
     ) throws(SystemError) -> (status: Int, body: [UInt8]) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SystemError.current("socket") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(endpoint.port).bigEndian)
-        guard inet_pton(AF_INET, endpoint.host, &addr.sin_addr) == 1 else {
-            throw SystemError(code: EINVAL, operation: "inet_pton", subject: endpoint.host)
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else { throw SystemError.current("connect", subject: endpoint.description) }
+        let socket = try TCPClient.connect(host: endpoint.host, port: endpoint.port, timeoutSeconds: timeoutSeconds)
+        defer { socket.close() }
+        let fd = socket.rawValue
         var request = Array("""
             \(method) \(endpoint.basePath)\(path) HTTP/1.1\r
             Host: \(endpoint.host):\(endpoint.port)\r
             Content-Type: \(contentType)\r
             Content-Length: \(body.count)\r
             Connection: close\r
-            \r
 
             """.utf8)
+        for (name, value) in headers { request += Array("\(name): \(value)\r\n".utf8) }
+        request += [13, 10]
         request.append(contentsOf: body)
-        let sendError = request.withUnsafeBytes { raw -> SystemError? in
-            var sent = 0
-            while sent < raw.count {
-                let n = Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
-                guard n > 0 else { return SystemError.current("send", subject: endpoint.description) }
-                sent += n
-            }
-            return nil
-        }
-        if let sendError { throw sendError }
+        try TCPClient.send(request, on: socket, subject: endpoint.description)
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {

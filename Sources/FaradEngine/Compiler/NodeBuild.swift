@@ -12,15 +12,19 @@ struct NodeBuild {
     /// `<dotName><index>`, e.g. `http_out3`.
     let name: String
     let environment: TaskEnvironment
-    /// InfluxDB writers of `influxDBOut` nodes, which the task starts and stops.
-    var writers: [InfluxDBWriter] = []
+    /// The task's id (alert templates' `.TaskName`).
+    let taskID: String
+    /// The I/O threads of sink nodes (influxDBOut writers, alert handlers), which the task
+    /// starts and stops.
+    var outputs: [any TaskOutput] = []
 
-    init(spec: NodeSpec, input: EdgeType?, name: String, environment: TaskEnvironment) {
+    init(spec: NodeSpec, input: EdgeType?, name: String, environment: TaskEnvironment, taskID: String) {
         self.spec = spec
         self.props = PropertyReader(spec)
         self.input = input
         self.name = name
         self.environment = environment
+        self.taskID = taskID
     }
 
     /// The parent's edge; fails after a node that provides none.

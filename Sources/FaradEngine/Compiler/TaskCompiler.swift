@@ -40,7 +40,7 @@ public enum TaskCompiler {
         var summary: TaskSummary
         var pipeline: Pipeline
         var udfNodes: [UDFNode]
-        var writers: [InfluxDBWriter]
+        var outputs: [any TaskOutput]
     }
 
     static func build(id: String, script: String, environment: TaskEnvironment) throws(TICKDiagnostic) -> Built {
@@ -52,7 +52,7 @@ public enum TaskCompiler {
         guard specs.count > 1 else {
             throw TICKDiagnostic(at: specs.first?.position ?? Position(line: 1, column: 1, offset: 0), "task does nothing: add nodes, e.g. stream|from().measurement('cpu')|httpOut('cpu')")
         }
-        var builder = NodeBuilder(environment: environment)
+        var builder = NodeBuilder(environment: environment, taskID: id)
         var nodes: [EngineNode] = []
         for spec in specs {
             let input: EdgeType? = spec.parents.isEmpty ? .stream : nodes[spec.parents[0].index].provides
@@ -69,6 +69,6 @@ public enum TaskCompiler {
         let summary = TaskSummary(type: .stream, dbrps: checked.dbrps.map { DBRP(db: $0.database, rp: $0.retentionPolicy) },
                                   dot: DOT.plain(id: id, nodes), warnings: checked.warnings)
         return Built(summary: summary, pipeline: Pipeline(taskID: id, nodes: nodes, groupIdleTimeout: environment.groupIdleTimeout),
-                     udfNodes: builder.udfNodes, writers: builder.writers)
+                     udfNodes: builder.udfNodes, outputs: builder.outputs)
     }
 }

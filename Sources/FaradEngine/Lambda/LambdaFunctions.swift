@@ -170,29 +170,7 @@ enum LambdaFunctions {
     /// the shortest digits that read back as `x`, never with an exponent and without a trailing
     /// `.0` — `0`, `1.5`, `0.00001`, `100000000000000000000`; `NaN`, `+Inf` and `-Inf` otherwise.
     static func fixedText(_ x: Double) -> String {
-        guard x.isFinite else { return x.isNaN ? "NaN" : (x < 0 ? "-Inf" : "+Inf") }
-        // Swift prints the same shortest digits, but as `1.0`, `1e-05` or `1e+20`.
-        var text = Substring("\(x.magnitude)")
-        var exponent = 0
-        if let e = text.firstIndex(of: "e") {
-            exponent = Int(text[text.index(after: e)...]) ?? 0
-            text = text[..<e]
-        }
-        let integer = text.prefix { $0 != "." }
-        let digits = integer + text.dropFirst(integer.count + 1)
-        let point = integer.count + exponent
-        var whole: Substring, fraction: Substring
-        if point <= 0 {
-            (whole, fraction) = ("0", Substring(String(repeating: "0", count: -point)) + digits)
-        } else if point >= digits.count {
-            (whole, fraction) = (digits + String(repeating: "0", count: point - digits.count), "")
-        } else {
-            (whole, fraction) = (digits.prefix(point), digits.dropFirst(point))
-        }
-        whole = whole.drop { $0 == "0" }
-        while fraction.last == "0" { fraction.removeLast() }
-        let sign = x.sign == .minus ? "-" : ""
-        return sign + (whole.isEmpty ? "0" : whole) + (fraction.isEmpty ? "" : "." + fraction)
+        GoFormat.fixed(x)
     }
 
     static func timePart(_ name: String, _ ns: Int64) -> Int64 {

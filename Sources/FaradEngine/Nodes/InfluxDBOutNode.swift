@@ -86,7 +86,7 @@ extension InfluxDBOutNode: NodeKind {
         _ = b.props.calls("writeConsistency")  // single InfluxDB 1.x OSS: accepted, no effect
         _ = b.props.calls("cluster")
         let writer = InfluxDBWriter(configuration: config, createDatabase: try b.props.flag("create"), logger: b.environment.logger)
-        b.writers.append(writer)
+        b.outputs.append(writer)
         return InfluxDBOutNode(name: b.name, settings: s, writer: writer)
     }
 }

@@ -232,7 +232,7 @@ extension InfluxQLNode: NodeKind {
     static let methods = [
         "count", "sum", "mean", "median", "mode", "min", "max", "first", "last", "spread", "stddev", "percentile",
         "top", "bottom", "distinct", "difference", "movingAverage", "cumulativeSum",
-    ].sorted().map { NodeMethod($0) }
+    ].sorted().map { NodeMethod($0, isAlsoProperty: $0 == "mode") }  // an alert's .log().mode(0644)
 
     static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
         let spec = b.spec

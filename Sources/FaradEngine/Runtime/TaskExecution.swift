@@ -5,7 +5,8 @@ import KapacitorUDFWire
 import Logging
 import Synchronization
 
-/// A running task: its pipeline behind a lock, its UDF sessions and its InfluxDB writers.
+/// A running task: its pipeline behind a lock, its UDF sessions and its sinks' I/O threads
+/// (influxDBOut writers, alert handlers).
 ///
 /// ```swift
 /// let task = try TaskExecution(id: "cpu", script: script, environment: environment)
@@ -38,7 +39,7 @@ public final class TaskExecution: Sendable {
     /// Each httpOut endpoint and the segment its node is in.
     private let endpointSegments: [(endpoint: String, segment: Int)]
     private let udfs: [UDFChannel]
-    private let writers: [InfluxDBWriter]
+    private let outputs: [any TaskOutput]
     private let logger: Logger
     private let stopped: AsyncStream<Void>
     private let stopContinuation: AsyncStream<Void>.Continuation
@@ -51,7 +52,7 @@ public final class TaskExecution: Sendable {
         let built = try TaskCompiler.build(id: id, script: script, environment: environment)
         self.id = id
         summary = built.summary
-        writers = built.writers
+        outputs = built.outputs
         logger = environment.logger
         let graph = built.pipeline
         udfs = built.udfNodes.map { node in
@@ -97,18 +98,18 @@ public final class TaskExecution: Sendable {
         return full
     }
 
-    /// Runs the task's UDF sessions (supervised: restarted per their policy) and InfluxDB writers
+    /// Runs the task's UDF sessions (supervised: restarted per their policy) and sink threads
     /// until ``stop()``, then lets every UDF finish what it was given.
     /// - Throws: the ``UDFHostError`` of a UDF whose restart policy gave up.
     public func run() async throws {
-        for w in writers {
+        for output in outputs {
             do {
-                try w.start()
+                try output.start()
             } catch {
-                logger.error("cannot start the influxDBOut writer", metadata: ["task": "\(id)", "error": "\(error)"])
+                logger.error("cannot start a sink's thread (influxDBOut or alert handler)", metadata: ["task": "\(id)", "error": "\(error)"])
             }
         }
-        defer { for w in writers { w.stop() } }
+        defer { for output in outputs { output.stop() } }
         guard !udfs.isEmpty else {
             for await _ in stopped {}
             return

@@ -1,0 +1,120 @@
+import FaradSystem
+import FaradTICK
+
+/// Reads an alert node's handlers from its properties, in the order written: `.log()`,
+/// `.post()`, `.tcp()` and `.exec()` each start a handler, and the properties after one
+/// (`.mode()`, `.header()`, `.timeout()`, …) belong to it, as in Kapacitor.
+enum AlertHandlerSpecs {
+    /// Properties that belong to the handler before them.
+    static let handlerProperties: [String: Set<String>] = [
+        "log": ["mode"],
+        "post": ["header", "timeout", "endpoint", "captureResponse", "skipSSLVerification"],
+        "tcp": [],
+        "exec": [],
+    ]
+
+    private struct Pending {
+        var kind: String
+        var position: Position
+        var arguments: [String]
+        var mode: Int32 = 0o600
+        var headers: [(name: String, value: String)] = []
+        var timeoutSeconds = 30
+    }
+
+    static func read(_ b: inout NodeBuild) throws(TICKDiagnostic) -> [any AlertSink] {
+        // Every handler property is known to the node (checked here, in order).
+        for name in Set(handlerProperties.keys).union(handlerProperties.values.flatMap { $0 }) { _ = b.props.calls(name) }
+        var pending: [Pending] = []
+        for p in b.spec.properties {
+            if AlertNode.otherHandlers.contains(p.name) {
+                throw TICKDiagnostic(at: p.position, "alert .\(p.name)() is not a handler Farad has yet: use .log(), .post(), .tcp() or .exec()")
+            }
+            if handlerProperties[p.name] != nil {
+                var strings: [String] = []
+                for a in p.arguments {
+                    guard case .string(let s) = a.value else { throw TICKDiagnostic(at: a.position, ".\(p.name)() takes strings, got a \(a.value.typeName)") }
+                    strings.append(s)
+                }
+                pending.append(Pending(kind: p.name, position: p.position, arguments: strings))
+                continue
+            }
+            guard handlerProperties.values.contains(where: { $0.contains(p.name) }) else { continue }
+            guard let last = pending.indices.last, handlerProperties[pending[last].kind]!.contains(p.name) else {
+                throw TICKDiagnostic(at: p.position, ".\(p.name)() belongs to a handler: write it after .\(handlerProperties.first { $0.value.contains(p.name) }!.key)()")
+            }
+            try apply(p.name, p.arguments, p.position, to: &pending[last])
+        }
+        var sinks: [any AlertSink] = []
+        for h in pending { sinks.append(try sink(h)) }
+        return sinks
+    }
+
+    private static func apply(_ name: String, _ arguments: [(value: ScriptValue, position: Position)], _ position: Position, to h: inout Pending) throws(TICKDiagnostic) {
+        switch name {
+        case "mode":
+            guard arguments.count == 1, case .int(let n) = arguments[0].value, let mode = octal(n) else {
+                throw TICKDiagnostic(at: position, ".mode() takes a file mode such as 0644")
+            }
+            guard mode & 0o200 != 0 else { throw TICKDiagnostic(at: position, "invalid file mode \(String(mode, radix: 8)), must be user writable") }
+            h.mode = mode
+        case "header":
+            guard arguments.count == 2, case .string(let k) = arguments[0].value, case .string(let v) = arguments[1].value else {
+                throw TICKDiagnostic(at: position, ".header() takes a name and a value, e.g. .header('X-Source', 'farad')")
+            }
+            guard !k.isEmpty, !(k + v).contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                throw TICKDiagnostic(at: position, ".header(): a header name must not be empty and neither may hold a line break")
+            }
+            guard k.lowercased() != "authenticate" else { throw TICKDiagnostic(at: position, "invalid post: cannot set 'authenticate' header") }
+            h.headers.append((k, v))
+        case "timeout":
+            guard arguments.count == 1, case .duration(let d) = arguments[0].value, d > 0 else {
+                throw TICKDiagnostic(at: position, ".timeout() takes a positive duration, e.g. .timeout(10s)")
+            }
+            h.timeoutSeconds = Int(min(max(d / 1_000_000_000, 1), 3_600))
+        case "endpoint":
+            throw TICKDiagnostic(at: position, ".post().endpoint() needs [[httppost]] endpoints, which Farad does not read yet: give the URL, .post('http://…')")
+        default:
+            // captureResponse, skipSSLVerification: accepted (no TLS; responses are not logged).
+            break
+        }
+    }
+
+    /// A mode written as octal digits (`0644` reads as 644): its value as octal.
+    private static func octal(_ n: Int64) -> Int32? {
+        guard n >= 0, n <= 7777, let v = Int32(String(n), radix: 8) else { return nil }
+        return v
+    }
+
+    private static func sink(_ h: Pending) throws(TICKDiagnostic) -> any AlertSink {
+        switch h.kind {
+        case "log":
+            guard h.arguments.count == 1 else { throw TICKDiagnostic(at: h.position, ".log() takes the file's path, e.g. .log('/var/log/alerts.log')") }
+            let path = h.arguments[0]
+            guard path.hasPrefix("/") else {
+                throw TICKDiagnostic(at: h.position, "failed to create log alert handler: log path must be absolute: \(path) is not absolute")
+            }
+            return LogSink(path: path, mode: h.mode)
+        case "tcp":
+            guard h.arguments.count == 1, let (host, port) = TCPClient.address(h.arguments[0]) else {
+                throw TICKDiagnostic(at: h.position, ".tcp() takes host:port, e.g. .tcp('127.0.0.1:7777')")
+            }
+            return TCPSink(host: host, port: port)
+        case "post":
+            guard h.arguments.count == 1 else {
+                throw TICKDiagnostic(at: h.position, h.arguments.isEmpty
+                    ? "An appropriately formatted url must be specified if an endpoint is not specified"
+                    : ".post() takes one URL in Farad, got \(h.arguments.count)")
+            }
+            guard let endpoint = HTTPPost.Endpoint(url: h.arguments[0]) else {
+                throw TICKDiagnostic(at: h.position, ".post(): \(h.arguments[0]) is not an http://host[:port][/path] URL (https is not supported)")
+            }
+            return PostSink(endpoint: endpoint, headers: h.headers, timeoutSeconds: h.timeoutSeconds)
+        default:
+            guard let program = h.arguments.first, !program.isEmpty else {
+                throw TICKDiagnostic(at: h.position, ".exec() takes a program and its arguments, e.g. .exec('/usr/bin/handler', 'arg')")
+            }
+            return ExecSink(program: program, arguments: Array(h.arguments.dropFirst()))
+        }
+    }
+}

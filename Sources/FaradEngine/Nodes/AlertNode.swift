@@ -1,0 +1,292 @@
+import FaradCore
+import FaradTICK
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `|alert()`: raises events of levels OK, INFO, WARNING and CRITICAL per group, as Kapacitor
+/// does, and hands them to its handlers; passes on, decorated, only the points (or batches)
+/// that produced an event.
+///
+/// Levels are tried from CRITICAL down to above the current level, then the current level's
+/// reset lambda (if it is false the level stays), then from the current level down; nothing
+/// true is OK (a lambda that fails counts as false). An event goes out for every non-OK level
+/// and for a change back to OK, unless `.stateChangesOnly([d])` (only changes, or the same
+/// level again after `d` of data time), `.flapping(low, high)` or `.noRecoveries()` holds it.
+final class AlertNode: EngineNode {
+    struct Settings {
+        var levels: [CompiledLambda?] = Array(repeating: nil, count: 4)
+        var resets: [CompiledLambda?] = Array(repeating: nil, count: 4)
+        var id: GoTemplate
+        var message: GoTemplate
+        var details: GoTemplate
+        var all = false
+        var noRecoveries = false
+        var stateChangesOnly: Int64?
+        var flapping: (low: Double, high: Double)?
+        var history = 21
+        var category = ""
+        var levelTag = "", levelField = "", messageField = "", durationField = "", idTag = "", idField = ""
+    }
+
+    let settings: Settings
+    let taskID: String
+    let handlers: [AlertHandler]
+    private let serverInfo: GoValue
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var states = GroupStates<AlertState>()
+    /// The last non-OK level sent for each event id (an id is absent once it sent OK).
+    @exclusivity(unchecked) private var sentLevels: [String: AlertLevel] = [:]
+    @exclusivity(unchecked) private var triggered = [0, 0, 0, 0]
+    @exclusivity(unchecked) private var alertsTriggered = 0
+
+    init(name: String, provides: EdgeType, taskID: String, settings: Settings, handlers: [AlertHandler]) {
+        self.settings = settings
+        self.taskID = taskID
+        self.handlers = handlers
+        serverInfo = .object([("Hostname", .string(Self.hostname)), ("ClusterID", .string("")), ("ServerID", .string(""))])
+        super.init(name: name, type: "alert", provides: provides)
+    }
+
+    override var cardinality: Int { states.count }
+
+    override var extraStatistics: [(String, Int)] {
+        [
+            ("alerts_inhibited", 0), ("alerts_triggered", alertsTriggered), ("crits_triggered", triggered[3]),
+            ("infos_triggered", triggered[1]), ("oks_triggered", triggered[0]), ("warns_triggered", triggered[2]),
+        ]
+    }
+
+    override func process(_ message: consuming Message) {
+        switch consume message {
+        case .point(var sp): if alert(&sp) { emit(.point(sp)) }
+        case .batch(var b): if alert(&b) { emit(.batch(b)) }
+        }
+    }
+
+    /// A stream point: true when it produced an event (and was decorated).
+    private func alert(_ sp: inout StreamPoint) -> Bool {
+        let t = sp.point.time
+        let i = states.index(of: sp.group, at: clock.now) { AlertState(history: settings.history) }
+        let level = determineLevel(sp.point, current: states[i].currentLevel)
+        states[i].add(level, at: t, flapping: settings.flapping, stateChangesOnly: settings.stateChangesOnly ?? 0)
+        let s = states[i]
+        if (settings.flapping != nil && s.flapping) || (settings.stateChangesOnly != nil && !s.changed && !s.expired) { return false }
+        guard level != .ok || s.changed else { return false }
+        states[i].triggered(at: t)
+        if settings.noRecoveries && level == .ok { return false }
+        let duration = states[i].duration
+        let tags = Dictionary(sp.point.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        guard let event = makeEvent(name: sp.point.measurement, group: sp.group, tags: tags, fields: sp.point.fields,
+                                    level: level, time: t, duration: duration, row: ResultRow(sp.point)) else { return false }
+        send(event)
+        decorate(&sp.point, event, duration: duration, tags: true)
+        return true
+    }
+
+    /// A batch: the highest level of its points (the lowest with `.all()`).
+    private func alert(_ b: inout Batch) -> Bool {
+        guard !b.points.isEmpty else { return false }
+        let i = states.index(of: b.group, at: clock.now) { AlertState(history: settings.history) }
+        let current = states[i].currentLevel
+        var lowest = AlertLevel.critical, highest = AlertLevel.ok
+        var highestPoint = 0
+        var first = true
+        for (k, p) in b.points.enumerated() {
+            let l = determineLevel(p, current: current)
+            if l < lowest { lowest = l }
+            if l > highest || first {
+                highest = l
+                highestPoint = k
+                first = false
+            }
+        }
+        let level = settings.all ? lowest : highest
+        let t = settings.all || level == .ok ? b.tmax : b.points[highestPoint].time
+        states[i].add(level, at: t, flapping: settings.flapping, stateChangesOnly: settings.stateChangesOnly ?? 0)
+        let s = states[i]
+        let suppressed = (settings.flapping != nil && s.flapping) || (settings.stateChangesOnly != nil && !s.changed && !s.expired)
+        guard (s.changed && level == .ok) || (level != .ok && !suppressed) else { return false }
+        states[i].triggered(at: t)
+        if settings.noRecoveries && level == .ok { return false }
+        let duration = states[i].duration
+        let tags = Dictionary(b.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        guard let event = makeEvent(name: b.name, group: b.group, tags: tags, fields: b.points[highestPoint].fields,
+                                    level: level, time: t, duration: duration, row: ResultRow(b)) else { return false }
+        send(event)
+        for k in b.points.indices { decorate(&b.points[k], event, duration: duration, tags: true) }
+        if !settings.levelTag.isEmpty { b.tags = Self.setting(b.tags, settings.levelTag, "\(level)") }
+        if !settings.idTag.isEmpty { b.tags = Self.setting(b.tags, settings.idTag, event.id) }
+        return true
+    }
+
+    private func determineLevel(_ p: Point, current: AlertLevel) -> AlertLevel {
+        // From CRITICAL down to the current level, then the current level's reset, then below.
+        if let level = firstMatch(from: .critical, downToAbove: current.rawValue - 1, p) { return level }
+        if let reset = settings.resets[current.rawValue], !evaluate(reset, p, "reset of \(current)") { return current }
+        return firstMatch(from: current, downToAbove: 0, p) ?? .ok
+    }
+
+    /// The first level from `start` down to above level `stop` (at least above OK) whose lambda is true.
+    private func firstMatch(from start: AlertLevel, downToAbove stop: Int, _ p: Point) -> AlertLevel? {
+        var l = start.rawValue
+        while l > max(stop, 0) {
+            if let lambda = settings.levels[l], evaluate(lambda, p, "\(AlertLevel(rawValue: l)!)") { return AlertLevel(rawValue: l) }
+            l -= 1
+        }
+        return nil
+    }
+
+    /// A level's lambda; an error counts as false (and as a node error).
+    private func evaluate(_ lambda: CompiledLambda, _ p: Point, _ what: String) -> Bool {
+        do throws(LambdaError) {
+            return try lambda.evaluateBool(p)
+        } catch {
+            fail("alert \(what) \(lambda.source): \(error.message)")
+            return false
+        }
+    }
+
+    private func makeEvent(name: String, group: GroupID, tags: [String: String], fields: [(key: String, value: FieldValue)],
+                           level: AlertLevel, time: Int64, duration: Int64, row: ResultRow) -> AlertEvent? {
+        let tagMap = GoValue.map(tags.mapValues { .string($0) }, zero: .string(""))
+        var idInfo: [(String, GoValue)] = [
+            ("Name", .string(name)), ("TaskName", .string(taskID)), ("Group", .string(group.rawValue.isEmpty ? "nil" : group.rawValue)),
+            ("Tags", tagMap), ("ServerInfo", serverInfo),
+        ]
+        do throws(GoTemplateError) {
+            let id = try settings.id.render(.object(idInfo))
+            idInfo += [
+                ("ID", .string(id)), ("Fields", .map(Dictionary(fields.map { ($0.key, GoValue($0.value)) }, uniquingKeysWith: { a, _ in a }), zero: .null)),
+                ("Level", .string("\(level)")), ("Time", .time(time)), ("Duration", .duration(duration)),
+            ]
+            let message = try settings.message.render(.object(idInfo))
+            let details = try settings.details.render(.object(idInfo + [("Message", .string(message))]))
+            return AlertEvent(id: id, message: message, details: details, time: time, duration: duration, level: level,
+                              previousLevel: sentLevels[id] ?? .ok, recoverable: !settings.noRecoveries, row: row)
+        } catch {
+            fail("alert template: \(error.message)")
+            return nil
+        }
+    }
+
+    private func send(_ event: AlertEvent) {
+        alertsTriggered += 1
+        triggered[event.level.rawValue] += 1
+        if event.level == .ok { sentLevels[event.id] = nil } else { sentLevels[event.id] = event.level }
+        for h in handlers { h.offer(event) }
+    }
+
+    private func decorate(_ p: inout Point, _ event: AlertEvent, duration: Int64, tags: Bool) {
+        let s = settings
+        if tags, !s.levelTag.isEmpty { p.setTag(s.levelTag, "\(event.level)") }
+        if tags, !s.idTag.isEmpty { p.setTag(s.idTag, event.id) }
+        if !s.levelField.isEmpty { p.setField(s.levelField, .string("\(event.level)")) }
+        if !s.messageField.isEmpty { p.setField(s.messageField, .string(event.message)) }
+        if !s.idField.isEmpty { p.setField(s.idField, .string(event.id)) }
+        if !s.durationField.isEmpty { p.setField(s.durationField, .int(duration)) }
+    }
+
+    private static func setting(_ tags: [(key: String, value: String)], _ key: String, _ value: String) -> [(key: String, value: String)] {
+        var out = tags.filter { $0.key != key }
+        out.append((key, value))
+        return out.sorted { $0.key < $1.key }
+    }
+
+    static let hostname: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(cString: buffer)
+    }()
+}
+
+extension AlertNode: NodeKind {
+    static let methods = [NodeMethod("alert")]
+
+    static let defaultID = "{{ .Name }}:{{ .Group }}"
+    static let defaultMessage = "{{ .ID }} is {{ .Level }}"
+    static let defaultDetails = "{{ json . }}"
+
+    /// Kapacitor's handlers that Farad does not have (yet): named in the error.
+    static let otherHandlers: Set<String> = [
+        "email", "slack", "pagerDuty", "pagerDuty2", "opsGenie", "opsGenie2", "victorOps", "telegram", "teams", "discord",
+        "kafka", "snmpTrap", "sensu", "alerta", "pushover", "serviceNow", "zenoss", "bigPanda", "talk", "hipChat", "mqtt",
+    ]
+
+    static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
+        try b.noArguments()
+        let input = try b.requireEdge()
+        let spec = b.spec
+        func template(_ property: String, _ fallback: String, html: Bool = false) throws(TICKDiagnostic) -> GoTemplate {
+            let source = try b.props.string(property) ?? fallback
+            do throws(GoTemplateError) {
+                return try GoTemplate(source, name: property, html: html)
+            } catch {
+                throw TICKDiagnostic(at: spec.position, "alert .\(property)(): \(error.message)")
+            }
+        }
+        var s = Settings(id: try template("id", defaultID), message: try template("message", defaultMessage),
+                         details: try template("details", defaultDetails, html: true))
+        for (i, name) in ["", "info", "warn", "crit"].enumerated() where i > 0 {
+            s.levels[i] = try lambda(&b, name)
+            s.resets[i] = try lambda(&b, name + "Reset")
+        }
+        s.all = try b.props.flag("all")
+        s.noRecoveries = try b.props.flag("noRecoveries")
+        if let call = b.props.calls("stateChangesOnly").last {
+            switch call.arguments.first?.value {
+            case nil: s.stateChangesOnly = 0
+            case .duration(let d)? where d >= 0 && call.arguments.count == 1: s.stateChangesOnly = d
+            default: throw TICKDiagnostic(at: call.position, ".stateChangesOnly() takes nothing or a duration, e.g. .stateChangesOnly(10m)")
+            }
+        }
+        if let call = b.props.calls("flapping").last {
+            guard call.arguments.count == 2, let low = number(call.arguments[0].value), let high = number(call.arguments[1].value) else {
+                throw TICKDiagnostic(at: call.position, ".flapping() takes two thresholds, e.g. .flapping(0.25, 0.5)")
+            }
+            guard low <= 1, high <= 1 else { throw TICKDiagnostic(at: call.position, "alert flap thresholds are percentages and should be between 0 and 1") }
+            s.flapping = (low, high)
+        }
+        if let h = try b.props.int("history") {
+            guard h <= 10_000 else { throw TICKDiagnostic(at: spec.position, ".history() keeps at most 10000 levels, got \(h)") }
+            s.history = max(Int(h), 2)
+        }
+        s.category = try b.props.string("category") ?? ""
+        s.levelTag = try b.props.string("levelTag") ?? ""
+        s.levelField = try b.props.string("levelField") ?? ""
+        s.messageField = try b.props.string("messageField") ?? ""
+        s.durationField = try b.props.string("durationField") ?? ""
+        s.idTag = try b.props.string("idTag") ?? ""
+        s.idField = try b.props.string("idField") ?? ""
+        for name in ["topic", "inhibit"] {
+            if let call = b.props.calls(name).first {
+                throw TICKDiagnostic(at: call.position, "alert .\(name)() is not supported by Farad yet: use handlers on the node (.log(), .post(), .tcp(), .exec())")
+            }
+        }
+        let sinks = try AlertHandlerSpecs.read(&b)
+        var handlers: [AlertHandler] = []
+        for sink in sinks {
+            let h = AlertHandler(sink, logger: b.environment.logger)
+            handlers.append(h)
+            b.outputs.append(h)
+        }
+        return AlertNode(name: b.name, provides: input, taskID: b.taskID, settings: s, handlers: handlers)
+    }
+
+    private static func lambda(_ b: inout NodeBuild, _ property: String) throws(TICKDiagnostic) -> CompiledLambda? {
+        guard let call = b.props.calls(property).last else { return nil }
+        guard call.arguments.count == 1, case .lambda(let body, let source) = call.arguments[0].value else {
+            throw TICKDiagnostic(at: call.position, ".\(property)() takes one lambda, e.g. .\(property)(lambda: \"value\" > 90)")
+        }
+        return try CompiledLambda(body, source: source)
+    }
+
+    private static func number(_ v: ScriptValue) -> Double? {
+        switch v {
+        case .float(let x): x
+        case .int(let n): Double(n)
+        default: nil
+        }
+    }
+}
