@@ -35,7 +35,7 @@ func engineBenchmark(points n: Int) throws {
 /// Issue 5's benchmark through the whole task: the TICKscript compiled into a pipeline,
 /// `from|window|mean|httpOut` per host, points fed in requests of 5,000; with `udf` the mean
 /// goes through `@mirror()` (udf-mirror over real pipes) before httpOut.
-func taskBenchmark(points n: Int, udf: String?) async throws {
+func taskBenchmark(points n: Int, udf: String?, alert: Bool = false) async throws {
     let hosts = 1_000
     let names = (0..<hosts).map { "server\($0)" }
     let second: Int64 = 1_000_000_000
@@ -46,6 +46,13 @@ func taskBenchmark(points n: Int, udf: String?) async throws {
         let failures = await environment.register([config], logger: Logger(label: "bench"))
         if let failure = failures.first { throw failure }
         script = "stream|from().measurement('cpu').groupBy('host')@mirror()|window().period(10s).every(10s)|mean('usage_user')"
+    }
+    let alertLog = "/tmp/farad-bench-alerts-\(getpid()).log"
+    defer { unlink(alertLog) }
+    if alert {
+        // Hosts 90–99 of every hundred are always above the threshold: 10 % of points fire.
+        script = #"stream|from().measurement('cpu').groupBy('host')|alert().crit(lambda: "usage_user" > 89.0)"#
+            + #".message('{{ .ID }} is {{ .Level }} at {{ index .Fields "usage_user" }}').log('\#(alertLog)')"#
     }
     let task = try TaskExecution(id: "bench", script: script + "|httpOut('mean')", environment: environment)
     let batch = 5_000
@@ -84,6 +91,22 @@ func taskBenchmark(points n: Int, udf: String?) async throws {
     let elapsed = clock.now - start - generation
     let cpu = (processCPUTime() + childrenCPUTime() - cpuBefore - pointCPU).seconds
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    if alert {
+        let stats = task.statistics().first { $0.name.hasPrefix("alert") }
+        let events = stats?.values.first { $0.0 == "alerts_triggered" }?.1 ?? 0
+        var logged = 0
+        if let file = fopen(alertLog, "r") {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = fread(&buffer, 1, buffer.count, file)
+                if n <= 0 { break }
+                logged += buffer[0..<n].count { $0 == 0x0A }
+            }
+            fclose(file)
+        }
+        print("task from|alert().crit(λ).message(template).log(file): \(format(Double(n) / seconds / 1e6, 2)) M points/s (\(format(seconds, 2)) s for \(n) points, point construction excluded), \(Int(cpu * 1e9 / Double(n))) ns CPU/point, \(events) events (\(logged) written to the log, the rest dropped by the handler's bounded queue), peak RSS \(format(Double(peakRSS()) / 1_048_576, 1)) MiB")
+        return
+    }
     let windows = task.statistics().first { $0.name.hasPrefix("mean") }?.emitted ?? 0
     print("task \(udf == nil ? "from|window|mean|httpOut" : "from@mirror|window|mean|httpOut"): \(format(Double(n) / seconds / 1e6, 2)) M points/s (\(format(seconds, 2)) s for \(n) points, point construction excluded), \(Int(cpu * 1e9 / Double(n))) ns CPU/point (UDF process included), \(windows) windows, peak RSS \(format(Double(peakRSS()) / 1_048_576, 1)) MiB")
 }

@@ -20,6 +20,7 @@ let usage = """
            farad-bench udf-codec [--points N]
            farad-bench chunk-codec [--points N] [--batch-size N]
            farad-bench task [--points N]
+           farad-bench task-alert [--points N]   (alert().crit(λ).message(template).log(file), 10 % firing)
            farad-bench task-udf [--udf PATH] [--points N]
            farad-bench serve --port P [--format json|gzip|lp] [--points N] [--batch-size N] [--clients N] [--server-pid PID]
            farad-bench latency --port P [--rate R] [--seconds S]
@@ -142,6 +143,7 @@ do {
     case "chunk-codec": chunkCodecBenchmark(points: points ?? 4_000_000, chunkSize: batchSize > 0 ? batchSize : 8192)
     case "engine": try engineBenchmark(points: points ?? 10_000_000)
     case "task": try await taskBenchmark(points: points ?? 10_000_000, udf: nil)
+    case "task-alert": try await taskBenchmark(points: points ?? 10_000_000, udf: nil, alert: true)
     case "task-udf": try await taskBenchmark(points: points ?? 2_000_000, udf: udf ?? ".build/release/udf-mirror")
     case "host":
         guard let udf else {

@@ -17,17 +17,20 @@ struct AlertEvent: Sendable {
     /// Kapacitor's event JSON (Go's `json.Encoder`: one line, ending in a newline):
     /// `{"id","message","details","time","duration","level","data":{"series":[…]},"previousLevel","recoverable"}`.
     var json: [UInt8] {
-        var out = "{\"id\":"
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + message.utf8.count + details.utf8.count)
+        func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+        raw("{\"id\":")
         GoValue.jsonString(id, into: &out)
-        out += ",\"message\":"
+        raw(",\"message\":")
         GoValue.jsonString(message, into: &out)
-        out += ",\"details\":"
+        raw(",\"details\":")
         GoValue.jsonString(details, into: &out)
-        out += ",\"time\":"
+        raw(",\"time\":")
         GoValue.time(time).writeJSON(to: &out)
-        out += ",\"duration\":\(duration),\"level\":\"\(level)\",\"data\":"
-        out += ResultRow.result([row])
-        out += ",\"previousLevel\":\"\(previousLevel)\",\"recoverable\":\(recoverable)}\n"
-        return Array(out.utf8)
+        raw(",\"duration\":\(duration),\"level\":\"\(level)\",\"data\":")
+        raw(ResultRow.result([row]))
+        raw(",\"previousLevel\":\"\(previousLevel)\",\"recoverable\":\(recoverable)}\n")
+        return out
     }
 }

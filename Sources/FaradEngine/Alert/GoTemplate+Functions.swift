@@ -50,9 +50,10 @@ extension GoTemplate.Execution {
             return .string(GoPrintf.format(format, Array(args.dropFirst())))
         case "json":
             try arity(1)
-            var out = ""
+            var out: [UInt8] = []
             args[0].writeJSON(to: &out)
-            return .string(out + "\n")
+            out.append(0x0A)
+            return .string(String(decoding: out, as: UTF8.self))
         case "eq":
             guard args.count >= 2 else { throw error("error calling eq: missing argument for comparison") }
             for other in args.dropFirst() where try compare(args[0], other, name) == 0 { return .bool(true) }

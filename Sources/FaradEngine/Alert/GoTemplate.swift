@@ -38,13 +38,13 @@ public struct GoTemplate: Sendable {
     func render(_ data: GoValue) throws(GoTemplateError) -> String {
         var run = Execution(template: self, root: data)
         try run.walk(nodes, dot: data)
-        return run.output
+        return String(decoding: run.output, as: UTF8.self)
     }
 
     struct Execution {
         let template: GoTemplate
         let root: GoValue
-        var output = ""
+        var output: [UInt8] = []
         var scopes: [[String: GoValue]]
         var line = 1
 
@@ -59,8 +59,8 @@ public struct GoTemplate: Sendable {
         }
 
         mutating func emit(_ s: String) throws(GoTemplateError) {
-            output += template.escapesHTML ? Self.htmlEscaped(s) : s
-            guard output.utf8.count <= GoTemplate.maximumOutput else {
+            if template.escapesHTML { Self.appendEscapingHTML(s, to: &output) } else { output.append(contentsOf: s.utf8) }
+            guard output.count <= GoTemplate.maximumOutput else {
                 throw error("output longer than \(GoTemplate.maximumOutput) bytes")
             }
         }
@@ -69,8 +69,8 @@ public struct GoTemplate: Sendable {
             for node in nodes {
                 switch node {
                 case .text(let t):
-                    output += t
-                    guard output.utf8.count <= GoTemplate.maximumOutput else { throw error("output longer than \(GoTemplate.maximumOutput) bytes") }
+                    output.append(contentsOf: t.utf8)
+                    guard output.count <= GoTemplate.maximumOutput else { throw error("output longer than \(GoTemplate.maximumOutput) bytes") }
                 case .action(let p):
                     let v = try evaluate(p, dot: dot)
                     if p.variables.isEmpty { try emit(v.printed) }
@@ -181,23 +181,30 @@ public struct GoTemplate: Sendable {
             }
         }
 
-        /// `html/template`'s escaping of text: `& < > " ' +` and NUL.
-        static func htmlEscaped(_ s: String) -> String {
-            var out = ""
-            out.reserveCapacity(s.utf8.count)
-            for c in s.unicodeScalars {
-                switch c {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&#34;"
-                case "'": out += "&#39;"
-                case "+": out += "&#43;"
-                case "\0": out += "\u{FFFD}"
-                default: out.unicodeScalars.append(c)
+        /// `html/template`'s escaping of text: `& < > " ' +` and NUL; runs without any are
+        /// copied whole.
+        static func appendEscapingHTML(_ s: String, to out: inout [UInt8]) {
+            var s = s
+            s.withUTF8 { bytes in
+                var start = 0
+                for i in bytes.indices {
+                    let replacement: StaticString
+                    switch bytes[i] {
+                    case UInt8(ascii: "&"): replacement = "&amp;"
+                    case UInt8(ascii: "<"): replacement = "&lt;"
+                    case UInt8(ascii: ">"): replacement = "&gt;"
+                    case UInt8(ascii: "\""): replacement = "&#34;"
+                    case UInt8(ascii: "'"): replacement = "&#39;"
+                    case UInt8(ascii: "+"): replacement = "&#43;"
+                    case 0: replacement = "\u{FFFD}"
+                    default: continue
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                    out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                    start = i + 1
                 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
             }
-            return out
         }
     }
 }

@@ -78,68 +78,101 @@ indirect enum GoValue: Sendable {
     }
 
     /// `encoding/json`'s encoding (maps by sorted key, `<`, `>` and `&` escaped as Go does).
-    func writeJSON(to out: inout String) {
+    func writeJSON(to out: inout [UInt8]) {
+        func raw(_ s: String) { out.append(contentsOf: s.utf8) }
         switch self {
         case .string(let s): Self.jsonString(s, into: &out)
-        case .int(let n): out += String(n)
-        case .float(let x): out += GoFormat.json(x)
-        case .bool(let b): out += b ? "true" : "false"
-        case .time(let t): out += "\"" + CivilDate.rfc3339Nano(t) + "\""
-        case .duration(let d): out += String(d)
+        case .int(let n): raw(String(n))
+        case .float(let x): raw(GoFormat.json(x))
+        case .bool(let b): raw(b ? "true" : "false")
+        case .time(let t): raw("\"" + CivilDate.rfc3339Nano(t) + "\"")
+        case .duration(let d): raw(String(d))
         case .map(let m, _):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, k) in m.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 Self.jsonString(k, into: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 m[k]!.writeJSON(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         case .object(let fields):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in fields.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 Self.jsonString(k, into: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 v.writeJSON(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         case .list(let l):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, v) in l.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 v.writeJSON(to: &out)
             }
-            out += "]"
-        case .null, .missing: out += "null"
+            out.append(UInt8(ascii: "]"))
+        case .null, .missing: raw("null")
         }
     }
 
-    /// A JSON string as Go's `encoding/json` writes it (HTML-safe).
-    static func jsonString(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    /// A JSON string as Go's `encoding/json` writes it (HTML-safe: `<`, `>`, `&`, U+2028 and
+    /// U+2029 escaped); a string with nothing to escape is copied whole.
+    static func jsonString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var start = 0
+            var i = 0
+            func flush() {
+                if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+            }
+            while i < bytes.count {
+                let b = bytes[i]
+                var escape: StaticString?
+                var width = 1
+                switch b {
+                case UInt8(ascii: "\""): escape = "\\\""
+                case UInt8(ascii: "\\"): escape = "\\\\"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case UInt8(ascii: "<"): escape = "\\u003c"
+                case UInt8(ascii: ">"): escape = "\\u003e"
+                case UInt8(ascii: "&"): escape = "\\u0026"
+                case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+                    escape = bytes[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                    width = 3
+                case 0..<0x20:
+                    flush()
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(hex[Int(b >> 4)])
+                    out.append(hex[Int(b & 0xF)])
+                    i += 1
+                    start = i
+                    continue
+                default: break
+                }
+                if let escape {
+                    flush()
+                    out.append(contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
+                    i += width
+                    start = i
                 } else {
-                    out.unicodeScalars.append(u)
+                    i += 1
                 }
             }
+            flush()
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// ``jsonString(_:into:)`` as text.
+    static func jsonString(_ s: String, into out: inout String) {
+        var bytes: [UInt8] = []
+        jsonString(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 
     /// A field value of a point.
