@@ -94,6 +94,7 @@ func taskBenchmark(points n: Int, udf: String?, alert: Bool = false) async throw
     if alert {
         let stats = task.statistics().first { $0.name.hasPrefix("alert") }
         let events = stats?.values.first { $0.0 == "alerts_triggered" }?.1 ?? 0
+        let dropped = stats?.values.first { $0.0 == "events_dropped" }?.1 ?? 0
         var logged = 0
         if let file = fopen(alertLog, "r") {
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -104,7 +105,7 @@ func taskBenchmark(points n: Int, udf: String?, alert: Bool = false) async throw
             }
             fclose(file)
         }
-        print("task from|alert().crit(λ).message(template).log(file): \(format(Double(n) / seconds / 1e6, 2)) M points/s (\(format(seconds, 2)) s for \(n) points, point construction excluded), \(Int(cpu * 1e9 / Double(n))) ns CPU/point, \(events) events (\(logged) written to the log, the rest dropped by the handler's bounded queue), peak RSS \(format(Double(peakRSS()) / 1_048_576, 1)) MiB")
+        print("task from|alert().crit(λ).message(template).log(file): \(format(Double(n) / seconds / 1e6, 2)) M points/s (\(format(seconds, 2)) s for \(n) points, point construction excluded), \(Int(cpu * 1e9 / Double(n))) ns CPU/point, \(events) events (\(logged) written to the log, \(dropped) dropped by the handler's bounded queue), peak RSS \(format(Double(peakRSS()) / 1_048_576, 1)) MiB")
         return
     }
     let windows = task.statistics().first { $0.name.hasPrefix("mean") }?.emitted ?? 0

@@ -66,6 +66,14 @@ import Testing
         ])
     }
 
+    @Test func theDefaultsWrittenDirectlyEqualTheTemplatesRun() async throws {
+        let values: [Double] = [95, 50]
+        let defaults = try await Self.run(#".crit(lambda: "value" > 90)"#, values)
+        let explicit = try await Self.run(#".crit(lambda: "value" > 90).id('{{ .Name }}:{{ .Group }}').message('{{ .ID }} is {{ .Level }}').details('{{ json . }}')"#, values)
+        #expect(defaults.lines.count == 2)
+        #expect(defaults.lines == explicit.lines)
+    }
+
     @Test func aResetHoldsTheLevelUntilItIsTrue() async throws {
         let (events, _, _) = try await Self.run(#".warn(lambda: "value" > 80).warnReset(lambda: "value" < 70)"#, [85, 75, 72, 65])
         // 75 and 72 are not above 80, but the reset is false: still WARNING.

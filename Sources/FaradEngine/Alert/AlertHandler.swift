@@ -14,6 +14,26 @@ protocol AlertSink: Sendable {
     var target: String { get }
     /// Delivers one event (Kapacitor's JSON, newline-terminated) or throws.
     func deliver(_ json: [UInt8], event: AlertEvent) throws(SystemError)
+    /// Delivers events taken from the queue together, in order: how many went out, and the
+    /// error of the first that did not. By default one ``deliver(_:event:)`` each.
+    func deliver(_ events: [(json: [UInt8], event: AlertEvent)]) -> (sent: Int, failures: Int, error: SystemError?)
+}
+
+extension AlertSink {
+    func deliver(_ events: [(json: [UInt8], event: AlertEvent)]) -> (sent: Int, failures: Int, error: SystemError?) {
+        var sent = 0, failures = 0
+        var first: SystemError?
+        for e in events {
+            do throws(SystemError) {
+                try deliver(e.json, event: e.event)
+                sent += 1
+            } catch {
+                failures += 1
+                if first == nil { first = error }
+            }
+        }
+        return (sent, failures, first)
+    }
 }
 
 /// One alert handler's bounded FIFO and the thread that empties it: events keep their order,
@@ -37,15 +57,13 @@ final class AlertHandler: TaskOutput {
 
         var count: Int { events.count - head }
 
-        mutating func takeFirst() -> AlertEvent? {
-            guard head < events.count else { return nil }
-            let e = events[head]
-            head += 1
-            if head >= 64, head * 2 >= events.count {
-                events.removeFirst(head)
+        /// Every queued event, in order.
+        mutating func takeAll() -> [AlertEvent] {
+            defer {
+                events.removeAll(keepingCapacity: true)
                 head = 0
             }
-            return e
+            return Array(events[head...])
         }
     }
 
@@ -59,15 +77,16 @@ final class AlertHandler: TaskOutput {
         queue = ConditionLock(State())
     }
 
-    /// Queues `event`; drops it (counted) when the queue is full.
+    /// Queues `event`; drops it (counted) when the queue is full. Wakes the thread only when
+    /// the queue was empty (it waits only then).
     func offer(_ event: AlertEvent) {
-        let queued = queue.withLock { s -> Bool in
-            guard s.count < capacity, !s.stopping else { return false }
+        let result = queue.withLock { s -> (queued: Bool, wasEmpty: Bool) in
+            guard s.count < capacity, !s.stopping else { return (false, false) }
             s.events.append(event)
-            return true
+            return (true, s.count == 1)
         }
-        if queued {
-            queue.broadcast()
+        if result.queued {
+            if result.wasEmpty { queue.broadcast() }
         } else if dropped.add(1, ordering: .relaxed).newValue == 1 {
             logger.warning("alert handler queue is full: dropping events", metadata: ["handler": "\(sink.kind)", "target": "\(sink.target)"])
         }
@@ -91,21 +110,31 @@ final class AlertHandler: TaskOutput {
 
     private func run() {
         while true {
-            let next = queue.withLock(waitingUntil: { $0.count > 0 || $0.stopping }) { s -> AlertEvent? in
-                s.takeFirst()
-            }
-            guard let event = next else { return }
-            do throws(SystemError) {
-                try sink.deliver(event.json, event: event)
-                sent.add(1, ordering: .relaxed)
-            } catch {
-                let n = failed.add(1, ordering: .relaxed).newValue
-                if n & (n - 1) == 0 {
-                    // The 1st, 2nd, 4th, 8th… failure: logged without flooding the log.
-                    logger.error("alert handler failed", metadata: ["handler": "\(sink.kind)", "target": "\(sink.target)", "error": "\(error)"])
+            let batch = queue.withLock(waitingUntil: { $0.count > 0 || $0.stopping }) { $0.takeAll() }
+            if batch.isEmpty { return }
+            var ready: [(json: [UInt8], event: AlertEvent)] = []
+            ready.reserveCapacity(batch.count)
+            for event in batch {
+                let parts = event.parts
+                if let error = parts.error {
+                    report(failures: 1, "alert template failed: \(error)")
+                } else {
+                    ready.append((parts.json, event))
                 }
             }
+            let (delivered, failures, error) = sink.deliver(ready)
+            sent.add(delivered, ordering: .relaxed)
+            if failures > 0 { report(failures: failures, "\(error.map { "\($0)" } ?? "failed")") }
         }
+    }
+
+    /// Counts failures; logs when the count reaches a new power of two (the 1st, 2nd, 4th, 8th…
+    /// failure), so a dead receiver does not flood the log.
+    private func report(failures: Int, _ text: String) {
+        let before = failed.add(failures, ordering: .relaxed).oldValue
+        let after = before + failures
+        guard after.bitWidth - after.leadingZeroBitCount > before.bitWidth - before.leadingZeroBitCount else { return }
+        logger.error("alert handler failed", metadata: ["handler": "\(sink.kind)", "target": "\(sink.target)", "error": "\(text)", "failures": "\(after)"])
     }
 }
 
@@ -117,11 +146,29 @@ struct LogSink: AlertSink {
     var target: String { path }
 
     func deliver(_ json: [UInt8], event: AlertEvent) throws(SystemError) {
+        try append(json)
+    }
+
+    /// Events taken together are appended with one open and one write: the same lines.
+    func deliver(_ events: [(json: [UInt8], event: AlertEvent)]) -> (sent: Int, failures: Int, error: SystemError?) {
+        guard !events.isEmpty else { return (0, 0, nil) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(events.reduce(0) { $0 + $1.json.count })
+        for e in events { bytes += e.json }
+        do throws(SystemError) {
+            try append(bytes)
+            return (events.count, 0, nil)
+        } catch {
+            return (0, events.count, error)
+        }
+    }
+
+    private func append(_ bytes: [UInt8]) throws(SystemError) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw SystemError.current("open", subject: path) }
         let file = FileDescriptor(rawValue: fd)
         defer { file.close() }
-        try file.writeAll(json)
+        try file.writeAll(bytes)
     }
 }
 

@@ -19,6 +19,11 @@ final class AlertNode: EngineNode {
         var levels: [CompiledLambda?] = Array(repeating: nil, count: 4)
         var resets: [CompiledLambda?] = Array(repeating: nil, count: 4)
         var id: GoTemplate
+        /// `.id()` is Kapacitor's default, `{{ .Name }}:{{ .Group }}`: rendered without the engine.
+        var idIsDefault = true
+        /// `.message()` and `.details()` are Kapacitor's defaults: written without the engine.
+        var messageIsDefault = true
+        var detailsIsDefault = true
         var message: GoTemplate
         var details: GoTemplate
         var all = false
@@ -51,10 +56,15 @@ final class AlertNode: EngineNode {
 
     override var cardinality: Int { states.count }
 
+    /// Kapacitor's keys, then the handlers' deliveries summed (`events_dropped` is the name
+    /// Kapacitor gives the count it never exposes; `events_sent` and `events_failed` are Farad's).
     override var extraStatistics: [(String, Int)] {
         [
             ("alerts_inhibited", 0), ("alerts_triggered", alertsTriggered), ("crits_triggered", triggered[3]),
             ("infos_triggered", triggered[1]), ("oks_triggered", triggered[0]), ("warns_triggered", triggered[2]),
+            ("events_dropped", handlers.reduce(0) { $0 + $1.dropped.load(ordering: .relaxed) }),
+            ("events_failed", handlers.reduce(0) { $0 + $1.failed.load(ordering: .relaxed) }),
+            ("events_sent", handlers.reduce(0) { $0 + $1.sent.load(ordering: .relaxed) }),
         ]
     }
 
@@ -77,9 +87,8 @@ final class AlertNode: EngineNode {
         states[i].triggered(at: t)
         if settings.noRecoveries && level == .ok { return false }
         let duration = states[i].duration
-        let tags = Dictionary(sp.point.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-        guard let event = makeEvent(name: sp.point.measurement, group: sp.group, tags: tags, fields: sp.point.fields,
-                                    level: level, time: t, duration: duration, row: ResultRow(sp.point)) else { return false }
+        guard let event = makeEvent(name: sp.point.measurement, group: sp.group, tags: sp.point.tags, fields: sp.point.fields,
+                                    level: level, time: t, duration: duration, data: .point(sp)) else { return false }
         send(event)
         decorate(&sp.point, event, duration: duration, tags: true)
         return true
@@ -111,9 +120,8 @@ final class AlertNode: EngineNode {
         states[i].triggered(at: t)
         if settings.noRecoveries && level == .ok { return false }
         let duration = states[i].duration
-        let tags = Dictionary(b.tags.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-        guard let event = makeEvent(name: b.name, group: b.group, tags: tags, fields: b.points[highestPoint].fields,
-                                    level: level, time: t, duration: duration, row: ResultRow(b)) else { return false }
+        guard let event = makeEvent(name: b.name, group: b.group, tags: b.tags, fields: b.points[highestPoint].fields,
+                                    level: level, time: t, duration: duration, data: .batch(b)) else { return false }
         send(event)
         for k in b.points.indices { decorate(&b.points[k], event, duration: duration, tags: true) }
         if !settings.levelTag.isEmpty { b.tags = Self.setting(b.tags, settings.levelTag, "\(level)") }
@@ -148,27 +156,32 @@ final class AlertNode: EngineNode {
         }
     }
 
-    private func makeEvent(name: String, group: GroupID, tags: [String: String], fields: [(key: String, value: FieldValue)],
-                           level: AlertLevel, time: Int64, duration: Int64, row: ResultRow) -> AlertEvent? {
-        let tagMap = GoValue.map(tags.mapValues { .string($0) }, zero: .string(""))
-        var idInfo: [(String, GoValue)] = [
-            ("Name", .string(name)), ("TaskName", .string(taskID)), ("Group", .string(group.rawValue.isEmpty ? "nil" : group.rawValue)),
-            ("Tags", tagMap), ("ServerInfo", serverInfo),
-        ]
-        do throws(GoTemplateError) {
-            let id = try settings.id.render(.object(idInfo))
-            idInfo += [
-                ("ID", .string(id)), ("Fields", .map(Dictionary(fields.map { ($0.key, GoValue($0.value)) }, uniquingKeysWith: { a, _ in a }), zero: .null)),
-                ("Level", .string("\(level)")), ("Time", .time(time)), ("Duration", .duration(duration)),
-            ]
-            let message = try settings.message.render(.object(idInfo))
-            let details = try settings.details.render(.object(idInfo + [("Message", .string(message))]))
-            return AlertEvent(id: id, message: message, details: details, time: time, duration: duration, level: level,
-                              previousLevel: sentLevels[id] ?? .ok, recoverable: !settings.noRecoveries, row: row)
-        } catch {
-            fail("alert template: \(error.message)")
-            return nil
+    /// The event of a decided level: its id rendered now (the state and `previousLevel` need
+    /// it), its message and details when first used.
+    private func makeEvent(name: String, group: GroupID, tags: [(key: String, value: String)], fields: [(key: String, value: FieldValue)],
+                           level: AlertLevel, time: Int64, duration: Int64, data: Message) -> AlertEvent? {
+        let source = AlertEvent.Source(name: name, taskName: taskID, group: group.rawValue.isEmpty ? "nil" : group.rawValue,
+                                       tags: tags, fields: fields, serverInfo: serverInfo)
+        let id: String
+        if settings.idIsDefault {
+            id = source.name + ":" + source.group
+        } else {
+            let info = GoValue.object([
+                ("Name", .string(source.name)), ("TaskName", .string(taskID)), ("Group", .string(source.group)),
+                ("Tags", .map(Dictionary(tags.map { ($0.key, GoValue.string($0.value)) }, uniquingKeysWith: { a, _ in a }), zero: .string(""))),
+                ("ServerInfo", serverInfo),
+            ])
+            do throws(GoTemplateError) {
+                id = try settings.id.render(info)
+            } catch {
+                fail("alert .id(): \(error.message)")
+                return nil
+            }
         }
+        return AlertEvent(id: id, time: time, duration: duration, level: level, previousLevel: sentLevels[id] ?? .ok,
+                          recoverable: !settings.noRecoveries, source: source, data: data,
+                          message: settings.messageIsDefault ? nil : settings.message,
+                          details: settings.detailsIsDefault ? nil : settings.details)
     }
 
     private func send(_ event: AlertEvent) {
@@ -183,7 +196,7 @@ final class AlertNode: EngineNode {
         if tags, !s.levelTag.isEmpty { p.setTag(s.levelTag, "\(event.level)") }
         if tags, !s.idTag.isEmpty { p.setTag(s.idTag, event.id) }
         if !s.levelField.isEmpty { p.setField(s.levelField, .string("\(event.level)")) }
-        if !s.messageField.isEmpty { p.setField(s.messageField, .string(event.message)) }
+        if !s.messageField.isEmpty { p.setField(s.messageField, .string(event.parts.message)) }
         if !s.idField.isEmpty { p.setField(s.idField, .string(event.id)) }
         if !s.durationField.isEmpty { p.setField(s.durationField, .int(duration)) }
     }
@@ -228,6 +241,9 @@ extension AlertNode: NodeKind {
         }
         var s = Settings(id: try template("id", defaultID), message: try template("message", defaultMessage),
                          details: try template("details", defaultDetails, html: true))
+        s.idIsDefault = spec.properties.allSatisfy { $0.name != "id" }
+        s.messageIsDefault = spec.properties.allSatisfy { $0.name != "message" }
+        s.detailsIsDefault = spec.properties.allSatisfy { $0.name != "details" }
         for (i, name) in ["", "info", "warn", "crit"].enumerated() where i > 0 {
             s.levels[i] = try lambda(&b, name)
             s.resets[i] = try lambda(&b, name + "Reset")
