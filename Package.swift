@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
         .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
-        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
+        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore", "FaradSystem", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem", "FaradTestSupport"]),
         .testTarget(
             name: "KapacitorUDFWireTests",

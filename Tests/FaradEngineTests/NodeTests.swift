@@ -1,4 +1,6 @@
 import FaradCore
+import FaradSystem
+import FaradTICK
 import Synchronization
 import Testing
 @testable import FaradEngine
@@ -69,5 +71,23 @@ import Testing
             #"WARN lvl=warn msg=point node=log2 prefix=p name=cpu db=db rp=rp group="" tag_host=a field_value=2.5 time=1970-01-01T00:00:01Z"#,
         ])
         #expect(task.httpOut("x")!.contains(#""values":[["1970-01-01T00:00:01Z",2.5]]"#))
+    }
+}
+
+/// influxDBOut's properties as Intel's and Kapacitor's scripts write them.
+@Suite struct InfluxDBOutPropertyTests {
+    static var environment: TaskEnvironment {
+        var e = TaskEnvironment()
+        e.influxDB = InfluxDBOutConfiguration(endpoint: HTTPPost.Endpoint(url: "http://127.0.0.1:8086")!)
+        return e
+    }
+
+    @Test func bufferZeroWritesEachPointAtOnce() throws {
+        let built = try TaskCompiler.build(id: "t", script: "stream|from()|influxDBOut().database('out').buffer(0)", environment: Self.environment)
+        let writer = try #require(built.outputs.first as? InfluxDBWriter)
+        #expect(writer.configuration.bufferSize == 1)
+        #expect(throws: TICKDiagnostic.self) {
+            try TaskCompiler.validate(id: "t", script: "stream|from()|influxDBOut().buffer(-1)", environment: Self.environment)
+        }
     }
 }

@@ -70,8 +70,9 @@ extension InfluxDBOutNode: NodeKind {
             throw TICKDiagnostic(at: spec.position, "invalid precision '\(s.precision)': use ns, u, ms, s, m or h")
         }
         if let size = try b.props.int("buffer") {
-            guard size > 0 else { throw TICKDiagnostic(at: spec.position, ".buffer() must be positive") }
-            config.bufferSize = Int(size)
+            // Kapacitor writes when `len >= size`: 0 (every script of Intel's) writes each point at once.
+            guard size >= 0 else { throw TICKDiagnostic(at: spec.position, ".buffer() cannot be negative") }
+            config.bufferSize = Int(max(size, 1))
         }
         if let f = try b.props.duration("flushInterval") {
             guard f > 0 else { throw TICKDiagnostic(at: spec.position, ".flushInterval() must be positive") }
