@@ -94,7 +94,8 @@ import Testing
 
     @Test(arguments: [
         (#"usage > 1"#, #"1:11: usage is not defined in a lambda: fields and tags are double-quoted, "usage""#),
-        (#"sigma("v") > 3"#, "1:11: unknown function sigma() in a lambda"),
+        (#"sigmoid("v") > 3"#, "1:11: unknown function sigmoid() in a lambda"),
+        (#"sigma() > 3"#, "1:11: sigma() takes 1 argument, got 0"),
         (#"abs(1.0, 2.0)"#, "1:11: abs() takes 1 argument, got 2"),
         (#"isPresent('v')"#, #"1:11: isPresent() takes a double-quoted field or tag name, e.g. isPresent("value")"#),
         (#""h" =~ 'web'"#, #"1:18: =~ needs a regex on its right, e.g. "host" =~ /^web/"#),

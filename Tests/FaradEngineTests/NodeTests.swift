@@ -91,3 +91,36 @@ import Testing
         }
     }
 }
+
+/// Kapacitor's stateful lambda functions, with one state per group and per call site.
+@Suite struct StatefulFunctionTests {
+    static func p(_ t: Int64, _ v: Double, _ host: String) -> Point {
+        Point(measurement: "cpu", tags: ["host": host], fields: [("value", .double(v))], time: t * 1_000_000_000)
+    }
+
+    @Test func countIsPerGroup() async throws {
+        let points = [Self.p(1, 1, "a"), Self.p(1, 1, "b"), Self.p(2, 1, "a"), Self.p(3, 1, "a"), Self.p(3, 1, "b")]
+        let task = try await NodeTests.run("stream|from().groupBy('host')|where(lambda: count() >= 2)|httpOut('x')", points)
+        // a passes from its 2nd point (times 2 and 3), b from its 2nd (time 3).
+        let out = try #require(task.httpOut("x"))
+        #expect(out.contains(#""tags":{"host":"a"},"columns":["time","value"],"values":[["1970-01-01T00:00:03Z",1]]"#))
+        #expect(out.contains(#""tags":{"host":"b"},"columns":["time","value"],"values":[["1970-01-01T00:00:03Z",1]]"#))
+    }
+
+    @Test func sigmaIsTheDistanceFromTheRunningMeanInStandardDeviations() async throws {
+        let points = [Self.p(1, 1, "a"), Self.p(2, 2, "a"), Self.p(3, 3, "a")]
+        let task = try await NodeTests.run(#"stream|from()|eval(lambda: sigma("value")).as('s')|window().periodCount(3)|httpOut('x')"#, points)
+        let out = try #require(task.httpOut("x"))
+        // 0.5 / sqrt(0.5) in IEEE arithmetic, as Go computes it.
+        #expect(out.contains(#"[["1970-01-01T00:00:01Z","a",0],["1970-01-01T00:00:02Z","a",0.7071067811865475],["1970-01-01T00:00:03Z","a",1]]"#), "\(out)")
+    }
+
+    @Test func spreadInAnAlertLevel() throws {
+        let pipeline = try TaskCompiler.build(id: "t", script: #"stream|from()|alert().crit(lambda: spread("value") > 10.0)|httpOut('x')"#,
+                                              environment: TaskEnvironment()).pipeline
+        pipeline.write([Self.p(1, 5, "a"), Self.p(2, 12, "a"), Self.p(3, 16, "a")], database: "db", retentionPolicy: "rp")
+        let alert = try #require(pipeline.node(named: "alert2"))
+        // The spread passes 10 at the third point: one CRITICAL event.
+        #expect(alert.extraStatistics.first { $0.0 == "crits_triggered" }?.1 == 1)
+    }
+}

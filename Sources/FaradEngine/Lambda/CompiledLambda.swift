@@ -13,6 +13,9 @@ public struct CompiledLambda: Sendable {
     let body: Eval
     /// The lambda as written, for messages.
     public let source: String
+    let expression: Expression
+    /// It calls `count()`, `sigma()` or `spread()`: each group needs its own copy (``instance()``).
+    public let isStateful: Bool
 
     /// Compiles a lambda's body expression.
     /// - Throws: ``TICKDiagnostic`` for what can be known before any point: an unknown function,
@@ -20,6 +23,21 @@ public struct CompiledLambda: Sendable {
     public init(_ expression: Expression, source: String = "") throws(TICKDiagnostic) {
         body = try Self.compile(expression)
         self.source = source
+        self.expression = expression
+        isStateful = StatefulFunctions.used(in: expression)
+    }
+
+    private init(copying other: CompiledLambda, body: @escaping Eval) {
+        self.body = body
+        source = other.source
+        expression = other.expression
+        isStateful = other.isStateful
+    }
+
+    /// A copy with fresh state (this lambda itself when it keeps none).
+    public func instance() -> CompiledLambda {
+        guard isStateful, let fresh = try? Self.compile(expression) else { return self }
+        return CompiledLambda(copying: self, body: fresh)
     }
 
     /// Parses and compiles `text`, a lambda body such as `"value" > 10`.

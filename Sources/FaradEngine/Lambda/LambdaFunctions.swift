@@ -6,9 +6,9 @@ import Glibc
 #endif
 
 /// The built-in lambda functions Farad supports: conversions (`bool int float string
-/// duration`), `isPresent`, `if`, math on floats, string functions and time parts. Unknown
-/// functions (including the stateful `sigma`, `count`, `spread`) are reported when the task is
-/// defined, not when a point arrives.
+/// duration`), `isPresent`, `if`, math on floats, string functions, time parts and the stateful
+/// `count`, `sigma`, `spread` (``StatefulFunctions``). Unknown functions are reported when the
+/// task is defined, not when a point arrives.
 enum LambdaFunctions {
     typealias Eval = CompiledLambda.Eval
 
@@ -29,6 +29,9 @@ enum LambdaFunctions {
         var args: [Eval] = []
         for a in call.arguments { args.append(try CompiledLambda.compile(a)) }
         let arguments = args
+        if StatefulFunctions.names.contains(name) {
+            return try StatefulFunctions.compile(name, arguments, at: call.position)
+        }
 
         if let math = mathFunctions[name] {
             try arity(1)

@@ -45,9 +45,14 @@ final class AlertNode: EngineNode {
     @exclusivity(unchecked) private var sentLevels: [String: AlertLevel] = [:]
     @exclusivity(unchecked) private var triggered = [0, 0, 0, 0]
     @exclusivity(unchecked) private var alertsTriggered = 0
+    /// The level and reset lambdas, copied per group when stateful (`sigma()`, `count()`).
+    @exclusivity(unchecked) private var levels: [GroupLambda?]
+    @exclusivity(unchecked) private var resets: [GroupLambda?]
 
     init(name: String, provides: EdgeType, taskID: String, settings: Settings, handlers: [AlertHandler]) {
         self.settings = settings
+        levels = settings.levels.map { $0.map(GroupLambda.init) }
+        resets = settings.resets.map { $0.map(GroupLambda.init) }
         self.taskID = taskID
         self.handlers = handlers
         serverInfo = .object([("Hostname", .string(Self.hostname)), ("ClusterID", .string("")), ("ServerID", .string(""))])
@@ -79,7 +84,7 @@ final class AlertNode: EngineNode {
     private func alert(_ sp: inout StreamPoint) -> Bool {
         let t = sp.point.time
         let i = states.index(of: sp.group, at: clock.now) { AlertState(history: settings.history) }
-        let level = determineLevel(sp.point, current: states[i].currentLevel)
+        let level = determineLevel(sp.point, current: states[i].currentLevel, group: sp.group)
         states[i].add(level, at: t, flapping: settings.flapping, stateChangesOnly: settings.stateChangesOnly ?? 0)
         let s = states[i]
         if (settings.flapping != nil && s.flapping) || (settings.stateChangesOnly != nil && !s.changed && !s.expired) { return false }
@@ -103,7 +108,7 @@ final class AlertNode: EngineNode {
         var highestPoint = 0
         var first = true
         for (k, p) in b.points.enumerated() {
-            let l = determineLevel(p, current: current)
+            let l = determineLevel(p, current: current, group: b.group)
             if l < lowest { lowest = l }
             if l > highest || first {
                 highest = l
@@ -129,18 +134,18 @@ final class AlertNode: EngineNode {
         return true
     }
 
-    private func determineLevel(_ p: Point, current: AlertLevel) -> AlertLevel {
+    private func determineLevel(_ p: Point, current: AlertLevel, group: GroupID) -> AlertLevel {
         // From CRITICAL down to the current level, then the current level's reset, then below.
-        if let level = firstMatch(from: .critical, downToAbove: current.rawValue - 1, p) { return level }
-        if let reset = settings.resets[current.rawValue], !evaluate(reset, p, "reset of \(current)") { return current }
-        return firstMatch(from: current, downToAbove: 0, p) ?? .ok
+        if let level = firstMatch(from: .critical, downToAbove: current.rawValue - 1, p, group) { return level }
+        if resets[current.rawValue] != nil, !evaluate(resets[current.rawValue]!(group), p, "reset of \(current)") { return current }
+        return firstMatch(from: current, downToAbove: 0, p, group) ?? .ok
     }
 
     /// The first level from `start` down to above level `stop` (at least above OK) whose lambda is true.
-    private func firstMatch(from start: AlertLevel, downToAbove stop: Int, _ p: Point) -> AlertLevel? {
+    private func firstMatch(from start: AlertLevel, downToAbove stop: Int, _ p: Point, _ group: GroupID) -> AlertLevel? {
         var l = start.rawValue
         while l > max(stop, 0) {
-            if let lambda = settings.levels[l], evaluate(lambda, p, "\(AlertLevel(rawValue: l)!)") { return AlertLevel(rawValue: l) }
+            if levels[l] != nil, evaluate(levels[l]!(group), p, "\(AlertLevel(rawValue: l)!)") { return AlertLevel(rawValue: l) }
             l -= 1
         }
         return nil

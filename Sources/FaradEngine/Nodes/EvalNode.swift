@@ -14,9 +14,12 @@ final class EvalNode: EngineNode {
     let keep: [String]?
     let quiet: Bool
     private(set) var evalErrors = 0
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var groupLambdas: [GroupLambda]
 
     init(name: String, provides: EdgeType, lambdas: [CompiledLambda], names: [String], tags: [String], keep: [String]?, quiet: Bool) {
         self.lambdas = lambdas
+        groupLambdas = lambdas.map(GroupLambda.init)
         self.names = names
         tagNames = Set(tags)
         self.keep = keep
@@ -27,10 +30,12 @@ final class EvalNode: EngineNode {
     override var extraStatistics: [(String, Int)] { [("eval_errors", evalErrors)] }
 
     override func process(_ message: consuming Message) {
-        if let result = message.mapPoints({ evaluate(&$0) }) { emit(result) }
+        let group = message.group
+        let lambdas = lambdas.contains(where: \.isStateful) ? groupLambdas.indices.map { groupLambdas[$0](group) } : self.lambdas
+        if let result = message.mapPoints({ evaluate(&$0, lambdas) }) { emit(result) }
     }
 
-    private func evaluate(_ p: inout Point) -> Bool {
+    private func evaluate(_ p: inout Point, _ lambdas: [CompiledLambda]) -> Bool {
         var scope = p
         var newFields: [(key: String, value: FieldValue)] = []
         for (lambda, name) in zip(lambdas, names) {

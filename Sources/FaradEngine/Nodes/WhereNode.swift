@@ -4,13 +4,17 @@ import FaradTICK
 /// `|where(lambda)`: keeps the points for which the lambda is true; an error drops the point.
 final class WhereNode: EngineNode {
     let lambda: CompiledLambda
+    // Unchecked: see EngineNode.children.
+    @exclusivity(unchecked) private var lambdas: GroupLambda
 
     init(name: String, provides: EdgeType, lambda: CompiledLambda) {
         self.lambda = lambda
+        lambdas = GroupLambda(lambda)
         super.init(name: name, type: "where", provides: provides)
     }
 
     override func process(_ message: consuming Message) {
+        let lambda = lambdas(message.group)
         let result = message.mapPoints { p in
             do throws(LambdaError) {
                 return try lambda.evaluateBool(p)
