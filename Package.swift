@@ -38,13 +38,17 @@ let package = Package(
         .target(
             name: "FaradEngine",
             dependencies: [
-                "FaradCore", "FaradTICK", "FaradIngest", "FaradSystem", "FaradUDFHost", "KapacitorUDFWire",
+                "FaradCore", "FaradTICK", "FaradIngest", "FaradSystem", "FaradUDFHost", "KapacitorUDFWire", "FaradMQTT",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Pure parsers: InfluxDB line protocol, KairosDB JSON and telnet.
         .target(name: "FaradIngest", dependencies: ["FaradCore"]),
         // zlib (Debian zlib1g-dev): gzip request bodies, with a limit on the inflated size.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libmosquitto (Debian libmosquitto-dev): alert handlers' MQTT brokers.
+        .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // An MQTT client over libmosquitto: reconnects with back-off, publishes with delivery waits.
+        .target(name: "FaradMQTT", dependencies: ["CMosquitto", "FaradSystem"]),
         // The embedded store: series index and point chunks in SQLite (WAL), group commit.
         .target(
             name: "FaradStore",
@@ -152,6 +156,7 @@ let package = Package(
         .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
         .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
+        .testTarget(name: "FaradMQTTTests", dependencies: ["FaradMQTT", "FaradSystem", "FaradTestSupport"]),
         .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore", "FaradSystem", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem", "FaradTestSupport"]),
         .testTarget(

@@ -120,6 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
             let file = try TaskEnvironment.FileConfiguration(toml: String(decoding: data, as: UTF8.self))
             config.tasks.influxDB = file.influxDB
+            config.tasks.connect(file.mqtt, logger: logger)
             for failure in await config.tasks.register(file.udfs, logger: logger) {
                 logger.error("UDF unavailable: its info probe failed", metadata: ["udf": "\(failure.udf)", "error": "\(failure.message)"])
             }

@@ -141,7 +141,8 @@ import Testing
 
     @Test(arguments: [
         (".log('relative.log')", "log path must be absolute: relative.log is not absolute"),
-        (".crit(lambda: TRUE).mqtt('x')", "alert .mqtt() is not a handler Farad has yet"),
+        (".crit(lambda: TRUE).mqtt('x')", "no default MQTT broker: configure [[mqtt]]"),
+        (".crit(lambda: TRUE).email('a@b')", "alert .email() is not a handler Farad has yet"),
         (".crit(lambda: TRUE).flapping(2.0, 3.0)", "alert flap thresholds are percentages and should be between 0 and 1"),
         (".crit(lambda: TRUE).mode(0644)", ".mode() belongs to a handler: write it after .log()"),
         (".crit(lambda: TRUE).message('{{ .ID ')", "alert .message(): template: message:1: unclosed action"),

@@ -59,4 +59,52 @@ import Testing
         #expect(task.contains(#""alerts_triggered":2"#))
         #expect(task.contains(#""crits_triggered":1"#))
     }
+
+    /// The guide's pipeline end: `.mqtt(…).topic(…).qos(1)` to the `[[mqtt]]` broker of the
+    /// config, one message (the rendered message only) per anomalous point, after a broker restart too.
+    @Test func mqttHandlerPublishesTheMessageToTheConfiguredBroker() async throws {
+        let broker = try await MosquittoProcess()
+        defer { broker.stop() }
+        try await broker.subscribe("alerts/#")
+        let directory = ServerProcess.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = directory + "/farad.toml"
+        try """
+            [[mqtt]]
+              enabled = true
+              name = "local"
+              default = true
+              url = "tcp://127.0.0.1:\(broker.port)"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", config])
+        defer { server.stop() }
+        let script = """
+            stream
+                |from()
+                    .measurement('wind')
+                |alert()
+                    .crit(lambda: "anomaly_status" > 0)
+                    .message('Anomaly: wind speed {{ index .Fields "wind_speed" }}, power {{ index .Fields "grid_active_power" }}')
+                    .noRecoveries()
+                    .mqtt('my_mqtt_broker')
+                    .topic('alerts/wind_turbine')
+                    .qos(1)
+            """
+        #expect(try await TaskAPITests.define(server, id: "wind", script: script).status == 200)
+        let lines = """
+            wind anomaly_status=0,wind_speed=5.5,grid_active_power=400 1000000000
+            wind anomaly_status=1,wind_speed=9.25,grid_active_power=120 2000000000
+            wind anomaly_status=0,wind_speed=6,grid_active_power=500 3000000000
+
+            """
+        #expect(try await server.post("/write?db=telegraf", lines).status == 204)
+        #expect(await eventually { broker.messages == ["Anomaly: wind speed 9.25, power 120"] })
+        // The broker restarts; the next anomaly still arrives (the client reconnects).
+        broker.stopBroker()
+        try await broker.startBroker()
+        try await broker.subscribe("alerts/#")
+        #expect(try await server.post("/write?db=telegraf", "wind anomaly_status=0.6,wind_speed=12,grid_active_power=90 4000000000\n").status == 204)
+        #expect(await eventually(within: .seconds(60)) { broker.messages == ["Anomaly: wind speed 12, power 90"] })
+    }
 }

@@ -1,3 +1,4 @@
+import FaradMQTT
 import FaradSystem
 import Logging
 import Synchronization
@@ -223,5 +224,23 @@ struct ExecSink: AlertSink {
         guard status.isSuccess else {
             throw SystemError(code: EIO, operation: "\(program) ended \(status)", subject: target)
         }
+    }
+}
+
+/// `.mqtt(topic)`: the rendered message (only it, as Kapacitor sends) to a `[[mqtt]]` broker,
+/// waiting for delivery (QoS 1 and 2: the broker's ack, re-sent after a reconnect).
+struct MQTTSink: AlertSink {
+    let broker: MQTTClient
+    let topic: String
+    let qos: Int
+    let retained: Bool
+    var kind: String { "mqtt" }
+    var target: String { "\(broker.configuration.name)/\(topic)" }
+
+    /// How long one event may wait for its broker (reconnects included).
+    static let timeout: Duration = .seconds(60)
+
+    func deliver(_ json: [UInt8], event: AlertEvent) throws(SystemError) {
+        try broker.publish(topic: topic, payload: Array(event.parts.message.utf8), qos: qos, retained: retained, timeout: Self.timeout)
     }
 }

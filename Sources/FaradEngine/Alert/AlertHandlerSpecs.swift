@@ -2,8 +2,8 @@ import FaradSystem
 import FaradTICK
 
 /// Reads an alert node's handlers from its properties, in the order written: `.log()`,
-/// `.post()`, `.tcp()` and `.exec()` each start a handler, and the properties after one
-/// (`.mode()`, `.header()`, `.timeout()`, …) belong to it, as in Kapacitor.
+/// `.post()`, `.tcp()`, `.exec()` and `.mqtt()` each start a handler, and the properties after
+/// one (`.mode()`, `.header()`, `.timeout()`, `.topic()`, `.qos()`, …) belong to it, as in Kapacitor.
 enum AlertHandlerSpecs {
     /// Properties that belong to the handler before them.
     static let handlerProperties: [String: Set<String>] = [
@@ -11,6 +11,7 @@ enum AlertHandlerSpecs {
         "post": ["header", "timeout", "endpoint", "captureResponse", "skipSSLVerification"],
         "tcp": [],
         "exec": [],
+        "mqtt": ["topic", "brokerName", "qos", "retained"],
     ]
 
     private struct Pending {
@@ -20,6 +21,9 @@ enum AlertHandlerSpecs {
         var mode: Int32 = 0o600
         var headers: [(name: String, value: String)] = []
         var timeoutSeconds = 30
+        var brokerName = ""
+        var qos = 0
+        var retained = false
     }
 
     static func read(_ b: inout NodeBuild) throws(TICKDiagnostic) -> [any AlertSink] {
@@ -41,12 +45,15 @@ enum AlertHandlerSpecs {
             }
             guard handlerProperties.values.contains(where: { $0.contains(p.name) }) else { continue }
             guard let last = pending.indices.last, handlerProperties[pending[last].kind]!.contains(p.name) else {
+                if p.name == "topic" {
+                    throw TICKDiagnostic(at: p.position, "alert .topic() is not supported by Farad yet (only an .mqtt() handler's .topic()): use handlers on the node")
+                }
                 throw TICKDiagnostic(at: p.position, ".\(p.name)() belongs to a handler: write it after .\(handlerProperties.first { $0.value.contains(p.name) }!.key)()")
             }
             try apply(p.name, p.arguments, p.position, to: &pending[last])
         }
         var sinks: [any AlertSink] = []
-        for h in pending { sinks.append(try sink(h)) }
+        for h in pending { sinks.append(try sink(h, b.environment)) }
         return sinks
     }
 
@@ -72,6 +79,20 @@ enum AlertHandlerSpecs {
                 throw TICKDiagnostic(at: position, ".timeout() takes a positive duration, e.g. .timeout(10s)")
             }
             h.timeoutSeconds = Int(min(max(d / 1_000_000_000, 1), 3_600))
+        case "brokerName":
+            guard arguments.count == 1, case .string(let name) = arguments[0].value else { throw TICKDiagnostic(at: position, ".brokerName() takes the name of an [[mqtt]] broker") }
+            h.brokerName = name
+        case "topic":
+            guard arguments.count == 1, case .string(let topic) = arguments[0].value, !topic.isEmpty else { throw TICKDiagnostic(at: position, ".topic() takes an MQTT topic, e.g. .topic('alerts/cpu')") }
+            h.arguments = [topic]
+        case "qos":
+            guard arguments.count == 1, case .int(let q) = arguments[0].value, (0...2).contains(q) else { throw TICKDiagnostic(at: position, ".qos() is 0, 1 or 2") }
+            h.qos = Int(q)
+        case "retained":
+            guard arguments.isEmpty || (arguments.count == 1 && { if case .bool = arguments[0].value { true } else { false } }()) else {
+                throw TICKDiagnostic(at: position, ".retained() takes no argument or TRUE/FALSE")
+            }
+            if case .bool(let r)? = arguments.first?.value { h.retained = r } else { h.retained = true }
         case "endpoint":
             throw TICKDiagnostic(at: position, ".post().endpoint() needs [[httppost]] endpoints, which Farad does not read yet: give the URL, .post('http://…')")
         default:
@@ -86,8 +107,18 @@ enum AlertHandlerSpecs {
         return v
     }
 
-    private static func sink(_ h: Pending) throws(TICKDiagnostic) -> any AlertSink {
+    private static func sink(_ h: Pending, _ environment: TaskEnvironment) throws(TICKDiagnostic) -> any AlertSink {
         switch h.kind {
+        case "mqtt":
+            guard h.arguments.count == 1, !h.arguments[0].isEmpty else {
+                throw TICKDiagnostic(at: h.position, ".mqtt() takes the topic, e.g. .mqtt('alerts/cpu')")
+            }
+            guard let broker = environment.mqttBroker(named: h.brokerName) else {
+                throw TICKDiagnostic(at: h.position, h.brokerName.isEmpty
+                    ? "no default MQTT broker: configure [[mqtt]] (with default = true if there are several) or name one with .brokerName()"
+                    : "no [[mqtt]] broker named \(h.brokerName)")
+            }
+            return MQTTSink(broker: broker, topic: h.arguments[0], qos: h.qos, retained: h.retained)
         case "log":
             guard h.arguments.count == 1 else { throw TICKDiagnostic(at: h.position, ".log() takes the file's path, e.g. .log('/var/log/alerts.log')") }
             let path = h.arguments[0]

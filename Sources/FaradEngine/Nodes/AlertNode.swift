@@ -229,7 +229,7 @@ extension AlertNode: NodeKind {
     /// Kapacitor's handlers that Farad does not have (yet): named in the error.
     static let otherHandlers: Set<String> = [
         "email", "slack", "pagerDuty", "pagerDuty2", "opsGenie", "opsGenie2", "victorOps", "telegram", "teams", "discord",
-        "kafka", "snmpTrap", "sensu", "alerta", "pushover", "serviceNow", "zenoss", "bigPanda", "talk", "hipChat", "mqtt",
+        "kafka", "snmpTrap", "sensu", "alerta", "pushover", "serviceNow", "zenoss", "bigPanda", "talk", "hipChat",
     ]
 
     static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
@@ -280,10 +280,8 @@ extension AlertNode: NodeKind {
         s.durationField = try b.props.string("durationField") ?? ""
         s.idTag = try b.props.string("idTag") ?? ""
         s.idField = try b.props.string("idField") ?? ""
-        for name in ["topic", "inhibit"] {
-            if let call = b.props.calls(name).first {
-                throw TICKDiagnostic(at: call.position, "alert .\(name)() is not supported by Farad yet: use handlers on the node (.log(), .post(), .tcp(), .exec())")
-            }
+        if let call = b.props.calls("inhibit").first {
+            throw TICKDiagnostic(at: call.position, "alert .inhibit() is not supported by Farad yet")
         }
         let sinks = try AlertHandlerSpecs.read(&b)
         var handlers: [AlertHandler] = []

@@ -1,4 +1,5 @@
 import FaradCore
+import FaradMQTT
 import FaradSystem
 import FaradUDFHost
 import Logging
@@ -9,6 +10,9 @@ extension TaskEnvironment {
     public struct FileConfiguration: Sendable {
         public var udfs: [UDFFunctionConfig] = []
         public var influxDB: InfluxDBOutConfiguration?
+        /// `[[mqtt]]` brokers (`enabled = true` ones; Kapacitor's keys `name`, `default`, `url`,
+        /// `client-id`, `username`, `password`).
+        public var mqtt: [MQTTClient.Configuration] = []
 
         public init() {}
 
@@ -16,6 +20,7 @@ extension TaskEnvironment {
         public init(toml text: String) throws {
             udfs = try UDFFunctionConfig.load(toml: text)
             let root = try TOMLParser.parse(text)
+            mqtt = try Self.mqttBrokers(root["mqtt"])
             guard let section = root["influxdb"] else { return }
             var url: String?
             switch section {
@@ -37,6 +42,19 @@ extension TaskEnvironment {
         }
     }
 
+    /// Connects to every configured broker (in the background: a broker that is down is retried).
+    public mutating func connect(_ brokers: [MQTTClient.Configuration], logger: Logger) {
+        for config in brokers {
+            do {
+                let client = try MQTTClient(config)
+                try client.start()
+                mqttBrokers.append(client)
+            } catch {
+                logger.error("cannot start the MQTT client", metadata: ["broker": "\(config.name)", "error": "\(error)"])
+            }
+        }
+    }
+
     /// Probes every configured UDF (Kapacitor's info request at start) and registers the ones
     /// that answer. Returns the failures: a UDF failing its probe is reported, not fatal.
     public mutating func register(_ udfs: [UDFFunctionConfig], logger: Logger) async -> [UDFHostError] {
@@ -50,5 +68,33 @@ extension TaskEnvironment {
             }
         }
         return failures
+    }
+}
+
+extension TaskEnvironment.FileConfiguration {
+    /// `[[mqtt]]` tables (or one `[mqtt]` table).
+    static func mqttBrokers(_ value: TOMLValue?) throws -> [MQTTClient.Configuration] {
+        let tables: [[String: TOMLValue]]
+        switch value {
+        case nil: return []
+        case .table(let t)?: tables = [t]
+        case .array(let items)?: tables = items.compactMap { if case .table(let t) = $0 { t } else { nil } }
+        default: throw UDFHostError(.invalidConfig, udf: "mqtt", "[[mqtt]] must be tables of name, url, default…")
+        }
+        var brokers: [MQTTClient.Configuration] = []
+        for t in tables {
+            if case .bool(false)? = t["enabled"] { continue }
+            let name = t["name"]?.string ?? "default"
+            let url = t["url"]?.string ?? ""
+            guard let (host, port) = MQTTClient.Configuration.address(url) else {
+                throw UDFHostError(.invalidConfig, udf: "mqtt", "[[mqtt]] \(name): url must be tcp://host:port, got \"\(url)\"")
+            }
+            var isDefault = false
+            if case .bool(let d)? = t["default"] { isDefault = d }
+            brokers.append(MQTTClient.Configuration(name: name, host: host, port: port, clientID: t["client-id"]?.string ?? "",
+                                                    username: t["username"]?.string ?? "", password: t["password"]?.string ?? "",
+                                                    isDefault: isDefault))
+        }
+        return brokers
     }
 }

@@ -1,3 +1,4 @@
+import FaradMQTT
 import FaradUDFHost
 import KapacitorUDFWire
 import Logging
@@ -24,6 +25,14 @@ public struct TaskEnvironment: Sendable {
     public var logger: Logger
     /// Forget groups not seen for this long by the task's data clock (ns); `nil`: never (Kapacitor).
     public var groupIdleTimeout: Int64?
+    /// The `[[mqtt]]` brokers, connected once and shared by every task's `.mqtt()` handlers.
+    public var mqttBrokers: [MQTTClient] = []
+
+    /// The broker `.mqtt()` uses: the one named, else the `default = true` one, else the only one.
+    func mqttBroker(named name: String?) -> MQTTClient? {
+        if let name, !name.isEmpty { return mqttBrokers.first { $0.configuration.name == name } }
+        return mqttBrokers.first { $0.configuration.isDefault } ?? (mqttBrokers.count == 1 ? mqttBrokers[0] : nil)
+    }
 
     public init(
         udfs: [String: UDFRegistration] = [:], influxDB: InfluxDBOutConfiguration? = nil,

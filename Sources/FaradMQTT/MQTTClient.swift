@@ -1,0 +1,176 @@
+import CMosquitto
+import FaradSystem
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One connection to an MQTT broker (Debian's libmosquitto): its network thread reconnects
+/// with back-off (1 s doubling to 30 s), and ``publish(topic:payload:qos:retained:timeout:)``
+/// blocks its caller (an alert handler's thread) until the message is delivered: sent for QoS 0,
+/// acknowledged by the broker for QoS 1 and 2, re-sent after a reconnect if the ack was lost.
+///
+/// ```swift
+/// let broker = try MQTTClient(MQTTClient.Configuration(name: "local", host: "127.0.0.1", port: 1883))
+/// try broker.start()
+/// try broker.publish(topic: "alerts/x", payload: Array("cpu is CRITICAL".utf8), qos: 1, retained: false, timeout: .seconds(30))
+/// ```
+public final class MQTTClient: Sendable {
+    /// A `[[mqtt]]` broker of the config.
+    public struct Configuration: Sendable, Hashable {
+        public var name: String
+        public var host: String
+        public var port: Int
+        public var clientID: String
+        public var username: String
+        public var password: String
+        /// Whether `.mqtt()` without `.brokerName()` uses this broker.
+        public var isDefault: Bool
+
+        public init(name: String, host: String, port: Int, clientID: String = "", username: String = "", password: String = "", isDefault: Bool = false) {
+            self.name = name
+            self.host = host
+            self.port = port
+            self.clientID = clientID
+            self.username = username
+            self.password = password
+            self.isDefault = isDefault
+        }
+
+        /// Kapacitor's `url = "tcp://host:port"` (also `mqtt://`, or `host:port`).
+        public static func address(_ url: String) -> (host: String, port: Int)? {
+            var rest = Substring(url)
+            for scheme in ["tcp://", "mqtt://"] where rest.hasPrefix(scheme) { rest = rest.dropFirst(scheme.count) }
+            if !rest.contains(":") { return rest.isEmpty ? nil : (String(rest), 1883) }
+            return TCPClient.address(String(rest))
+        }
+    }
+
+    struct State {
+        var connected = false
+        var acknowledged: Set<Int32> = []
+        /// Bumped on every disconnect: a publish waiting for its ack re-sends after one.
+        var connection = 0
+        var stopped = false
+    }
+
+    public let configuration: Configuration
+    // The handle is used from the caller's thread (publish) and libmosquitto's network
+    // thread, which libmosquitto's own locks make safe.
+    private nonisolated(unsafe) let handle: OpaquePointer
+    private let state = ConditionLock(State())
+    private static let initialized: Bool = {
+        mosquitto_lib_init()
+        return true
+    }()
+
+    /// - Throws: ``SystemError`` when libmosquitto cannot make a client.
+    public init(_ configuration: Configuration) throws(SystemError) {
+        _ = Self.initialized
+        self.configuration = configuration
+        let id = configuration.clientID.isEmpty ? "farad-\(getpid())-\(configuration.name)" : configuration.clientID
+        guard let h = mosquitto_new(id, true, nil) else { throw SystemError(code: ENOMEM, operation: "mosquitto_new", subject: configuration.name) }
+        handle = h
+        mosquitto_user_data_set(h, Unmanaged.passUnretained(self).toOpaque())
+        if !configuration.username.isEmpty {
+            mosquitto_username_pw_set(h, configuration.username, configuration.password.isEmpty ? nil : configuration.password)
+        }
+        mosquitto_reconnect_delay_set(h, 1, 30, true)
+        mosquitto_connect_callback_set(h) { _, user, rc in
+            guard let user else { return }
+            Unmanaged<MQTTClient>.fromOpaque(user).takeUnretainedValue().connected(rc == 0)
+        }
+        mosquitto_disconnect_callback_set(h) { _, user, _ in
+            guard let user else { return }
+            Unmanaged<MQTTClient>.fromOpaque(user).takeUnretainedValue().disconnected()
+        }
+        mosquitto_publish_callback_set(h) { _, user, mid in
+            guard let user else { return }
+            Unmanaged<MQTTClient>.fromOpaque(user).takeUnretainedValue().acknowledged(mid)
+        }
+    }
+
+    deinit {
+        mosquitto_destroy(handle)
+    }
+
+    /// Starts the network thread; the first connection is made in the background (a broker that
+    /// is down is retried, never a failure here).
+    public func start() throws(SystemError) {
+        let rc = mosquitto_connect_async(handle, configuration.host, Int32(configuration.port), 30)
+        // A refused first attempt is retried by the loop's reconnects.
+        _ = rc
+        let loop = mosquitto_loop_start(handle)
+        guard loop == MOSQ_ERR_SUCCESS.rawValue else {
+            throw SystemError(code: EIO, operation: "mosquitto_loop_start: \(String(cString: mosquitto_strerror(loop)))", subject: configuration.name)
+        }
+    }
+
+    /// Disconnects and ends the network thread.
+    public func stop() {
+        state.withLock { $0.stopped = true }
+        state.broadcast()
+        mosquitto_disconnect(handle)
+        mosquitto_loop_stop(handle, false)
+    }
+
+    /// Publishes and waits until delivered (see the type), at most `timeout`.
+    /// - Throws: ``SystemError`` when it could not be delivered in time.
+    public func publish(topic: String, payload: [UInt8], qos: Int, retained: Bool, timeout: Duration) throws(SystemError) {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { throw SystemError(code: ETIMEDOUT, operation: "mqtt publish to \(topic)", subject: broker) }
+            // Wait for a connection.
+            let connection = state.withLock(waitingUntil: { $0.connected || $0.stopped }, timeout: remaining) { s -> Int? in
+                s.connected && !s.stopped ? s.connection : nil
+            }
+            guard let connection else {
+                if state.withLock({ $0.stopped }) { throw SystemError(code: ECANCELED, operation: "mqtt publish to \(topic)", subject: broker) }
+                continue
+            }
+            var mid: Int32 = 0
+            let rc = payload.withUnsafeBytes { raw in
+                mosquitto_publish(handle, &mid, topic, Int32(raw.count), raw.baseAddress, Int32(qos), retained)
+            }
+            if rc == MOSQ_ERR_NO_CONN.rawValue { continue }
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+                throw SystemError(code: EIO, operation: "mqtt publish to \(topic): \(String(cString: mosquitto_strerror(rc)))", subject: broker)
+            }
+            // QoS 0 is delivered once handed to the network thread; 1 and 2 once acknowledged.
+            guard qos > 0 else { return }
+            let left = deadline - ContinuousClock.now
+            let outcome = state.withLock(waitingUntil: { $0.acknowledged.contains(mid) || $0.connection != connection || $0.stopped }, timeout: max(left, .zero)) { s -> Bool? in
+                if s.acknowledged.remove(mid) != nil { return true }
+                return s.connection != connection ? false : nil
+            }
+            if outcome == true { return }
+            // Lost with the connection (or timed out): try again while there is time.
+        }
+    }
+
+    private var broker: String { "\(configuration.name) (\(configuration.host):\(configuration.port))" }
+
+    private func connected(_ ok: Bool) {
+        state.withLock { $0.connected = ok }
+        state.broadcast()
+    }
+
+    private func disconnected() {
+        state.withLock {
+            $0.connected = false
+            $0.connection += 1
+        }
+        state.broadcast()
+    }
+
+    private func acknowledged(_ mid: Int32) {
+        state.withLock { s in
+            s.acknowledged.insert(mid)
+            // Acks nobody waits for any more (a publish that timed out) must not pile up.
+            if s.acknowledged.count > 100_000 { s.acknowledged.removeAll() }
+        }
+        state.broadcast()
+    }
+}
