@@ -133,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "farad-bench",
             dependencies: [
-                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost", "FaradEngine", "FaradCore", "FaradStore",
+                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost", "FaradEngine", "FaradCore", "FaradStore", "FaradMQTT",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],

@@ -21,6 +21,8 @@ let usage = """
            farad-bench chunk-codec [--points N] [--batch-size N]
            farad-bench task [--points N]
            farad-bench task-alert [--points N]   (alert().crit(λ).message(template).log(file), 10 % firing)
+           farad-bench alert-mqtt --port P [--points N]   (events/s to mosquitto -p P, QoS 1)
+           farad-bench alert-post [--points N]   (events/s posted to a receiver it runs)
            farad-bench task-udf [--udf PATH] [--points N]
            farad-bench serve --port P [--format json|gzip|lp] [--points N] [--batch-size N] [--clients N] [--server-pid PID]
            farad-bench latency --port P [--rate R] [--seconds S]
@@ -144,6 +146,8 @@ do {
     case "engine": try engineBenchmark(points: points ?? 10_000_000)
     case "task": try await taskBenchmark(points: points ?? 10_000_000, udf: nil)
     case "task-alert": try await taskBenchmark(points: points ?? 10_000_000, udf: nil, alert: true)
+    case "alert-mqtt": try await alertDeliveryBenchmark(kind: "mqtt", port: port, events: points ?? 100_000)
+    case "alert-post": try await alertDeliveryBenchmark(kind: "post", port: port, events: points ?? 100_000)
     case "task-udf": try await taskBenchmark(points: points ?? 2_000_000, udf: udf ?? ".build/release/udf-mirror")
     case "host":
         guard let udf else {

@@ -77,6 +77,9 @@ public final class MQTTClient: Sendable {
             mosquitto_username_pw_set(h, configuration.username, configuration.password.isEmpty ? nil : configuration.password)
         }
         mosquitto_reconnect_delay_set(h, 1, 30, true)
+        // QoS 1/2 messages in flight at once (libmosquitto's default, 20, makes a batch wait on
+        // acks every 20 messages).
+        mosquitto_int_option(h, MOSQ_OPT_SEND_MAXIMUM, 1000)
         mosquitto_connect_callback_set(h) { _, user, rc in
             guard let user else { return }
             Unmanaged<MQTTClient>.fromOpaque(user).takeUnretainedValue().connected(rc == 0)
@@ -148,6 +151,51 @@ public final class MQTTClient: Sendable {
             if outcome == true { return }
             // Lost with the connection (or timed out): try again while there is time.
         }
+    }
+
+    /// Publishes `payloads` in order on one topic, all sent before the acks are awaited (QoS 1
+    /// and 2), so a batch costs one round trip rather than one each; what a lost connection left
+    /// unacknowledged is sent again. Returns how many were delivered before `timeout`.
+    public func publish(topic: String, payloads: [[UInt8]], qos: Int, retained: Bool, timeout: Duration) -> Int {
+        guard qos > 0 else {
+            var sent = 0
+            for p in payloads {
+                guard (try? publish(topic: topic, payload: p, qos: 0, retained: retained, timeout: timeout)) != nil else { break }
+                sent += 1
+            }
+            return sent
+        }
+        let deadline = ContinuousClock.now + timeout
+        var pending = Array(payloads.indices)
+        while !pending.isEmpty {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { break }
+            let connection = state.withLock(waitingUntil: { $0.connected || $0.stopped }, timeout: remaining) { s -> Int? in
+                s.connected && !s.stopped ? s.connection : nil
+            }
+            guard let connection else {
+                if state.withLock({ $0.stopped }) { break }
+                continue
+            }
+            var mids: [Int32: Int] = [:]
+            for i in pending {
+                var mid: Int32 = 0
+                let rc = payloads[i].withUnsafeBytes { raw in
+                    mosquitto_publish(handle, &mid, topic, Int32(raw.count), raw.baseAddress, Int32(qos), retained)
+                }
+                guard rc == MOSQ_ERR_SUCCESS.rawValue else { break }
+                mids[mid] = i
+            }
+            let left = deadline - ContinuousClock.now
+            let acked = state.withLock(waitingUntil: { s in s.connection != connection || s.stopped || mids.keys.allSatisfy { s.acknowledged.contains($0) } },
+                                       timeout: max(left, .zero)) { s -> Set<Int> in
+                var done = Set<Int>()
+                for (mid, i) in mids where s.acknowledged.remove(mid) != nil { done.insert(i) }
+                return done
+            }
+            pending.removeAll { acked.contains($0) }
+        }
+        return payloads.count - pending.count
     }
 
     private var broker: String { "\(configuration.name) (\(configuration.host):\(configuration.port))" }

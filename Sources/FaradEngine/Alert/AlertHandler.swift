@@ -187,20 +187,47 @@ struct TCPSink: AlertSink {
     }
 }
 
-/// `.post(url)`: the JSON as an `application/json` POST; a non-2xx answer is a failure.
+/// `.post(url)`: the JSON as an `application/json` POST on a kept-alive connection (as Go's
+/// client, so Kapacitor's, keeps it); a non-2xx answer is a failure.
 struct PostSink: AlertSink {
-    let endpoint: HTTPPost.Endpoint
+    let connection: HTTPKeepAlive
     let headers: [(name: String, value: String)]
     let timeoutSeconds: Int
     var kind: String { "post" }
-    var target: String { endpoint.description }
+    var target: String { connection.endpoint.description }
+
+    init(endpoint: HTTPPost.Endpoint, headers: [(name: String, value: String)], timeoutSeconds: Int) {
+        connection = HTTPKeepAlive(endpoint)
+        self.headers = headers
+        self.timeoutSeconds = timeoutSeconds
+    }
 
     func deliver(_ json: [UInt8], event: AlertEvent) throws(SystemError) {
-        let (status, _) = try HTTPPost.send("POST", to: endpoint, path: endpoint.basePath.isEmpty ? "/" : "", body: json, contentType: "application/json",
-                                            headers: headers, timeoutSeconds: timeoutSeconds)
+        let (status, _) = try connection.send("POST", path: connection.endpoint.basePath.isEmpty ? "/" : "", body: json,
+                                              contentType: "application/json", headers: headers, timeoutSeconds: timeoutSeconds)
         guard (200..<300).contains(status) else {
-            throw SystemError(code: EIO, operation: "POST answered \(status)", subject: endpoint.description)
+            throw SystemError(code: EIO, operation: "POST answered \(status)", subject: target)
         }
+    }
+
+    /// Events taken together are pipelined on the connection, in order.
+    func deliver(_ events: [(json: [UInt8], event: AlertEvent)]) -> (sent: Int, failures: Int, error: SystemError?) {
+        let results = connection.sendPipelined("POST", path: connection.endpoint.basePath.isEmpty ? "/" : "", bodies: events.map(\.json),
+                                               contentType: "application/json", headers: headers, timeoutSeconds: timeoutSeconds)
+        var sent = 0, failures = 0
+        var first: SystemError?
+        for r in results {
+            switch r {
+            case .success(let status) where (200..<300).contains(status): sent += 1
+            case .success(let status):
+                failures += 1
+                if first == nil { first = SystemError(code: EIO, operation: "POST answered \(status)", subject: target) }
+            case .failure(let error):
+                failures += 1
+                if first == nil { first = error }
+            }
+        }
+        return (sent, failures, first)
     }
 }
 
@@ -242,5 +269,13 @@ struct MQTTSink: AlertSink {
 
     func deliver(_ json: [UInt8], event: AlertEvent) throws(SystemError) {
         try broker.publish(topic: topic, payload: Array(event.parts.message.utf8), qos: qos, retained: retained, timeout: Self.timeout)
+    }
+
+    /// Events taken together go out together (one round trip of acks for the batch).
+    func deliver(_ events: [(json: [UInt8], event: AlertEvent)]) -> (sent: Int, failures: Int, error: SystemError?) {
+        let sent = broker.publish(topic: topic, payloads: events.map { Array($0.event.parts.message.utf8) }, qos: qos, retained: retained,
+                                  timeout: Self.timeout)
+        let failures = events.count - sent
+        return (sent, failures, failures > 0 ? SystemError(code: ETIMEDOUT, operation: "mqtt publish to \(topic)", subject: target) : nil)
     }
 }
