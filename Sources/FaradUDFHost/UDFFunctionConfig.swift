@@ -108,7 +108,11 @@ public struct UDFFunctionConfig: Sendable, Hashable {
 
     /// Every `[udf.functions.*]` section of a TOML document, sorted by name.
     public static func load(toml text: String) throws -> [UDFFunctionConfig] {
-        let root = try TOMLParser.parse(text)
+        try load(root: try TOMLParser.parse(text))
+    }
+
+    /// The `[udf.functions.NAME]` sections of a parsed config.
+    public static func load(root: TOMLValue) throws -> [UDFFunctionConfig] {
         guard let functions = root["udf", "functions"] else { return [] }
         guard case .table(let table) = functions else {
             throw UDFHostError(.invalidConfig, udf: "*", "[udf.functions] must be a table")

@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr). [FARAD_LOG_LEVEL, default info]")
     var logLevel: String?
 
-    @Option(name: .customLong("config"), help: "A farad.toml: [udf.functions.NAME] sections and [influxdb] url. [FARAD_CONFIG]")
+    @Option(name: .customLong("config"), help: "A kapacitor.conf or farad.toml: hostname, data_dir, [http] bind-address, [logging] level, [udf.functions.NAME], [[influxdb]] urls, [[mqtt]] brokers (KAPACITOR_* variables override it; flags and FARAD_* win over it). [FARAD_CONFIG]")
     var configFile: String?
 
     @Option(name: .customLong("influxdb-url"), help: "InfluxDB 1.x that influxDBOut nodes write to, e.g. http://127.0.0.1:8086. [FARAD_INFLUXDB_URL]")
@@ -69,8 +69,18 @@ struct ServeCommand: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         func setting(_ flag: String?, _ name: String) -> String? { flag ?? env[name].flatMap { $0.isEmpty ? nil : $0 } }
 
+        // A kapacitor.conf (or farad.toml): its server keys come under the flags and FARAD_* variables.
+        var file: ConfigFileSettings?
+        if let path = setting(configFile, "FARAD_CONFIG") {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
+            do {
+                file = try ConfigFileSettings(toml: String(decoding: data, as: UTF8.self), environment: env)
+            } catch {
+                throw ValidationError("--config \(path): \(error)")
+            }
+        }
         var config = ServerConfiguration()
-        if let bind = setting(httpBind, "FARAD_HTTP_BIND") {
+        if let bind = setting(httpBind, "FARAD_HTTP_BIND") ?? file?.httpBind {
             guard let (host, port) = ServerConfiguration.parseAddress(bind) else {
                 throw ValidationError("--http-bind '\(bind)' is not host:port")
             }
@@ -82,7 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             (config.telnetHost, config.telnetPort) = (host, port)
         }
-        config.dataDirectory = setting(dataDir, "FARAD_DATA_DIR") ?? config.dataDirectory
+        config.dataDirectory = setting(dataDir, "FARAD_DATA_DIR") ?? file?.dataDirectory ?? config.dataDirectory
         if let v = try intSetting(maxBodySize, "FARAD_MAX_BODY_SIZE", env) { config.maxBodyBytes = v }
         if let v = try intSetting(maxInflatedSize, "FARAD_MAX_INFLATED_SIZE", env) { config.maxInflatedBytes = v }
         if let v = try intSetting(maxPointsPerRequest, "FARAD_MAX_POINTS_PER_REQUEST", env) { config.maxPointsPerRequest = v }
@@ -95,7 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.registerComplexType = kairosComplex || env["FARAD_KAIROSDB_COMPLEX"] == "1"
         try limits.apply(to: &config, environment: env)
 
-        let levelName = setting(logLevel, "FARAD_LOG_LEVEL") ?? "info"
+        let levelName = setting(logLevel, "FARAD_LOG_LEVEL") ?? file?.logLevel ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -116,12 +126,13 @@ struct ServeCommand: AsyncParsableCommand {
             guard let ns = DurationText.parse(idle), ns > 0 else { throw ValidationError("--group-idle must be a duration such as 1h, not '\(idle)'") }
             config.tasks.groupIdleTimeout = ns
         }
-        if let path = setting(configFile, "FARAD_CONFIG") {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --config \(path)") }
-            let file = try TaskEnvironment.FileConfiguration(toml: String(decoding: data, as: UTF8.self))
-            config.tasks.influxDB = file.influxDB
-            config.tasks.connect(file.mqtt, logger: logger)
-            for failure in await config.tasks.register(file.udfs, logger: logger) {
+        if let file {
+            for warning in file.warnings { logger.warning("\(warning)") }
+            if let hostname = file.hostname { config.tasks.hostname = hostname }
+            let tasks = try TaskEnvironment.FileConfiguration(root: file.root)
+            config.tasks.influxDB = tasks.influxDB
+            config.tasks.connect(tasks.mqtt, logger: logger)
+            for failure in await config.tasks.register(tasks.udfs, logger: logger) {
                 logger.error("UDF unavailable: its info probe failed", metadata: ["udf": "\(failure.udf)", "error": "\(failure.message)"])
             }
         }

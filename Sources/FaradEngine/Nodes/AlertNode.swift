@@ -49,13 +49,13 @@ final class AlertNode: EngineNode {
     @exclusivity(unchecked) private var levels: [GroupLambda?]
     @exclusivity(unchecked) private var resets: [GroupLambda?]
 
-    init(name: String, provides: EdgeType, taskID: String, settings: Settings, handlers: [AlertHandler]) {
+    init(name: String, provides: EdgeType, taskID: String, settings: Settings, handlers: [AlertHandler], hostname: String? = nil) {
         self.settings = settings
         levels = settings.levels.map { $0.map(GroupLambda.init) }
         resets = settings.resets.map { $0.map(GroupLambda.init) }
         self.taskID = taskID
         self.handlers = handlers
-        serverInfo = .object([("Hostname", .string(Self.hostname)), ("ClusterID", .string("")), ("ServerID", .string(""))])
+        serverInfo = .object([("Hostname", .string(hostname ?? Self.hostname)), ("ClusterID", .string("")), ("ServerID", .string(""))])
         super.init(name: name, type: "alert", provides: provides)
     }
 
@@ -290,7 +290,7 @@ extension AlertNode: NodeKind {
             handlers.append(h)
             b.outputs.append(h)
         }
-        return AlertNode(name: b.name, provides: input, taskID: b.taskID, settings: s, handlers: handlers)
+        return AlertNode(name: b.name, provides: input, taskID: b.taskID, settings: s, handlers: handlers, hostname: b.environment.hostname)
     }
 
     private static func lambda(_ b: inout NodeBuild, _ property: String) throws(TICKDiagnostic) -> CompiledLambda? {

@@ -18,8 +18,12 @@ extension TaskEnvironment {
 
         /// Reads the TOML text of a config file.
         public init(toml text: String) throws {
-            udfs = try UDFFunctionConfig.load(toml: text)
-            let root = try TOMLParser.parse(text)
+            try self.init(root: try TOMLParser.parse(text))
+        }
+
+        /// Reads a parsed config file (with `KAPACITOR_*` overrides applied, for `farad serve`).
+        public init(root: TOMLValue) throws {
+            udfs = try UDFFunctionConfig.load(root: root)
             mqtt = try Self.mqttBrokers(root["mqtt"])
             guard let section = root["influxdb"] else { return }
             var url: String?
@@ -28,8 +32,17 @@ extension TaskEnvironment {
                 url = t["url"]?.string
                 if url == nil, case .array(let urls)? = t["urls"] { url = urls.first?.string }
             case .array(let tables):
-                // [[influxdb]] urls = [...], as in kapacitor.conf.
-                if case .table(let t)? = tables.first, case .array(let urls)? = t["urls"] { url = urls.first?.string }
+                // [[influxdb]] urls = [...], as in kapacitor.conf: the enabled `default = true` one,
+                // else the first enabled one.
+                let enabled = tables.compactMap(\.table).filter { t in
+                    if case .bool(false)? = t["enabled"] { return false }
+                    return true
+                }
+                let chosen = enabled.first { t in
+                    if case .bool(true)? = t["default"] { return true }
+                    return false
+                } ?? enabled.first
+                if let t = chosen, case .array(let urls)? = t["urls"] { url = urls.first?.string }
             default:
                 break
             }

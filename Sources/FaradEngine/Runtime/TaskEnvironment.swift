@@ -25,6 +25,9 @@ public struct TaskEnvironment: Sendable {
     public var logger: Logger
     /// Forget groups not seen for this long by the task's data clock (ns); `nil`: never (Kapacitor).
     public var groupIdleTimeout: Int64?
+    /// The server's name in alert templates (`.ServerInfo.Hostname`): kapacitor.conf's `hostname`,
+    /// else the machine's.
+    public var hostname: String?
     /// The `[[mqtt]]` brokers, connected once and shared by every task's `.mqtt()` handlers.
     public var mqttBrokers: [MQTTClient] = []
 
