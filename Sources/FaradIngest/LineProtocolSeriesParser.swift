@@ -237,7 +237,11 @@ public struct LineProtocolSeriesParser {
         if i == end - 1, b[i] == UInt8(ascii: "i") {
             return .long(negative ? -mantissa : mantissa)
         }
-        if i == end { return .double(Double(negative ? -mantissa : mantissa)) }
+        if i == end {
+            // Negated as a double, so "-0" keeps its sign (-0.0), as the full parser reads it.
+            let v = Double(mantissa)
+            return .double(negative ? -v : v)
+        }
         guard b[i] == UInt8(ascii: ".") else { return nil }
         i += 1
         var fraction = 0

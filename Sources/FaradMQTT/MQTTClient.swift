@@ -49,7 +49,16 @@ public final class MQTTClient: Sendable {
 
     struct State {
         var connected = false
-        var acknowledged: Set<Int32> = []
+        /// Acks that came before their publisher registered the message id.
+        var early: Set<Int32> = []
+        /// Ids whose ack nobody waits for (QoS 0, calls that gave up): dropped when it comes, so
+        /// a reused id is never taken for acknowledged.
+        var ignoring: Set<Int32> = []
+        /// Message id → the publish call waiting for its ack.
+        var waiting: [Int32: Int] = [:]
+        /// Publish call → its acks still missing.
+        var missing: [Int: Int] = [:]
+        var nextCall = 0
         /// Bumped on every disconnect: a publish waiting for its ack re-sends after one.
         var connection = 0
         var stopped = false
@@ -121,35 +130,9 @@ public final class MQTTClient: Sendable {
     /// Publishes and waits until delivered (see the type), at most `timeout`.
     /// - Throws: ``SystemError`` when it could not be delivered in time.
     public func publish(topic: String, payload: [UInt8], qos: Int, retained: Bool, timeout: Duration) throws(SystemError) {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { throw SystemError(code: ETIMEDOUT, operation: "mqtt publish to \(topic)", subject: broker) }
-            // Wait for a connection.
-            let connection = state.withLock(waitingUntil: { $0.connected || $0.stopped }, timeout: remaining) { s -> Int? in
-                s.connected && !s.stopped ? s.connection : nil
-            }
-            guard let connection else {
-                if state.withLock({ $0.stopped }) { throw SystemError(code: ECANCELED, operation: "mqtt publish to \(topic)", subject: broker) }
-                continue
-            }
-            var mid: Int32 = 0
-            let rc = payload.withUnsafeBytes { raw in
-                mosquitto_publish(handle, &mid, topic, Int32(raw.count), raw.baseAddress, Int32(qos), retained)
-            }
-            if rc == MOSQ_ERR_NO_CONN.rawValue { continue }
-            guard rc == MOSQ_ERR_SUCCESS.rawValue else {
-                throw SystemError(code: EIO, operation: "mqtt publish to \(topic): \(String(cString: mosquitto_strerror(rc)))", subject: broker)
-            }
-            // QoS 0 is delivered once handed to the network thread; 1 and 2 once acknowledged.
-            guard qos > 0 else { return }
-            let left = deadline - ContinuousClock.now
-            let outcome = state.withLock(waitingUntil: { $0.acknowledged.contains(mid) || $0.connection != connection || $0.stopped }, timeout: max(left, .zero)) { s -> Bool? in
-                if s.acknowledged.remove(mid) != nil { return true }
-                return s.connection != connection ? false : nil
-            }
-            if outcome == true { return }
-            // Lost with the connection (or timed out): try again while there is time.
+        guard publish(topic: topic, payloads: [payload], qos: qos, retained: retained, timeout: timeout) == 1 else {
+            let stopped = state.withLock { $0.stopped }
+            throw SystemError(code: stopped ? ECANCELED : ETIMEDOUT, operation: "mqtt publish to \(topic)", subject: broker)
         }
     }
 
@@ -157,19 +140,12 @@ public final class MQTTClient: Sendable {
     /// and 2), so a batch costs one round trip rather than one each; what a lost connection left
     /// unacknowledged is sent again. Returns how many were delivered before `timeout`.
     public func publish(topic: String, payloads: [[UInt8]], qos: Int, retained: Bool, timeout: Duration) -> Int {
-        guard qos > 0 else {
-            var sent = 0
-            for p in payloads {
-                guard (try? publish(topic: topic, payload: p, qos: 0, retained: retained, timeout: timeout)) != nil else { break }
-                sent += 1
-            }
-            return sent
-        }
         let deadline = ContinuousClock.now + timeout
         var pending = Array(payloads.indices)
         while !pending.isEmpty {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { break }
+            // Wait for a connection.
             let connection = state.withLock(waitingUntil: { $0.connected || $0.stopped }, timeout: remaining) { s -> Int? in
                 s.connected && !s.stopped ? s.connection : nil
             }
@@ -177,23 +153,56 @@ public final class MQTTClient: Sendable {
                 if state.withLock({ $0.stopped }) { break }
                 continue
             }
-            var mids: [Int32: Int] = [:]
+            let call = state.withLock { s -> Int in
+                s.nextCall += 1
+                s.missing[s.nextCall] = 0
+                return s.nextCall
+            }
+            var sent: [Int32: Int] = [:]
+            var refused = false
             for i in pending {
                 var mid: Int32 = 0
                 let rc = payloads[i].withUnsafeBytes { raw in
                     mosquitto_publish(handle, &mid, topic, Int32(raw.count), raw.baseAddress, Int32(qos), retained)
                 }
-                guard rc == MOSQ_ERR_SUCCESS.rawValue else { break }
-                mids[mid] = i
+                guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+                    if rc == MOSQ_ERR_NO_CONN.rawValue {
+                        // Not connected after all: wait for the network thread's reconnect.
+                        state.withLock { if $0.connection == connection { $0.connected = false } }
+                    } else {
+                        // A message the library refuses (too large, bad topic): not retried.
+                        refused = true
+                    }
+                    break
+                }
+                sent[mid] = i
+                // QoS 0 is delivered once handed to the network thread; 1 and 2 once acknowledged
+                // (an ack may come before the id is registered here).
+                state.withLock { s in
+                    guard s.early.remove(mid) == nil else { return }
+                    if qos > 0 {
+                        s.waiting[mid] = call
+                        s.missing[call, default: 0] += 1
+                    } else {
+                        s.ignoring.insert(mid)
+                    }
+                }
             }
             let left = deadline - ContinuousClock.now
-            let acked = state.withLock(waitingUntil: { s in s.connection != connection || s.stopped || mids.keys.allSatisfy { s.acknowledged.contains($0) } },
-                                       timeout: max(left, .zero)) { s -> Set<Int> in
-                var done = Set<Int>()
-                for (mid, i) in mids where s.acknowledged.remove(mid) != nil { done.insert(i) }
-                return done
+            let unacknowledged = state.withLock(waitingUntil: { s in s.missing[call] == 0 || s.connection != connection || s.stopped },
+                                                timeout: max(left, .zero)) { s -> Set<Int32> in
+                s.missing[call] = nil
+                var still = Set<Int32>()
+                for mid in sent.keys where s.waiting[mid] == call {
+                    s.waiting[mid] = nil
+                    s.ignoring.insert(mid)
+                    still.insert(mid)
+                }
+                return still
             }
-            pending.removeAll { acked.contains($0) }
+            let delivered = Set(sent.filter { !unacknowledged.contains($0.key) }.values)
+            pending.removeAll { delivered.contains($0) }
+            if refused { break }
         }
         return payloads.count - pending.count
     }
@@ -215,10 +224,13 @@ public final class MQTTClient: Sendable {
 
     private func acknowledged(_ mid: Int32) {
         state.withLock { s in
-            s.acknowledged.insert(mid)
-            // Acks nobody waits for any more (a publish that timed out) must not pile up.
-            if s.acknowledged.count > 100_000 { s.acknowledged.removeAll() }
+            if let call = s.waiting.removeValue(forKey: mid) {
+                s.missing[call]? -= 1
+            } else if s.ignoring.remove(mid) == nil {
+                s.early.insert(mid)
+            }
         }
         state.broadcast()
     }
+
 }

@@ -52,6 +52,17 @@ import Testing
         #expect(other.writes.map(\.times) == first.writes.map(\.times))
     }
 
+    /// Fresh fuzzing found the fast path storing -0 as +0 (the full parser keeps the sign).
+    @Test func negativeZeroKeepsItsSignOnTheFastPath() {
+        let body = Array("m v=-0\nm v=-0.0\nm v=0\n".utf8)
+        let parser = LineProtocolParser(precision: .nanoseconds, defaultTime: 1)
+        let cache = SeriesTextCache(capacity: 4)
+        for _ in 0..<2 {  // the second pass takes the fast path, its cache warm
+            let values = LineProtocolSeriesParser(parser: parser, namespace: "", cache: cache).parse(body).writes.flatMap(\.values)
+            #expect(values.map { if case .double(let x) = $0 { x.sign == .minus } else { false } } == [true, true, false])
+        }
+    }
+
     @Test func precisionsScaleTheFastPath() {
         let body = Array("m,t=a v=1 1718000000\nm,t=a v=2 1718000001\n".utf8)
         let parser = LineProtocolParser(precision: .seconds, defaultTime: 0)

@@ -51,20 +51,16 @@ final class AlertHandler: TaskOutput {
     let dropped = Atomic<Int>(0)
 
     struct State {
-        /// Queued events from `head` on (the delivered ones before it are dropped in bulk).
+        /// The queued events, in order; the thread takes them all at once.
         var events: [AlertEvent] = []
-        var head = 0
         var stopping = false
 
-        var count: Int { events.count - head }
+        var count: Int { events.count }
 
-        /// Every queued event, in order.
+        /// Every queued event, in order (the queue keeps its capacity).
         mutating func takeAll() -> [AlertEvent] {
-            defer {
-                events.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            return Array(events[head...])
+            defer { events.removeAll(keepingCapacity: true) }
+            return events
         }
     }
 
