@@ -110,9 +110,8 @@ public final class MQTTClient: Sendable {
     /// Starts the network thread; the first connection is made in the background (a broker that
     /// is down is retried, never a failure here).
     public func start() throws(SystemError) {
-        let rc = mosquitto_connect_async(handle, configuration.host, Int32(configuration.port), 30)
         // A refused first attempt is retried by the loop's reconnects.
-        _ = rc
+        _ = mosquitto_connect_async(handle, configuration.host, Int32(configuration.port), 30)
         let loop = mosquitto_loop_start(handle)
         guard loop == MOSQ_ERR_SUCCESS.rawValue else {
             throw SystemError(code: EIO, operation: "mosquitto_loop_start: \(String(cString: mosquitto_strerror(loop)))", subject: configuration.name)

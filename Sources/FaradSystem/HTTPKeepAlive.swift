@@ -5,16 +5,20 @@ import Glibc
 #endif
 
 /// A persistent HTTP/1.1 connection to one endpoint, for one background thread at a time (the
-/// alert post handler's): requests reuse the socket while the server keeps it open (as Go's
-/// client, and so Kapacitor's, does), and a connection the server closed is opened again once.
+/// alert post handler's; ``HTTPPost/send(_:to:path:body:contentType:headers:timeoutSeconds:)``
+/// uses one for a single request): requests reuse the socket while the server keeps it open (as
+/// Go's client, and so Kapacitor's, does), and a connection the server closed is opened again once.
 public final class HTTPKeepAlive: Sendable {
     public let endpoint: HTTPPost.Endpoint
     private let socket = Mutex<FileDescriptor?>(nil)
     /// Bytes read past the last response (the start of the next one when requests are pipelined).
     private let leftover = Mutex<[UInt8]>([])
 
-    /// The largest response body kept (the rest is read and dropped).
-    static let maximumBody = 1 << 20
+    /// The largest response body read (a longer announced one is an error; a longer unframed
+    /// one is cut).
+    static let maximumBody = 16 << 20
+    /// The largest response head.
+    static let maximumHead = 64 << 10
 
     public init(_ endpoint: HTTPPost.Endpoint) {
         self.endpoint = endpoint
@@ -31,15 +35,8 @@ public final class HTTPKeepAlive: Sendable {
         timeoutSeconds: Int = 30
     ) throws(SystemError) -> (status: Int, body: [UInt8]) {
         let request = request(method, path: path, body: body, contentType: contentType, headers: headers)
-        for attempt in 0..<2 {
-            let reused = socket.withLock { $0 } != nil
-            let fd: FileDescriptor
-            if let open = socket.withLock({ $0 }) {
-                fd = open
-            } else {
-                fd = try TCPClient.connect(host: endpoint.host, port: endpoint.port, timeoutSeconds: timeoutSeconds)
-                socket.withLock { $0 = fd }
-            }
+        while true {
+            let (fd, reused) = try connection(timeoutSeconds)
             do throws(SystemError) {
                 try TCPClient.send(request, on: fd, subject: endpoint.description)
                 let (status, responseBody, keep) = try readResponse(fd)
@@ -47,12 +44,10 @@ public final class HTTPKeepAlive: Sendable {
                 return (status, responseBody)
             } catch {
                 drop()
-                // A kept connection the server had closed: once more on a new one.
-                if reused && attempt == 0 { continue }
-                throw error
+                // A kept connection the server had closed: once more, on a new one.
+                guard reused else { throw error }
             }
         }
-        throw SystemError(code: EIO, operation: "POST", subject: endpoint.description)
     }
 
     /// Sends `bodies` as pipelined requests (all of a flight of up to 64 written, then their
@@ -70,13 +65,7 @@ public final class HTTPKeepAlive: Sendable {
             let flight = bodies[next..<min(next + 64, bodies.count)]
             var answered = 0
             do throws(SystemError) {
-                let fd: FileDescriptor
-                if let open = socket.withLock({ $0 }) {
-                    fd = open
-                } else {
-                    fd = try TCPClient.connect(host: endpoint.host, port: endpoint.port, timeoutSeconds: timeoutSeconds)
-                    socket.withLock { $0 = fd }
-                }
+                let (fd, _) = try connection(timeoutSeconds)
                 var bytes: [UInt8] = []
                 for body in flight { bytes += request(method, path: path, body: body, contentType: contentType, headers: headers) }
                 try TCPClient.send(bytes, on: fd, subject: endpoint.description)
@@ -104,6 +93,14 @@ public final class HTTPKeepAlive: Sendable {
         return results
     }
 
+    /// The open connection (`reused`), or a new one.
+    private func connection(_ timeoutSeconds: Int) throws(SystemError) -> (FileDescriptor, reused: Bool) {
+        if let open = socket.withLock({ $0 }) { return (open, true) }
+        let fd = try TCPClient.connect(host: endpoint.host, port: endpoint.port, timeoutSeconds: timeoutSeconds)
+        socket.withLock { $0 = fd }
+        return (fd, false)
+    }
+
     private func request(_ method: String, path: String, body: [UInt8], contentType: String, headers: [(name: String, value: String)]) -> [UInt8] {
         var request = Array("\(method) \(endpoint.basePath)\(path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n".utf8)
         for (name, value) in headers { request += Array("\(name): \(value)\r\n".utf8) }
@@ -120,25 +117,27 @@ public final class HTTPKeepAlive: Sendable {
         leftover.withLock { $0 = [] }
     }
 
+    /// Appends what one `recv` gives to `buffer`; false at the end of the stream.
+    private func receive(_ fd: FileDescriptor, into buffer: inout [UInt8]) throws(SystemError) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        let n = chunk.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) }
+        if n == 0 { return false }
+        guard n > 0 else { throw SystemError.current("recv", subject: endpoint.description) }
+        buffer += chunk[0..<n]
+        return true
+    }
+
     /// Status, body, and whether the connection may be reused.
     private func readResponse(_ fd: FileDescriptor) throws(SystemError) -> (Int, [UInt8], Bool) {
-        var data: [UInt8] = leftover.withLock { l in
+        var data = leftover.withLock { l in
             defer { l = [] }
             return l
         }
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        func more() throws(SystemError) -> Bool {
-            let n = chunk.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) }
-            if n == 0 { return false }
-            guard n > 0 else { throw SystemError.current("recv", subject: endpoint.description) }
-            data += chunk[0..<n]
-            return true
-        }
         var headerEnd = Self.find([13, 10, 13, 10], in: data)
         while headerEnd == nil {
-            guard try more() else { throw SystemError(code: ECONNRESET, operation: "recv: closed before a response", subject: endpoint.description) }
+            guard data.count < Self.maximumHead else { throw SystemError(code: EMSGSIZE, operation: "response head too long", subject: endpoint.description) }
+            guard try receive(fd, into: &data) else { throw SystemError(code: ECONNRESET, operation: "recv: closed before a response", subject: endpoint.description) }
             headerEnd = Self.find([13, 10, 13, 10], in: data)
-            guard data.count < 64 * 1024 || headerEnd != nil else { throw SystemError(code: EMSGSIZE, operation: "response headers too long", subject: endpoint.description) }
         }
         let head = String(decoding: data[..<headerEnd!], as: UTF8.self)
         let lines = head.split(separator: "\r\n")
@@ -156,32 +155,33 @@ public final class HTTPKeepAlive: Sendable {
             if lower.hasPrefix("connection:") { keep = lower.contains("keep-alive") || (keep && !lower.contains("close")) }
         }
         var body = Array(data[(headerEnd! + 4)...])
+        data = []
         if let length, !chunked {
+            guard length >= 0, length <= Self.maximumBody else {
+                throw SystemError(code: EMSGSIZE, operation: "response body of \(length) bytes", subject: endpoint.description)
+            }
             while body.count < length {
-                let before = data.count
-                guard try more() else { throw SystemError(code: ECONNRESET, operation: "recv: body cut short", subject: endpoint.description) }
-                body += data[before...]
+                guard try receive(fd, into: &body) else { throw SystemError(code: ECONNRESET, operation: "recv: body cut short", subject: endpoint.description) }
             }
             // Whatever follows this response belongs to the next one.
-            if body.count > length { leftover.withLock { $0 = Array(body[length...]) } }
-            return (status, Array(body.prefix(min(length, Self.maximumBody))), keep)
+            if body.count > length {
+                leftover.withLock { $0 = Array(body[length...]) }
+                body.removeLast(body.count - length)
+            }
+            return (status, body, keep)
         }
-        // Chunked or unframed: read to the end of the chunks or the connection, not kept.
-        while true {
+        // Chunked or unframed: read to the end of the chunks or of the connection; not kept.
+        while body.count <= Self.maximumBody {
             if chunked, Self.find(Array("0\r\n\r\n".utf8), in: body) != nil { break }
-            let before = data.count
-            guard try more() else { break }
-            body += data[before...]
-            if body.count > Self.maximumBody { break }
+            guard try receive(fd, into: &body) else { break }
         }
         return (status, Array(body.prefix(Self.maximumBody)), false)
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] && Array(haystack[i..<(i + needle.count)]) == needle {
-            return i
+        return (0...(haystack.count - needle.count)).first { i in
+            needle.indices.allSatisfy { haystack[i + $0] == needle[$0] }
         }
-        return nil
     }
 }

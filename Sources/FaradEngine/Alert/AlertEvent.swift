@@ -17,6 +17,15 @@ final class AlertEvent: Sendable {
         var tags: [(key: String, value: String)]
         var fields: [(key: String, value: FieldValue)]
         var serverInfo: GoValue
+
+        /// Kapacitor's `idInfo`: what `.id()` sees, and the start of what `.message()` sees.
+        var idInfo: [(String, GoValue)] {
+            [
+                ("Name", .string(name)), ("TaskName", .string(taskName)), ("Group", .string(group)),
+                ("Tags", .map(Dictionary(tags.map { ($0.key, GoValue.string($0.value)) }, uniquingKeysWith: { a, _ in a }), zero: .string(""))),
+                ("ServerInfo", serverInfo),
+            ]
+        }
     }
 
     /// The rendered parts.
@@ -68,10 +77,8 @@ final class AlertEvent: Sendable {
 
     /// Kapacitor's `messageInfo` (with `Message` for `detailsInfo`).
     private func templateData(message: String?) -> GoValue {
-        var members: [(String, GoValue)] = [
-            ("Name", .string(source.name)), ("TaskName", .string(source.taskName)), ("Group", .string(source.group)),
-            ("Tags", .map(Dictionary(source.tags.map { ($0.key, GoValue.string($0.value)) }, uniquingKeysWith: { a, _ in a }), zero: .string(""))),
-            ("ServerInfo", source.serverInfo), ("ID", .string(id)),
+        var members = source.idInfo + [
+            ("ID", .string(id)),
             ("Fields", .map(Dictionary(source.fields.map { ($0.key, GoValue($0.value)) }, uniquingKeysWith: { a, _ in a }), zero: .null)),
             ("Level", .string("\(level)")), ("Time", .time(time)), ("Duration", .duration(duration)),
         ]

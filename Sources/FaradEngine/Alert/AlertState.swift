@@ -77,12 +77,4 @@ struct AlertState: Sendable {
         }
         return changes / Double(l - 1)
     }
-
-    /// A state restored from the store: `level` current since `since`.
-    static func restored(level: AlertLevel, history: Int, since: Int64) -> AlertState {
-        var s = AlertState(history: history)
-        s.add(level, at: since, flapping: nil, stateChangesOnly: 0)
-        s.triggered(at: since)
-        return s
-    }
 }

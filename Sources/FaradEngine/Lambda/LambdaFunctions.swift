@@ -162,18 +162,11 @@ enum LambdaFunctions {
             return .double(x)
         case ("string", .string): return v
         case ("string", .int(let x)): return .string("\(x)")
-        case ("string", .double(let x)): return .string(fixedText(x))
+        case ("string", .double(let x)): return .string(GoFormat.fixed(x))  // Kapacitor's string(): strconv 'f', -1
         case ("string", .bool(let b)): return .string(b ? "true" : "false")
         case ("string", .duration(let ns)): return .string(DurationText.format(ns))
         default: throw LambdaError("cannot convert \(v.typeName) to \(type)")
         }
-    }
-
-    /// A float as Kapacitor's `string()` writes it (Go's `strconv.FormatFloat(x, 'f', -1, 64)`):
-    /// the shortest digits that read back as `x`, never with an exponent and without a trailing
-    /// `.0` — `0`, `1.5`, `0.00001`, `100000000000000000000`; `NaN`, `+Inf` and `-Inf` otherwise.
-    static func fixedText(_ x: Double) -> String {
-        GoFormat.fixed(x)
     }
 
     static func timePart(_ name: String, _ ns: Int64) -> Int64 {

@@ -95,7 +95,7 @@ final class AlertNode: EngineNode {
         guard let event = makeEvent(name: sp.point.measurement, group: sp.group, tags: sp.point.tags, fields: sp.point.fields,
                                     level: level, time: t, duration: duration, data: .point(sp)) else { return false }
         send(event)
-        decorate(&sp.point, event, duration: duration, tags: true)
+        decorate(&sp.point, event, duration: duration)
         return true
     }
 
@@ -128,7 +128,7 @@ final class AlertNode: EngineNode {
         guard let event = makeEvent(name: b.name, group: b.group, tags: b.tags, fields: b.points[highestPoint].fields,
                                     level: level, time: t, duration: duration, data: .batch(b)) else { return false }
         send(event)
-        for k in b.points.indices { decorate(&b.points[k], event, duration: duration, tags: true) }
+        for k in b.points.indices { decorate(&b.points[k], event, duration: duration) }
         if !settings.levelTag.isEmpty { b.tags = Self.setting(b.tags, settings.levelTag, "\(level)") }
         if !settings.idTag.isEmpty { b.tags = Self.setting(b.tags, settings.idTag, event.id) }
         return true
@@ -171,13 +171,8 @@ final class AlertNode: EngineNode {
         if settings.idIsDefault {
             id = source.name + ":" + source.group
         } else {
-            let info = GoValue.object([
-                ("Name", .string(source.name)), ("TaskName", .string(taskID)), ("Group", .string(source.group)),
-                ("Tags", .map(Dictionary(tags.map { ($0.key, GoValue.string($0.value)) }, uniquingKeysWith: { a, _ in a }), zero: .string(""))),
-                ("ServerInfo", serverInfo),
-            ])
             do throws(GoTemplateError) {
-                id = try settings.id.render(info)
+                id = try settings.id.render(.object(source.idInfo))
             } catch {
                 fail("alert .id(): \(error.message)")
                 return nil
@@ -196,10 +191,10 @@ final class AlertNode: EngineNode {
         for h in handlers { h.offer(event) }
     }
 
-    private func decorate(_ p: inout Point, _ event: AlertEvent, duration: Int64, tags: Bool) {
+    private func decorate(_ p: inout Point, _ event: AlertEvent, duration: Int64) {
         let s = settings
-        if tags, !s.levelTag.isEmpty { p.setTag(s.levelTag, "\(event.level)") }
-        if tags, !s.idTag.isEmpty { p.setTag(s.idTag, event.id) }
+        if !s.levelTag.isEmpty { p.setTag(s.levelTag, "\(event.level)") }
+        if !s.idTag.isEmpty { p.setTag(s.idTag, event.id) }
         if !s.levelField.isEmpty { p.setField(s.levelField, .string("\(event.level)")) }
         if !s.messageField.isEmpty { p.setField(s.messageField, .string(event.parts.message)) }
         if !s.idField.isEmpty { p.setField(s.idField, .string(event.id)) }

@@ -14,12 +14,15 @@ final class EvalNode: EngineNode {
     let keep: [String]?
     let quiet: Bool
     private(set) var evalErrors = 0
+    /// Some lambda keeps state (`count()`, `sigma()`): each group runs its own copies.
+    private let stateful: Bool
     // Unchecked: see EngineNode.children.
     @exclusivity(unchecked) private var groupLambdas: [GroupLambda]
 
     init(name: String, provides: EdgeType, lambdas: [CompiledLambda], names: [String], tags: [String], keep: [String]?, quiet: Bool) {
         self.lambdas = lambdas
         groupLambdas = lambdas.map(GroupLambda.init)
+        stateful = lambdas.contains(where: \.isStateful)
         self.names = names
         tagNames = Set(tags)
         self.keep = keep
@@ -31,7 +34,7 @@ final class EvalNode: EngineNode {
 
     override func process(_ message: consuming Message) {
         let group = message.group
-        let lambdas = lambdas.contains(where: \.isStateful) ? groupLambdas.indices.map { groupLambdas[$0](group) } : self.lambdas
+        let lambdas = stateful ? groupLambdas.indices.map { groupLambdas[$0](group) } : self.lambdas
         if let result = message.mapPoints({ evaluate(&$0, lambdas) }) { emit(result) }
     }
 
