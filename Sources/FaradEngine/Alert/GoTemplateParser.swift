@@ -129,10 +129,10 @@ struct GoTemplateParser {
     /// Whether the last closed action had `-}}`.
     private var lastTrim = false
 
-    /// After `end`/`else`: the action's close.
+    /// After `end`/`else`: the action's close (``closeAction()`` records its trim in `lastTrim`).
     private mutating func endOfKeyword(_ keyword: String) throws(GoTemplateError) -> String {
         skipSpaces()
-        lastTrim = try closeAction()
+        _ = try closeAction()
         return keyword
     }
 
