@@ -17,9 +17,10 @@ struct ServeCommand: AsyncParsableCommand {
             are committed to disk. SIGTERM or SIGINT finishes the requests in flight, commits and exits.
 
             TICKscript tasks (farad define …) read the points written to /write and /kapacitor/v1/write \
-            for their dbrps; their definitions are stored and come back enabled after a restart. UDFs come \
-            from --config (a farad.toml with kapacitor.conf's [udf.functions.NAME] sections); each is \
-            probed at start, and one that fails is reported without stopping the server.
+            for their dbrps; their definitions are stored and come back enabled after a restart. --config \
+            takes Kapacitor's kapacitor.conf as it is: UDFs from its [udf.functions.NAME] sections (each \
+            probed at start; one that fails is reported without stopping the server), influxDBOut's \
+            [[influxdb]], alerts' [[mqtt]] brokers, and its server keys under Farad's own flags.
             """
     )
 
