@@ -156,6 +156,12 @@ public final class HTTPKeepAlive: Sendable {
         }
         var body = Array(data[(headerEnd! + 4)...])
         data = []
+        // 1xx, 204 and 304 have no body whatever the headers say (RFC 9112 6.3): InfluxDB's 204
+        // to a write carries no Content-Length, and reading for a body would wait out the timeout.
+        if (100..<200).contains(status) || status == 204 || status == 304 {
+            if !body.isEmpty { leftover.withLock { $0 = body } }
+            return (status, [], keep)
+        }
         if let length, !chunked {
             guard length >= 0, length <= Self.maximumBody else {
                 throw SystemError(code: EMSGSIZE, operation: "response body of \(length) bytes", subject: endpoint.description)

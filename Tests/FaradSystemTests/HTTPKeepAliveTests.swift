@@ -17,7 +17,9 @@ final class PipelineServer: Sendable {
     let accepted = Count()
     let thread: OSThread?
 
-    init(perConnection: Int, close: Bool) throws {
+    /// `noContent`: answer each request as it comes with a 204 that has no Content-Length (as
+    /// InfluxDB answers a write) and keep the connection open until the client closes it.
+    init(perConnection: Int, close: Bool, noContent: Bool = false) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var addr = sockaddr_in()
@@ -36,6 +38,17 @@ final class PipelineServer: Sendable {
                 accepted.value.add(1, ordering: .relaxed)
                 var seen = 0, total = 0
                 var buffer = [UInt8](repeating: 0, count: 65536)
+                if noContent {
+                    while true {
+                        let n = buffer.withUnsafeMutableBytes { recv(c, $0.baseAddress, $0.count, 0) }
+                        guard n > 0 else { break }
+                        let requests = String(decoding: buffer[0..<n], as: UTF8.self).components(separatedBy: "POST ").count - 1
+                        let reply = String(repeating: "HTTP/1.1 204 No Content\r\nContent-Type: application/json\r\n\r\n", count: requests)
+                        _ = Array(reply.utf8).withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    }
+                    Glibc.close(c)
+                    continue
+                }
                 while seen < perConnection {
                     let n = buffer.withUnsafeMutableBytes { recv(c, $0.baseAddress, $0.count, 0) }
                     guard n > 0 else { break }
@@ -75,5 +88,19 @@ final class PipelineServer: Sendable {
         let client = HTTPKeepAlive(HTTPPost.Endpoint(url: "http://127.0.0.1:\(server.port)")!)
         let results = client.sendPipelined("POST", path: "/", bodies: Array(repeating: Array("x".utf8), count: 3), contentType: "text/plain")
         #expect(results.map { (try? $0.get()) ?? -1 } == [200, 200, 200])
+    }
+
+    /// A 204 ends at its head: the client neither waits for a body nor loses the connection.
+    @Test func noContentWithoutALengthEndsAtTheHead() throws {
+        let server = try PipelineServer(perConnection: 1, close: false, noContent: true)
+        defer { server.stop() }
+        do {  // the client closes its connection at the end of this block, before the server stops
+            let client = HTTPKeepAlive(HTTPPost.Endpoint(url: "http://127.0.0.1:\(server.port)")!)
+            for _ in 0..<3 {
+                let (status, body) = try client.send("POST", path: "/write", body: Array("x".utf8), contentType: "text/plain", timeoutSeconds: 2)
+                #expect(status == 204 && body.isEmpty)
+            }
+        }
+        #expect(server.accepted.value.load(ordering: .relaxed) == 1)
     }
 }
