@@ -16,6 +16,8 @@ public struct ConfigFileSettings: Sendable {
     public var httpBind: String?
     /// A swift-log level name (Kapacitor's `DEBUG INFO WARN ERROR OFF` mapped).
     public var logLevel: String?
+    /// `[logging] file`: a path, or `STDERR` / `STDOUT`.
+    public var logFile: String?
     /// The file with the environment's overrides applied, for the task settings.
     public var root: TOMLValue
     /// One line per section Farad ignores.
@@ -36,23 +38,30 @@ public struct ConfigFileSettings: Sendable {
         hostname = top["hostname"]?.string
         dataDirectory = top["data_dir"]?.string
         httpBind = root["http", "bind-address"]?.string
+        logFile = root["logging", "file"]?.string
         if let level = root["logging", "level"]?.string {
-            switch level.uppercased() {
-            case "DEBUG": logLevel = "debug"
-            case "INFO": logLevel = "info"
-            case "WARN", "WARNING": logLevel = "warning"
-            case "ERROR": logLevel = "error"
-            case "OFF": logLevel = "critical"
-            default: warnings.append("[logging] level \"\(level)\" is not DEBUG, INFO, WARN, ERROR or OFF: ignored")
-            }
+            logLevel = Self.swiftLogLevel(kapacitor: level)
+            if logLevel == nil { warnings.append("[logging] level \"\(level)\" is not DEBUG, INFO, WARN, ERROR or OFF: ignored") }
         }
         for key in top.keys.sorted() where !Self.used.contains(key) {
             warnings.append("kapacitor.conf [\(key)] is not used by Farad: ignored")
         }
     }
 
+    /// Kapacitor's log level names (`DEBUG INFO WARN ERROR OFF`, any case) as swift-log's.
+    public static func swiftLogLevel(kapacitor name: String) -> String? {
+        switch name.uppercased() {
+        case "DEBUG": "debug"
+        case "INFO": "info"
+        case "WARN", "WARNING": "warning"
+        case "ERROR": "error"
+        case "OFF": "critical"
+        default: nil
+        }
+    }
+
     /// Kapacitor's environment overrides for the keys Farad reads: `KAPACITOR_HOSTNAME`,
-    /// `KAPACITOR_DATA_DIR`, `KAPACITOR_HTTP_BIND_ADDRESS`, `KAPACITOR_LOGGING_LEVEL`,
+    /// `KAPACITOR_DATA_DIR`, `KAPACITOR_HTTP_BIND_ADDRESS`, `KAPACITOR_LOGGING_LEVEL`, `KAPACITOR_LOGGING_FILE`,
     /// `KAPACITOR_INFLUXDB_<i>_URLS_<j>` (and `_ENABLED`, `_NAME`, `_DEFAULT`), `KAPACITOR_MQTT_<i>_URL`
     /// (and `_NAME`, `_ENABLED`, `_DEFAULT`, `_USERNAME`, `_PASSWORD`, `_CLIENT_ID`).
     static func applyOverrides(_ root: inout TOMLValue, _ environment: [String: String]) {
@@ -60,6 +69,7 @@ public struct ConfigFileSettings: Sendable {
         let plain: [(String, [String])] = [
             ("KAPACITOR_HOSTNAME", ["hostname"]), ("KAPACITOR_DATA_DIR", ["data_dir"]),
             ("KAPACITOR_HTTP_BIND_ADDRESS", ["http", "bind-address"]), ("KAPACITOR_LOGGING_LEVEL", ["logging", "level"]),
+            ("KAPACITOR_LOGGING_FILE", ["logging", "file"]),
         ]
         for (name, path) in plain {
             if let v = environment[name] { set(&top, path, .string(v)) }

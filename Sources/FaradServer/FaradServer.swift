@@ -1,4 +1,5 @@
 import FaradIngest
+import Foundation
 import FaradStore
 import FaradSystem
 import HTTPTypes
@@ -61,7 +62,8 @@ public struct FaradServer: Sendable {
         KairosRoutes(context).register(on: router)
         InfluxRoutes(context).register(on: router)
         HealthRoutes(context).register(on: router)
-        TaskRoutes(tasks: tasks, bodies: context.bodies).register(on: router)
+        TaskRoutes(tasks: tasks, bodies: context.bodies, identity: try ServerIdentity.load(from: store),
+                   hostname: configuration.tasks.hostname ?? ProcessInfo.processInfo.hostName).register(on: router)
 
         let host = configuration.host
         let onListening = self.onListening

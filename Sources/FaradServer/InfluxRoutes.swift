@@ -20,7 +20,7 @@ struct InfluxRoutes: Sendable {
     /// The InfluxDB version Farad answers pings with (clients check for a 1.x).
     static let influxVersion = "1.6.7-farad"
     /// The Kapacitor API version Farad's task API follows.
-    static let kapacitorVersion = "1.5.0-farad"
+    static let kapacitorVersion = "1.7.6-farad"
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("write") { request, _ in await write(request) }

@@ -3,11 +3,14 @@ import FaradEngine
 import HTTPTypes
 import Hummingbird
 
-/// Kapacitor's task API: `POST/GET/PATCH/DELETE /kapacitor/v1/tasks[/<id>]` and each task's
-/// httpOut endpoints at `GET /kapacitor/v1/tasks/<id>/<endpoint>`.
+/// Kapacitor's task API: `POST/GET/PATCH/DELETE /kapacitor/v1/tasks[/<id>]`, each task's
+/// httpOut endpoints at `GET /kapacitor/v1/tasks/<id>/<endpoint>`, and the server's
+/// `GET /kapacitor/v1/debug/vars` (IDs, host, task counts) that `kapacitor stats general` reads.
 struct TaskRoutes {
     let tasks: TaskService
     let bodies: BodyReader
+    let identity: ServerIdentity
+    let hostname: String
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("kapacitor/v1")
@@ -25,6 +28,20 @@ struct TaskRoutes {
                 record.json(execution: execution, dot: tasks.dot(record, execution), into: &w)
             }
             w.raw("]}")
+            return Responses.json(.ok, w.bytes, headers: Self.headers)
+        }
+        api.get("debug/vars") { _, _ in
+            let all = tasks.list()
+            var w = JSONWriter()
+            w.raw("{\"cluster_id\":")
+            w.string(identity.clusterID)
+            w.raw(",\"server_id\":")
+            w.string(identity.serverID)
+            w.raw(",\"host\":")
+            w.string(hostname)
+            w.raw(",\"product\":\"kapacitor\",\"platform\":\"OSS\",\"version\":")
+            w.string(InfluxRoutes.kapacitorVersion)
+            w.raw(",\"num_tasks\":\(all.count),\"num_enabled_tasks\":\(all.filter { $0.0.enabled }.count),\"num_subscriptions\":0}")
             return Responses.json(.ok, w.bytes, headers: Self.headers)
         }
         api.get("tasks/:id") { _, context in
@@ -73,7 +90,7 @@ struct TaskRoutes {
         }
     }
 
-    /// The fields of a create/update body: id, script, dbrps, status, and Farad's group-idle.
+    /// The fields of a create/update body: id, type, script, dbrps, status, and Farad's group-idle.
     static func changes(_ request: Request, bodies: BodyReader) async throws -> TaskService.Changes {
         var request = request
         let json: JSONValue
@@ -88,6 +105,7 @@ struct TaskRoutes {
         var c = TaskService.Changes()
         c.id = json["id"]?.stringValue
         c.script = json["script"]?.stringValue
+        c.type = json["type"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         c.status = json["status"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         c.groupIdle = json["group-idle"]?.stringValue
         if let list = json["dbrps"]?.arrayValue, !list.isEmpty {

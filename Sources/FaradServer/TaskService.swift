@@ -125,6 +125,8 @@ public final class TaskService: Service, Sendable {
     struct Changes {
         var id: String?
         var script: String?
+        /// `stream` or `batch`; it must agree with the script's type.
+        var type: String?
         var dbrps: [DBRP]?
         var status: String?
         var groupIdle: String?
@@ -143,6 +145,7 @@ public final class TaskService: Service, Sendable {
         var record = TaskRecord(id: id, type: "stream", dbrps: [], script: script, status: "disabled", created: now, modified: now,
                                 lastEnabled: 0, error: "", groupIdle: c.groupIdle)
         try validate(&record, requested: c.dbrps, patch: false)
+        try Self.check(type: c.type, of: record)
         try state.withLock { (s) throws(TaskAPIError) in
             guard s.records[id] == nil else { throw TaskAPIError(400, "task \(id) already exists") }
             s.records[id] = record
@@ -154,12 +157,13 @@ public final class TaskService: Service, Sendable {
 
     func update(_ id: String, _ c: Changes) throws(TaskAPIError) -> TaskRecord {
         guard var record = state.withLock({ $0.records[id] }) else { throw TaskAPIError(404, "task does not exist, cannot update") }
-        if c.script != nil || c.dbrps != nil || c.groupIdle != nil {
+        if c.script != nil || c.dbrps != nil || c.groupIdle != nil || c.type != nil {
             if let script = c.script, !script.isEmpty { record.script = script }
             if let idle = c.groupIdle { record.groupIdle = idle.isEmpty ? nil : idle }
             let previous = record.dbrps
             record.dbrps = []
             try validate(&record, requested: c.dbrps ?? previous, patch: true)
+            try Self.check(type: c.type, of: record)
             record.modified = Self.wallClock()
             state.withLock { $0.records[id] = record }
             try persist(record)
@@ -179,6 +183,13 @@ public final class TaskService: Service, Sendable {
         } catch {
             throw TaskAPIError(500, error.message)
         }
+    }
+
+    /// A requested task type must be the one the script has.
+    private static func check(type: String?, of record: TaskRecord) throws(TaskAPIError) {
+        guard let type, type != record.type else { return }
+        guard type == "stream" || type == "batch" else { throw TaskAPIError(400, "invalid task type \(type.debugDescription): use stream or batch") }
+        throw TaskAPIError(400, "task type \(type) does not match the TICKscript, which is a \(record.type) task")
     }
 
     /// Checks the script and settles the dbrps: from the request or the script, not both.

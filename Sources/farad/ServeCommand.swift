@@ -51,8 +51,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("kairosdb-complex"), help: "Register KairosDB's 'complex' data type (stock KairosDB does not). [FARAD_KAIROSDB_COMPLEX=1]")
     var kairosComplex = false
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr). [FARAD_LOG_LEVEL, default info]")
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. [FARAD_LOG_LEVEL, default info]")
     var logLevel: String?
+
+    @Option(name: .customLong("log-file"), help: "Write logs to this file (created with its directory; STDERR and STDOUT as in Kapacitor) instead of stderr. [FARAD_LOG_FILE, or [logging] file]")
+    var logFile: String?
+
+    @Option(name: .customLong("log-format"), help: "text, or logfmt as Kapacitor writes its log (ts=… lvl=info msg=…). [FARAD_LOG_FORMAT, default text on stderr, logfmt in a file]")
+    var logFormat: String?
+
+    @Option(name: .customLong("hostname"), help: "This server's name in alert templates and /kapacitor/v1/debug/vars. [FARAD_HOSTNAME, or hostname in --config]")
+    var hostname: String?
+
+    @Option(name: .customLong("pidfile"), help: "Write the process ID to this file while serving.")
+    var pidFile: String?
+
+    /// `kapacitor` under the kapacitord name: Kapacitor's defaults (`:9092`, `~/.kapacitor`, the
+    /// `KAPACITOR_*` variables applied even without a file) under the file and the flags.
+    @Option(name: .customLong("defaults"), help: .hidden)
+    var defaults: String?
 
     @Option(name: .customLong("config"), help: "A kapacitor.conf or farad.toml: hostname, data_dir, [http] bind-address, [logging] level, [udf.functions.NAME], [[influxdb]] urls, [[mqtt]] brokers (KAPACITOR_* variables override it; flags and FARAD_* win over it). [FARAD_CONFIG]")
     var configFile: String?
@@ -80,7 +97,13 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError("--config \(path): \(error)")
             }
         }
+        let kapacitorDefaults = defaults == "kapacitor"
+        if file == nil && kapacitorDefaults { file = try? ConfigFileSettings(toml: "", environment: env) }
         var config = ServerConfiguration()
+        if kapacitorDefaults {
+            (config.host, config.port) = ("0.0.0.0", 9092)
+            config.dataDirectory = (env["HOME"].map { $0 + "/.kapacitor" }) ?? config.dataDirectory
+        }
         if let bind = setting(httpBind, "FARAD_HTTP_BIND") ?? file?.httpBind {
             guard let (host, port) = ServerConfiguration.parseAddress(bind) else {
                 throw ValidationError("--http-bind '\(bind)' is not host:port")
@@ -110,7 +133,23 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: levelName) else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        bootstrapLogging(level)
+        let logPath = setting(logFile, "FARAD_LOG_FILE") ?? file?.logFile
+        let format = setting(logFormat, "FARAD_LOG_FORMAT") ?? (logPath.map { $0 == "STDERR" || $0 == "STDOUT" } == false ? "logfmt" : "text")
+        switch format {
+        case "text":
+            guard logPath == nil || logPath == "STDERR" else { throw ValidationError("--log-file writes logfmt: leave --log-format out or say logfmt") }
+            bootstrapLogging(level)
+        case "logfmt":
+            let output: LogOutput
+            do { output = try LogOutput.open(logPath ?? "STDERR") } catch { throw ValidationError("\(error)") }
+            LoggingSystem.bootstrap { label in
+                var handler = LogfmtLogHandler(label: label, output: output)
+                handler.logLevel = level
+                return handler
+            }
+        default:
+            throw ValidationError("--log-format must be text or logfmt, not '\(format)'")
+        }
         let logger = Logger(label: "farad")
         let metrics = ServerMetrics()
         metrics.bootstrapMetricsSystem()
@@ -137,6 +176,7 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.error("UDF unavailable: its info probe failed", metadata: ["udf": "\(failure.udf)", "error": "\(failure.message)"])
             }
         }
+        if let name = setting(hostname, "FARAD_HOSTNAME") { config.tasks.hostname = name }
         if let url = setting(influxDBURL, "FARAD_INFLUXDB_URL") {
             guard let endpoint = HTTPPost.Endpoint(url: url) else { throw ValidationError("--influxdb-url must be http://host:port, not '\(url)'") }
             config.tasks.influxDB = InfluxDBOutConfiguration(endpoint: endpoint)
@@ -147,6 +187,8 @@ struct ServeCommand: AsyncParsableCommand {
             let line = "farad serve: listening on http://\(host):\(port) (data in \(dataDirectory))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
+        if let pidFile { try PIDFile.write(pidFile) }
+        defer { if let pidFile { PIDFile.remove(pidFile) } }
         try await server.run()
     }
 

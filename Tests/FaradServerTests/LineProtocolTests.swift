@@ -104,8 +104,8 @@ struct LineProtocolTests {
 /// Runs a tool to completion with FaradSystem's ChildProcess (not Foundation's Process, whose
 /// pipe handling must not race the UDF host tests' descriptors); returns its status and stdout.
 @discardableResult
-func runTool(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: [UInt8]) {
-    let child = try ChildProcess(executable: executable, arguments: arguments,
+func runTool(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: [UInt8]) {
+    let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment,
                                  standardInput: .null, standardOutput: .pipe, standardError: .inherit)
     var output: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -115,7 +115,7 @@ func runTool(_ executable: String, _ arguments: [String]) throws -> (status: Int
         output += buffer[0..<n]
     }
     child.standardOutput!.close()
-    let status = child.waitBlocking(timeout: .seconds(60)) ?? child.terminate(grace: .seconds(1))
+    let status = child.waitBlocking(timeout: .seconds(120)) ?? child.terminate(grace: .seconds(1))
     switch status {
     case .exited(let code): return (code, output)
     default: return (-1, output)
