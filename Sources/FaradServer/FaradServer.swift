@@ -54,6 +54,7 @@ public struct FaradServer: Sendable {
             configuration.maxConnections = fitting
         }
         let store = try FaradStore(directory: configuration.dataDirectory, configuration: configuration.store, logger: logger)
+        if configuration.tasks.outboxDirectory == nil { configuration.tasks.outboxDirectory = configuration.dataDirectory + "/outbox" }
         let tasks = try TaskService(store: store, environment: configuration.tasks, logger: logger)
         let context = ServerContext(store: store, tasks: tasks, configuration: configuration, metrics: metrics, logger: logger)
         let router = Router(context: BasicRequestContext.self)

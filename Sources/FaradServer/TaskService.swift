@@ -178,6 +178,8 @@ public final class TaskService: Service, Sendable {
             return s.running.removeValue(forKey: id)
         }
         execution?.stop()
+        // What its influxDBOut nodes had not delivered goes with the task.
+        if let outbox = environment.outboxDirectory { try? FileManager.default.removeItem(atPath: outbox + "/" + id) }
         do {
             try store.deleteDocument(kind: "task", id: id)
         } catch {

@@ -1,3 +1,4 @@
+import FaradCore
 import Foundation
 import Synchronization
 

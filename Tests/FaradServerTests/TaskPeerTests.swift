@@ -54,6 +54,45 @@ import Testing
         #expect(task.text.contains(#"points_written=\"2\""#) && task.text.contains(#"write_errors=\"0\""#), "\(task.text)")
     }
 
+    /// Beyond Kapacitor: while InfluxDB is down, influxDBOut keeps the points in its outbox in
+    /// the data directory — through a `kill -9` of Farad — and delivers them once it is back.
+    @Test func influxDBOutLosesNothingWhileInfluxDBIsDownAcrossAKill9() async throws {
+        let influx = try await InfluxDProcess.start()
+        defer { influx.stop() }
+        _ = try await influx.query("CREATE DATABASE out")
+        let directory = ServerProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var server = try ServerProcess.start(dataDirectory: directory, arguments: ["--influxdb-url", influx.url])
+        defer { server.stop(removingData: false) }  // the one running when the test ends
+        let script = "stream\n    |from().measurement('m')\n    |influxDBOut().buffer(0).database('out').retentionPolicy('autogen')\n"
+        #expect(try await TaskAPITests.define(server, id: "out", script: script).status == 200)
+        func count() async throws -> Int {
+            let text = try await influx.query("SELECT count(v) FROM m", database: "out")
+            guard let range = text.range(of: #"\[\[0,(\d+)\]\]"#, options: .regularExpression) else { return 0 }
+            return Int(text[range].dropFirst(4).dropLast(2)) ?? 0
+        }
+        func write(_ range: Range<Int>) async throws {
+            let lines = range.map { "m v=\($0) \(Int64($0 + 1) * 1_000_000_000)" }.joined(separator: "\n")
+            #expect(try await server.post("/write?db=telegraf", lines).status == 204)
+        }
+        try await write(0..<20)
+        _ = try await Self.eventually("the first 20 points in influxd") { try await count() == 20 ? true : nil }
+
+        influx.stopServer()
+        try await write(20..<50)
+        let kept = try await Self.eventually("30 points in the outbox") { () -> String? in
+            let text = try await server.get("/kapacitor/v1/tasks/out").text
+            return text.contains(#"outbox_points=\"30\""#) ? text : nil
+        }
+        #expect(kept.contains(#"points_written=\"20\""#), "\(kept)")
+        server.kill9()
+        server = try ServerProcess.start(dataDirectory: directory, arguments: ["--influxdb-url", influx.url])
+        try await influx.restart()
+        _ = try await Self.eventually("all 50 points in influxd") { try await count() == 50 ? true : nil }
+        let values = try await influx.query("SELECT v FROM m", database: "out")
+        #expect(values.contains((0..<50).map { "[\($0 + 1),\($0)]" }.joined(separator: ",")), "\(values)")
+    }
+
     /// `farad serve` in a new directory with the Python agent in `mode` as `@py()`; `body`
     /// runs with it, then both go.
     static func withPythonUDF(mode: String, _ body: (ServerProcess) async throws -> Void) async throws {

@@ -1,5 +1,6 @@
 import FaradSystem
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -9,7 +10,7 @@ import FoundationNetworking
 /// its data in a temporary directory: the target of influxDBOut in end-to-end tests.
 public final class InfluxDProcess: Sendable {
     public let port: Int
-    let process: ChildProcess
+    private let process: Mutex<ChildProcess?>
     let directory: String
 
     /// Starts `influxd` and waits (polling its log, with a deadline) until it listens.
@@ -58,8 +59,37 @@ public final class InfluxDProcess: Sendable {
 
     private init(port: Int, process: ChildProcess, directory: String) {
         self.port = port
-        self.process = process
+        self.process = Mutex(process)
         self.directory = directory
+    }
+
+    /// Stops the server and keeps its data (a restart finds it).
+    public func stopServer() {
+        let running = process.withLock { p in
+            defer { p = nil }
+            return p
+        }
+        _ = running?.terminate(grace: .seconds(10))
+    }
+
+    /// Starts the server again on the same port and data, and waits until it listens.
+    public func restart() async throws {
+        var config = try String(contentsOfFile: directory + "/influxdb.conf", encoding: .utf8)
+        config = config.replacingOccurrences(of: "  bind-address = \"127.0.0.1:0\"", with: "  bind-address = \"127.0.0.1:\(port)\"")
+        try config.write(toFile: directory + "/influxdb.conf", atomically: true, encoding: .utf8)
+        let log = directory + "/influxd-restart.log"
+        try? FileManager.default.removeItem(atPath: log)
+        let child = try ChildProcess(
+            executable: "/bin/sh", arguments: ["-c", "exec /usr/bin/influxd -config '\(directory)/influxdb.conf' 2> '\(log)'"],
+            standardInput: .null, standardOutput: .null, standardError: .null)
+        process.withLock { $0 = child }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("Listening on HTTP") { return }
+            if child.exitStatus != nil { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw AgentSetupError("influxd did not restart: \(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").suffix(500))")
     }
 
     public var url: String { "http://127.0.0.1:\(port)" }
@@ -77,7 +107,7 @@ public final class InfluxDProcess: Sendable {
 
     /// SIGTERM, wait, remove the data directory.
     public func stop() {
-        _ = process.terminate(grace: .seconds(10))
+        stopServer()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

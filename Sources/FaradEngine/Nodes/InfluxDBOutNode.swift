@@ -23,7 +23,8 @@ final class InfluxDBOutNode: EngineNode {
     }
 
     override var extraStatistics: [(String, Int)] {
-        [("points_written", writer.pointsWritten.load(ordering: .relaxed)), ("write_errors", writer.writeErrors.load(ordering: .relaxed))]
+        [("points_written", writer.pointsWritten.load(ordering: .relaxed)), ("write_errors", writer.writeErrors.load(ordering: .relaxed)),
+         ("outbox_points", writer.outboxPoints.load(ordering: .relaxed)), ("points_dropped", writer.pointsDropped.load(ordering: .relaxed))]
     }
 
     override func process(_ message: consuming Message) {
@@ -86,7 +87,9 @@ extension InfluxDBOutNode: NodeKind {
         }
         _ = b.props.calls("writeConsistency")  // single InfluxDB 1.x OSS: accepted, no effect
         _ = b.props.calls("cluster")
-        let writer = InfluxDBWriter(configuration: config, createDatabase: try b.props.flag("create"), logger: b.environment.logger)
+        let outbox = b.environment.outboxDirectory.map { "\($0)/\(b.taskID)/\(b.name).outbox" }
+        let writer = InfluxDBWriter(configuration: config, createDatabase: try b.props.flag("create"), outboxPath: outbox,
+                                    logger: b.environment.logger)
         b.outputs.append(writer)
         return InfluxDBOutNode(name: b.name, settings: s, writer: writer)
     }

@@ -28,6 +28,9 @@ public struct TaskEnvironment: Sendable {
     /// The server's name in alert templates (`.ServerInfo.Hostname`): kapacitor.conf's `hostname`,
     /// else the machine's.
     public var hostname: String?
+    /// Where influxDBOut nodes keep what InfluxDB has not taken (`<dir>/<task>/<node>.outbox`);
+    /// `nil`: in memory only.
+    public var outboxDirectory: String?
     /// The `[[mqtt]]` brokers, connected once and shared by every task's `.mqtt()` handlers.
     public var mqttBrokers: [MQTTClient] = []
 

@@ -105,7 +105,7 @@ enum Kapacitord {
             FileHandle.standardError.write(Data("kapacitord: -\(unsupported) is not supported by Farad: ignored\n".utf8))
         }
         var command = try ServeCommand.parseAsRoot(serve)
-        guard var serveCommand = command as? ServeCommand else { return try command.run() }
+        guard let serveCommand = command as? ServeCommand else { return try command.run() }
         try await serveCommand.run()
     }
 }
