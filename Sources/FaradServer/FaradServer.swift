@@ -63,6 +63,7 @@ public struct FaradServer: Sendable {
         KairosRoutes(context).register(on: router)
         InfluxRoutes(context).register(on: router)
         HealthRoutes(context).register(on: router)
+        AlertRoutes(tasks: tasks).register(on: router)
         TaskRoutes(tasks: tasks, bodies: context.bodies, identity: try ServerIdentity.load(from: store),
                    hostname: configuration.tasks.hostname ?? ProcessInfo.processInfo.hostName).register(on: router)
 

@@ -25,12 +25,12 @@ import Testing
         return (status, String(decoding: output, as: UTF8.self))
     }
 
-    @Test func theKapacitorCommandLineSpeaksKapacitorsFormatsAndStatuses() throws {
+    @Test func theKapacitorCommandLineSpeaksKapacitorsFormatsAndStatuses() async throws {
         let server = try ServerProcess.start()
         defer { server.stop() }
         let bin = try Self.namedBinaries()
         defer { try? FileManager.default.removeItem(atPath: bin) }
-        let env = ["KAPACITOR_URL": "http://127.0.0.1:\(server.port)"]
+        let env = ["KAPACITOR_URL": "http://127.0.0.1:\(server.port)", "TZ": "UTC"]
         let tick = bin + "/cpu_alert.tick"
         try "dbrp \"telegraf\".\"autogen\"\nstream|from().measurement('cpu')|alert().crit(lambda: \"v\" > 1).log('\(bin)/alerts.log')\n"
             .write(toFile: tick, atomically: true, encoding: .utf8)
@@ -49,6 +49,24 @@ import Testing
         #expect(show.contains("\nDOT:\ndigraph cpu_alert {"))
         let stats = try Self.shell("\(bin)/kapacitor stats general", env).1
         #expect(stats.contains("Tasks:                        1                             \nEnabled Tasks:                1"), "\(stats)")
+        // The alert node's anonymous topic, as Kapacitor names it, once an event was collected.
+        // (The topic is there from the start, as the handlers' registration makes it in Kapacitor.)
+        #expect(try Self.shell("\(bin)/kapacitor list topics", env).1 == "ID                    Level     Collected\nmain:cpu_alert:alert2 OK                0\n")
+        #expect(try await server.post("/write?db=telegraf", "cpu v=5 1000000000").status == 204)
+        let topics = try await TaskPeerTests.eventually("the topic") { () -> String? in
+            let out = try Self.shell("\(bin)/kapacitor list topics", env).1
+            return out.contains("CRITICAL") ? out : nil
+        }
+        #expect(topics == "ID                    Level     Collected\nmain:cpu_alert:alert2 CRITICAL          1\n", "\(topics)")
+        let topic = try Self.shell("\(bin)/kapacitor show-topic main:cpu_alert:alert2", env).1
+        #expect(topic.hasPrefix("""
+            ID: main:cpu_alert:alert2
+            Level: CRITICAL
+            Collected: 1
+            Handlers: []
+            Events:
+            Event   Level    Message             Date                   \ncpu:nil CRITICAL cpu:nil is CRITICAL 01 Jan 70 00:00 UTC
+            """), "\(topic)")
         // Glob patterns, as Kapacitor's: nothing matching is no error.
         #expect(try Self.shell("\(bin)/kapacitor disable 'cpu_*'", env).0 == 0)
         #expect(try Self.shell("\(bin)/kapacitor list tasks", env).1.contains("cpu_alert stream    disabled  false"))

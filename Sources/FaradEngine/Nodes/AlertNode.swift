@@ -45,6 +45,8 @@ final class AlertNode: EngineNode {
     @exclusivity(unchecked) private var sentLevels: [String: AlertLevel] = [:]
     @exclusivity(unchecked) private var triggered = [0, 0, 0, 0]
     @exclusivity(unchecked) private var alertsTriggered = 0
+    /// The last event of each ID, for the topic API (at most ``AlertTopic/maxEvents`` IDs).
+    @exclusivity(unchecked) private var lastEvents: [String: AlertEvent] = [:]
     /// The level and reset lambdas, copied per group when stateful (`sigma()`, `count()`).
     @exclusivity(unchecked) private var levels: [GroupLambda?]
     @exclusivity(unchecked) private var resets: [GroupLambda?]
@@ -60,6 +62,16 @@ final class AlertNode: EngineNode {
     }
 
     override var cardinality: Int { states.count }
+
+    /// The node's anonymous topic, its events rendered (each event renders once, shared with the
+    /// handlers). Call with the task's lock held.
+    var topic: AlertTopic {
+        let events = lastEvents.values.sorted { $0.id < $1.id }.map { e in
+            let parts = e.parts
+            return AlertTopic.Event(id: e.id, level: e.level, message: parts.message, details: parts.details, time: e.time, duration: e.duration)
+        }
+        return AlertTopic(id: "main:\(taskID):\(name)", collected: alertsTriggered, events: events)
+    }
 
     /// Kapacitor's keys, then the handlers' deliveries summed (`events_dropped` is the name
     /// Kapacitor gives the count it never exposes; `events_sent` and `events_failed` are Farad's).
@@ -188,6 +200,7 @@ final class AlertNode: EngineNode {
         alertsTriggered += 1
         triggered[event.level.rawValue] += 1
         if event.level == .ok { sentLevels[event.id] = nil } else { sentLevels[event.id] = event.level }
+        if lastEvents.count < AlertTopic.maxEvents || lastEvents[event.id] != nil { lastEvents[event.id] = event }
         for h in handlers { h.offer(event) }
     }
 

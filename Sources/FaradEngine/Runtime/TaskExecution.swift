@@ -183,6 +183,11 @@ public final class TaskExecution: Sendable {
         return DOT.executing(id: id, throughput: rate, nodes)
     }
 
+    /// The anonymous topic of each alert node, for Kapacitor's topic API.
+    public func alertTopics() -> [AlertTopic] {
+        pipeline.all { p in p.nodes.compactMap { ($0 as? AlertNode)?.topic } }
+    }
+
     /// Each node's statistics, for the task API.
     public func statistics() -> [NodeStatistics] {
         pipeline.all { p in p.nodes.map(NodeStatistics.init) }

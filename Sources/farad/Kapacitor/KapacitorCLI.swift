@@ -35,6 +35,7 @@ struct KapacitorCLI {
         \tdelete                Delete tasks.
         \tlist                  List information about tasks or topics.
         \tshow                  Display detailed information about a task.
+        \tshow-topic            Display detailed information about an alert topic.
         \tstats                 Display various stats about Kapacitor.
         \tversion               Displays the Kapacitor version info.
         \tvars                  Print debug vars in JSON format.
@@ -109,6 +110,7 @@ struct KapacitorCLI {
             guard let t = try client.call("GET", "/kapacitor/v1/tasks/\(args[0])") else { return }
             print(TaskText.show(t), terminator: "")
         case "stats": try stats(args)
+        case "show-topic": try showTopic(args)
         case "vars":
             guard let vars = try client.call("GET", "/kapacitor/v1/debug/vars") else { return }
             print(JSONWriter.text(of: vars))
@@ -119,9 +121,9 @@ struct KapacitorCLI {
                 throw KapacitorExit(0, Self.defineFlags.help)
             }
             throw KapacitorExit(1, Self.mainFlags.help)
-        case "record", "replay", "replay-live", "define-template", "define-topic-handler", "show-template", "show-topic",
+        case "record", "replay", "replay-live", "define-template", "define-topic-handler", "show-template",
              "show-topic-handler", "backup", "level", "watch", "logs", "push", "service-tests":
-            throw TaskCommandError(description: "kapacitor \(command) is not supported by Farad yet (Farad has: define, enable, disable, reload, delete tasks, list tasks|topics, show, stats general, vars, version)")
+            throw TaskCommandError(description: "kapacitor \(command) is not supported by Farad yet (Farad has: define, enable, disable, reload, delete tasks, list tasks|topics, show, show-topic, stats general, vars, version)")
         default:
             throw KapacitorExit(1, "Unknown command \(command)\n" + Self.mainFlags.help)
         }
@@ -199,6 +201,25 @@ struct KapacitorCLI {
         default:
             throw TaskCommandError(description: "cannot list '\(kind)' did you mean 'tasks', 'recordings', 'replays', 'topics', 'topic-handlers' or 'service-tests'?")
         }
+    }
+
+    /// `show-topic <id>`: the topic, then its events by time in Kapacitor's columns.
+    private func showTopic(_ args: [String]) throws {
+        guard args.count == 1 else { throw KapacitorExit(2, "Must specify one topic ID\nUsage: kapacitor show-topic [topic ID]") }
+        guard let topic = try client.call("GET", "/kapacitor/v1/alerts/topics/\(args[0])"),
+              let listed = try client.call("GET", "/kapacitor/v1/alerts/topics/\(args[0])/events") else { return }
+        func s(_ v: JSONValue, _ k: String) -> String { v[k]?.stringValue ?? "" }
+        let events = (listed["events"]?.arrayValue ?? []).sorted { s($0["state"] ?? .null, "time") < s($1["state"] ?? .null, "time") }
+        let eventWidth = max(5, events.map { s($0, "id").count }.max() ?? 0) + 1
+        let messageWidth = max(7, events.map { s($0["state"] ?? .null, "message").count }.max() ?? 0) + 1
+        var out = "ID: \(s(topic, "id"))\nLevel: \(s(topic, "level"))\nCollected: \(topic["collected"]?.int64Value ?? 0)\nHandlers: []\nEvents:\n"
+        out += TaskText.pad("Event", eventWidth) + TaskText.pad("Level", 9) + TaskText.pad("Message", messageWidth) + TaskText.pad("Date", 23) + "\n"
+        for e in events {
+            let state = e["state"] ?? .null
+            out += TaskText.pad(s(e, "id"), eventWidth) + TaskText.pad(s(state, "level"), 9) + TaskText.pad(s(state, "message"), messageWidth)
+                + TaskText.pad(TaskText.rfc822(s(state, "time")), 23) + "\n"
+        }
+        print(out, terminator: "")
     }
 
     private func stats(_ args: [String]) throws {

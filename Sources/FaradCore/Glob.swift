@@ -1,8 +1,8 @@
 /// Go's `filepath.Match` on task and topic IDs, as Kapacitor's list/enable/delete patterns use
 /// it: `*` any run of characters but `/`, `?` one character, `[a-z]` / `[^a-z]` a class, `\` an
 /// escape. The empty pattern matches everything (Kapacitor's "no pattern").
-enum Glob {
-    static func matches(_ pattern: String, _ name: String) -> Bool {
+public enum Glob {
+    public static func matches(_ pattern: String, _ name: String) -> Bool {
         if pattern.isEmpty { return true }
         let p = Array(pattern.unicodeScalars), n = Array(name.unicodeScalars)
         // Iterative matching with one backtrack point for the last `*`: O(|p|·|n|) at worst.
