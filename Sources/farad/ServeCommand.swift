@@ -134,10 +134,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         let logPath = setting(logFile, "FARAD_LOG_FILE") ?? file?.logFile
-        let format = setting(logFormat, "FARAD_LOG_FORMAT") ?? (logPath.map { $0 == "STDERR" || $0 == "STDOUT" } == false ? "logfmt" : "text")
+        let format = setting(logFormat, "FARAD_LOG_FORMAT") ?? (logPath == nil || logPath == "STDERR" ? "text" : "logfmt")
         switch format {
         case "text":
-            guard logPath == nil || logPath == "STDERR" else { throw ValidationError("--log-file writes logfmt: leave --log-format out or say logfmt") }
+            guard logPath == nil || logPath == "STDERR" else { throw ValidationError("--log-format text writes to stderr only: leave --log-format out (logfmt) or --log-file") }
             bootstrapLogging(level)
         case "logfmt":
             let output: LogOutput

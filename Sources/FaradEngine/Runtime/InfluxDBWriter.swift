@@ -149,6 +149,7 @@ public final class InfluxDBWriter: Sendable {
             if let oldest = outbox.oldest, stop || retryAt.map({ .now >= $0 }) ?? true {
                 var next: InfluxDBOutbox.Batch? = oldest
                 var sent = 0
+                var rounds = 0
                 while let batch = next {
                     guard deliver(batch, &created) != .retry else {
                         failed()
@@ -158,6 +159,13 @@ public final class InfluxDBWriter: Sendable {
                     outbox.removeOldest()
                     outboxPoints.subtract(batch.points, ordering: .relaxed)
                     next = outbox.oldest
+                    // A long outbox is sent 100 batches at a time, taking in what was buffered
+                    // meanwhile (behind it), so the buffers do not grow while it drains.
+                    rounds += 1
+                    if rounds == 100 && next != nil && !stop {
+                        retryAt = .now
+                        break
+                    }
                 }
                 if outbox.isEmpty {
                     (retryAt, backoff) = (nil, .seconds(1))
