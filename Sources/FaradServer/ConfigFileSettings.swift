@@ -26,7 +26,7 @@ public struct ConfigFileSettings: Sendable {
     /// Sections (and top-level keys) Farad reads, or accepts silently as having no effect.
     static let used: Set<String> = [
         "hostname", "data_dir", "http", "logging", "udf", "influxdb", "mqtt", "storage", "skip-config-overrides",
-        "default-retention-policy", "alert",
+        "default-retention-policy", "alert", "httppost",
     ]
 
     /// - Throws: ``TOMLError`` for text that is not TOML.

@@ -57,9 +57,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         if let config {
             let file = try TaskEnvironment.FileConfiguration(toml: try readText(config, "config"))
-            environment.influxDB = file.influxDB
-            environment.connect(file.mqtt, logger: logger)
-            for failure in await environment.register(file.udfs, logger: logger) {
+            for failure in await environment.apply(file, logger: logger) {
                 FileHandle.standardError.write(Data("farad replay: \(failure)\n".utf8))
             }
         }

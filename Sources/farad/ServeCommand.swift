@@ -170,9 +170,7 @@ struct ServeCommand: AsyncParsableCommand {
             for warning in file.warnings { logger.warning("\(warning)") }
             if let hostname = file.hostname { config.tasks.hostname = hostname }
             let tasks = try TaskEnvironment.FileConfiguration(root: file.root)
-            config.tasks.influxDB = tasks.influxDB
-            config.tasks.connect(tasks.mqtt, logger: logger)
-            for failure in await config.tasks.register(tasks.udfs, logger: logger) {
+            for failure in await config.tasks.apply(tasks, logger: logger) {
                 logger.error("UDF unavailable: its info probe failed", metadata: ["udf": "\(failure.udf)", "error": "\(failure.message)"])
             }
         }

@@ -6,6 +6,36 @@ import Testing
 /// tcp, post, log and exec handlers to receivers the test runs, and a dead receiver that
 /// blocks nothing.
 @Suite struct AlertEndToEndTests {
+    /// `.post().endpoint(name)` posts to kapacitor.conf's `[[httppost]]` endpoint, with its
+    /// headers and basic-auth, the handler's own headers winning.
+    @Test func postToAnHTTPPostEndpointOfTheConfig() async throws {
+        let http = try EventReceiver(.http)
+        defer { http.close() }
+        let directory = ServerProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = """
+            [[httppost]]
+              endpoint = "opcua"
+              url = "http://127.0.0.1:\(http.port)/opcua_alerts"
+              headers = { X-Site = "plant-1", X-Source = "config" }
+              basic-auth = { username = "farad", password = "secret" }
+            """
+        try config.write(toFile: directory + "/kapacitor.conf", atomically: true, encoding: .utf8)
+        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", directory + "/kapacitor.conf"])
+        defer { server.stop() }
+        let script = "stream\n    |from().measurement('cpu')\n    |alert().crit(lambda: \"usage\" > 90).post().endpoint('opcua').header('X-Source', 'task')\n"
+        #expect(try await TaskAPITests.define(server, id: "ep", script: script).status == 200)
+        #expect(try await server.post("/write?db=telegraf", "cpu usage=95 1000000000\n").status == 204)
+        #expect(await eventually { http.deliveries.count == 1 })
+        let head = try #require(http.heads.first)
+        #expect(head.hasPrefix("POST /opcua_alerts HTTP/1.1\r\n"), "\(head)")
+        #expect(head.contains("\r\nAuthorization: Basic ZmFyYWQ6c2VjcmV0") && head.contains("\r\nX-Site: plant-1"), "\(head)")
+        #expect(head.contains("\r\nX-Source: task") && !head.contains("X-Source: config"), "\(head)")
+        #expect(http.deliveries.first?.contains(#""level":"CRITICAL""#) == true)
+        let missing = try await TaskAPITests.define(server, id: "nope", script: script.replacingOccurrences(of: "opcua", with: "nope"))
+        #expect(missing.text.contains("no [[httppost]] endpoint named nope"), "\(missing.text)")
+    }
+
     @Test func handlersDeliverKapacitorsEventsAndADeadOneBlocksNothing() async throws {
         let tcp = try EventReceiver(.tcp)
         let http = try EventReceiver(.http)

@@ -14,6 +14,7 @@ final class EventReceiver: Sendable {
     private let fd: Int32
     private let mode: Mode
     private let received = Mutex<[String]>([])
+    private let receivedHeads = Mutex<[String]>([])
     private let thread = Mutex<OSThread?>(nil)
 
     init(_ mode: Mode) throws {
@@ -38,6 +39,8 @@ final class EventReceiver: Sendable {
 
     /// What has been received, one entry per connection (tcp) or request body (http).
     var deliveries: [String] { received.withLock { $0 } }
+    /// The request line and headers of each HTTP delivery.
+    var heads: [String] { receivedHeads.withLock { $0 } }
 
     func close() {
         shutdown(fd, Int32(SHUT_RDWR))
@@ -56,6 +59,8 @@ final class EventReceiver: Sendable {
                 guard n > 0 else { break }
                 data += chunk[0..<n]
                 if mode == .http, let body = Self.body(data) {
+                    let text = String(decoding: data, as: UTF8.self)
+                    if let end = text.firstRange(of: "\r\n\r\n") { receivedHeads.withLock { $0.append(String(text[..<end.lowerBound])) } }
                     let reply = Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
                     _ = reply.withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     data = body

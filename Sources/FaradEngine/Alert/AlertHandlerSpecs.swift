@@ -22,6 +22,7 @@ enum AlertHandlerSpecs {
         var headers: [(name: String, value: String)] = []
         var timeoutSeconds = 30
         var brokerName = ""
+        var endpoint = ""
         var qos = 0
         var retained = false
     }
@@ -94,7 +95,10 @@ enum AlertHandlerSpecs {
             }
             if case .bool(let r)? = arguments.first?.value { h.retained = r } else { h.retained = true }
         case "endpoint":
-            throw TICKDiagnostic(at: position, ".post().endpoint() needs [[httppost]] endpoints, which Farad does not read yet: give the URL, .post('http://…')")
+            guard arguments.count == 1, case .string(let name) = arguments[0].value, !name.isEmpty else {
+                throw TICKDiagnostic(at: position, ".endpoint() takes the name of an [[httppost]] endpoint")
+            }
+            h.endpoint = name
         default:
             // captureResponse, skipSSLVerification: accepted (no TLS; responses are not logged).
             break
@@ -132,6 +136,14 @@ enum AlertHandlerSpecs {
             }
             return TCPSink(host: host, port: port)
         case "post":
+            // Kapacitor: a URL given wins; else the [[httppost]] endpoint, its headers under the handler's.
+            if h.arguments.isEmpty && !h.endpoint.isEmpty {
+                guard let configured = environment.httpPostEndpoints.first(where: { $0.name == h.endpoint }) else {
+                    throw TICKDiagnostic(at: h.position, "no [[httppost]] endpoint named \(h.endpoint) in the config")
+                }
+                let headers = configured.headers.filter { c in !h.headers.contains { $0.name.lowercased() == c.name.lowercased() } } + h.headers
+                return PostSink(endpoint: configured.url, headers: headers, timeoutSeconds: h.timeoutSeconds)
+            }
             guard h.arguments.count == 1 else {
                 throw TICKDiagnostic(at: h.position, h.arguments.isEmpty
                     ? "An appropriately formatted url must be specified if an endpoint is not specified"

@@ -13,6 +13,8 @@ extension TaskEnvironment {
         /// `[[mqtt]]` brokers (`enabled = true` ones; Kapacitor's keys `name`, `default`, `url`,
         /// `client-id`, `username`, `password`).
         public var mqtt: [MQTTClient.Configuration] = []
+        /// `[[httppost]]` endpoints for `.post().endpoint(name)`.
+        public var httpPost: [HTTPPostEndpoint] = []
 
         public init() {}
 
@@ -25,6 +27,7 @@ extension TaskEnvironment {
         public init(root: TOMLValue) throws {
             udfs = try UDFFunctionConfig.load(root: root)
             mqtt = try Self.mqttBrokers(root["mqtt"])
+            httpPost = try HTTPPostEndpoint.load(root["httppost"])
             guard let section = root["influxdb"] else { return }
             var url: String?
             switch section {
@@ -53,6 +56,15 @@ extension TaskEnvironment {
                 influxDB = InfluxDBOutConfiguration(endpoint: endpoint)
             }
         }
+    }
+
+    /// Takes a config file's task settings: its InfluxDB, `[[httppost]]` endpoints, `[[mqtt]]`
+    /// brokers (connected) and UDFs (probed); returns the UDFs whose probe failed.
+    public mutating func apply(_ file: FileConfiguration, logger: Logger) async -> [UDFHostError] {
+        influxDB = file.influxDB
+        httpPostEndpoints = file.httpPost
+        connect(file.mqtt, logger: logger)
+        return await register(file.udfs, logger: logger)
     }
 
     /// Connects to every configured broker (in the background: a broker that is down is retried).

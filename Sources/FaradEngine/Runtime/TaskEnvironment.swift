@@ -31,6 +31,8 @@ public struct TaskEnvironment: Sendable {
     /// Where influxDBOut nodes keep what InfluxDB has not taken (`<dir>/<task>/<node>.outbox`);
     /// `nil`: in memory only.
     public var outboxDirectory: String?
+    /// `[[httppost]]` endpoints, for `.post().endpoint(name)`.
+    public var httpPostEndpoints: [HTTPPostEndpoint] = []
     /// The `[[mqtt]]` brokers, connected once and shared by every task's `.mqtt()` handlers.
     public var mqttBrokers: [MQTTClient] = []
 
