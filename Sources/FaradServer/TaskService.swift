@@ -179,7 +179,7 @@ public final class TaskService: Service, Sendable {
         }
         execution?.stop()
         // What its influxDBOut nodes had not delivered goes with the task.
-        if let outbox = environment.outboxDirectory { try? FileManager.default.removeItem(atPath: outbox + "/" + id) }
+        if let outbox = environment.outboxDirectory(forTask: id) { try? FileManager.default.removeItem(atPath: outbox) }
         do {
             try store.deleteDocument(kind: "task", id: id)
         } catch {

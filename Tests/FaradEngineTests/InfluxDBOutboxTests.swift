@@ -64,4 +64,14 @@ import Testing
         #expect(outbox.append(Self.batch(3)))
         #expect(InfluxDBOutbox(path: path, maxBytes: 1 << 20, logger: Logger(label: "test")).count == 4)
     }
+
+    /// No task ID names a directory outside the outbox directory (`..` is a valid ID).
+    @Test func everyTaskHasItsOwnDirectoryInsideTheOutboxDirectory() {
+        var environment = TaskEnvironment()
+        #expect(environment.outboxDirectory(forTask: "cpu") == nil)
+        environment.outboxDirectory = "/data/outbox"
+        #expect(environment.outboxDirectory(forTask: "..") == "/data/outbox/task-..")
+        #expect(environment.outboxDirectory(forTask: ".") == "/data/outbox/task-.")
+        #expect(environment.outboxDirectory(forTask: "cpu_alert") == "/data/outbox/task-cpu_alert")
+    }
 }

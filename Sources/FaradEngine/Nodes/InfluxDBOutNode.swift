@@ -87,7 +87,7 @@ extension InfluxDBOutNode: NodeKind {
         }
         _ = b.props.calls("writeConsistency")  // single InfluxDB 1.x OSS: accepted, no effect
         _ = b.props.calls("cluster")
-        let outbox = b.environment.outboxDirectory.map { "\($0)/\(b.taskID)/\(b.name).outbox" }
+        let outbox = b.environment.outboxDirectory(forTask: b.taskID).map { "\($0)/\(b.name).outbox" }
         let writer = InfluxDBWriter(configuration: config, createDatabase: try b.props.flag("create"), outboxPath: outbox,
                                     logger: b.environment.logger)
         b.outputs.append(writer)

@@ -28,9 +28,15 @@ public struct TaskEnvironment: Sendable {
     /// The server's name in alert templates (`.ServerInfo.Hostname`): kapacitor.conf's `hostname`,
     /// else the machine's.
     public var hostname: String?
-    /// Where influxDBOut nodes keep what InfluxDB has not taken (`<dir>/<task>/<node>.outbox`);
-    /// `nil`: in memory only.
+    /// Where influxDBOut nodes keep what InfluxDB has not taken
+    /// (`<dir>/task-<task>/<node>.outbox`); `nil`: in memory only.
     public var outboxDirectory: String?
+
+    /// The directory of task `id`'s outboxes: `task-<id>`, so that no task ID (`..` is a valid
+    /// one) names a directory outside ``outboxDirectory``.
+    public func outboxDirectory(forTask id: String) -> String? {
+        outboxDirectory.map { "\($0)/task-\(id)" }
+    }
     /// `[[httppost]]` endpoints, for `.post().endpoint(name)`.
     public var httpPostEndpoints: [HTTPPostEndpoint] = []
     /// The `[[mqtt]]` brokers, connected once and shared by every task's `.mqtt()` handlers.
