@@ -26,6 +26,8 @@ public final class TaskService: Service, Sendable {
     /// Loads the stored task definitions.
     public init(store: FaradStore, environment: TaskEnvironment, logger: Logger) throws(StoreError) {
         self.store = store
+        var environment = environment
+        if environment.alertStateStore == nil { environment.alertStateStore = StoredAlertState(store: store, logger: logger) }
         self.environment = environment
         self.logger = logger
         (starts, startContinuation) = AsyncStream<TaskExecution>.makeStream()
@@ -150,6 +152,8 @@ public final class TaskService: Service, Sendable {
             guard s.records[id] == nil else { throw TaskAPIError(400, "task \(id) already exists") }
             s.records[id] = record
         }
+        // A new task starts from nothing, whatever a deleted one of the same ID left.
+        StoredAlertState(store: store, logger: logger).delete(task: id)
         try persist(record)
         if let status = c.status { try setStatus(id, status) }
         return try get(id).0
@@ -178,8 +182,9 @@ public final class TaskService: Service, Sendable {
             return s.running.removeValue(forKey: id)
         }
         execution?.stop()
-        // What its influxDBOut nodes had not delivered goes with the task.
+        // What its influxDBOut nodes had not delivered, and its alert state, go with the task.
         if let outbox = environment.outboxDirectory(forTask: id) { try? FileManager.default.removeItem(atPath: outbox) }
+        StoredAlertState(store: store, logger: logger).delete(task: id)
         do {
             try store.deleteDocument(kind: "task", id: id)
         } catch {

@@ -92,11 +92,7 @@ final class Flusher: Sendable {
             if abandon { s.abandoning = true }
         }
         state.broadcast()
-        let t = thread.withLock { t -> OSThread? in
-            defer { t = nil }
-            return t
-        }
-        t?.join()
+        thread.takeAndJoin()
     }
 
     /// Tests: every later flush stops after `count` transactions, as if the process died there.

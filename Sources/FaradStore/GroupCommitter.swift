@@ -101,11 +101,7 @@ final class GroupCommitter: Sendable {
             s.abandoning = abandon
         }
         state.broadcast()
-        let t = thread.withLock { t -> OSThread? in
-            defer { t = nil }
-            return t
-        }
-        t?.join()
+        thread.takeAndJoin()
         flusher.stop()
     }
 

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -45,5 +46,17 @@ public final class OSThread: Sendable {
             self.name = name
             self.body = body
         }
+    }
+}
+
+extension Mutex where Value == OSThread? {
+    /// Takes the thread out (a second call finds none) and waits for it to end: the last step
+    /// of every worker's `stop()`.
+    public func takeAndJoin() {
+        let t = withLock { t -> OSThread? in
+            defer { t = nil }
+            return t
+        }
+        t?.join()
     }
 }

@@ -38,6 +38,23 @@ import Testing
 
     static let warnCrit = #".warn(lambda: "value" > 80).crit(lambda: "value" > 90)"#
 
+    /// An alert state read back from the store is the state saved (another `.history()` keeps
+    /// the current level and the run's times); bytes that are not a state are refused.
+    @Test func alertStateRoundTripsThroughItsBytes() {
+        var state = AlertState(history: 5)
+        for (i, level) in [AlertLevel.ok, .warning, .critical, .critical, .ok, .critical].enumerated() {
+            state.add(level, at: Int64(i) * 1_000, flapping: (0.25, 0.5), stateChangesOnly: 0)
+            if level != .ok { state.triggered(at: Int64(i) * 1_000) }
+        }
+        let back = AlertState(encoded: state.encoded, history: 5)
+        #expect(back?.encoded == state.encoded)
+        #expect(back?.currentLevel == .critical && back?.duration == state.duration && back?.flapping == state.flapping)
+        let resized = AlertState(encoded: state.encoded, history: 21)
+        #expect(resized?.currentLevel == .critical && resized?.duration == state.duration)
+        #expect(AlertState(encoded: [], history: 5) == nil)
+        #expect(AlertState(encoded: Array(state.encoded.dropLast()) + [9], history: 5) == nil)
+    }
+
     @Test func levelsAndTheRecovery() async throws {
         let (events, _, task) = try await Self.run(Self.warnCrit, [10, 95, 85, 50, 40])
         // The first OK sends nothing; CRITICAL, WARNING, then the recovery; the last OK nothing.

@@ -6,6 +6,42 @@ import Testing
 /// tcp, post, log and exec handlers to receivers the test runs, and a dead receiver that
 /// blocks nothing.
 @Suite struct AlertEndToEndTests {
+    /// Beyond Kapacitor: alert state is kept in the store, so a `kill -9` (or a restart, or a
+    /// reload) neither repeats an alert (`stateChangesOnly` stays quiet on the level it had) nor
+    /// loses the recovery (with the level before it and the run's duration).
+    @Test func alertStateSurvivesAKill9() async throws {
+        let tcp = try EventReceiver(.tcp)
+        defer { tcp.close() }
+        let directory = ServerProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var server = try ServerProcess.start(dataDirectory: directory + "/data")
+        defer { server.stop(removingData: false) }
+        let script = """
+            stream
+                |from().measurement('cpu').groupBy('host')
+                |alert().crit(lambda: "usage" > 90).stateChangesOnly().tcp('127.0.0.1:\(tcp.port)')
+            """
+        #expect(try await TaskAPITests.define(server, id: "keep", script: script).status == 200)
+        #expect(try await server.post("/write?db=telegraf", "cpu,host=a usage=95 1000000000\n").status == 204)
+        #expect(await eventually { tcp.deliveries.count == 1 })
+        // Saved within 100 ms; the store's own file says when.
+        let db = directory + "/data/farad.sqlite"
+        #expect(await eventually {
+            let probe = "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from documents where kind='alert'\").fetchone()[0])"
+            let out = (try? runTool("/usr/bin/env", ["python3", "-c", probe, db]).output) ?? []
+            return (Int(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 2
+        })
+        server.kill9()
+        server = try ServerProcess.start(dataDirectory: directory + "/data")
+        // Still critical: no second alert. Then the recovery, from the level before the kill.
+        #expect(try await server.post("/write?db=telegraf", "cpu,host=a usage=96 2000000000\ncpu,host=a usage=10 3000000000\n").status == 204)
+        #expect(await eventually { tcp.deliveries.count >= 2 })
+        let events = try tcp.deliveries.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(events.map { $0["level"] as? String } == ["CRITICAL", "OK"])
+        #expect(events.last?["previousLevel"] as? String == "CRITICAL")
+        #expect(events.last?["duration"] as? Int == 2_000_000_000)
+    }
+
     /// `.post().endpoint(name)` posts to kapacitor.conf's `[[httppost]]` endpoint, with its
     /// headers and basic-auth, the handler's own headers winning.
     @Test func postToAnHTTPPostEndpointOfTheConfig() async throws {

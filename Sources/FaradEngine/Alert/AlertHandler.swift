@@ -98,11 +98,7 @@ final class AlertHandler: TaskOutput {
     func stop() {
         queue.withLock { $0.stopping = true }
         queue.broadcast()
-        let t = thread.withLock { t in
-            defer { t = nil }
-            return t
-        }
-        t?.join()
+        thread.takeAndJoin()
     }
 
     private func run() {

@@ -78,3 +78,38 @@ struct AlertState: Sendable {
         return changes / Double(l - 1)
     }
 }
+
+extension AlertState {
+    /// The state as bytes for an ``AlertStateStore``: a version, the flags, the ring's index, the
+    /// run's two times, then the ring of levels.
+    var encoded: [UInt8] {
+        var out: [UInt8] = [1, (flapping ? 1 : 0) | (changed ? 2 : 0) | (expired ? 4 : 0)]
+        withUnsafeBytes(of: UInt16(index).littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: firstTriggered.littleEndian) { out.append(contentsOf: $0) }
+        withUnsafeBytes(of: lastTriggered.littleEndian) { out.append(contentsOf: $0) }
+        out += history.map { UInt8($0.rawValue) }
+        return out
+    }
+
+    /// A state read back from ``encoded``; nil for bytes that are not one. With another
+    /// `.history()` than the saved one, only the current level and the run's times are kept.
+    init?(encoded bytes: [UInt8], history: Int) {
+        guard bytes.count >= 20, bytes[0] == 1 else { return nil }
+        func int64(_ at: Int) -> Int64 { bytes[at..<(at + 8)].enumerated().reduce(Int64(0)) { $0 | Int64($1.element) << (8 * Int64($1.offset)) } }
+        let index = Int(bytes[2]) | Int(bytes[3]) << 8
+        let levels = bytes[20...].compactMap { AlertLevel(rawValue: Int($0)) }
+        guard levels.count == bytes.count - 20, index < levels.count else { return nil }
+        self.init(history: history)
+        if levels.count == self.history.count {
+            self.history = levels
+            self.index = index
+            flapping = bytes[1] & 1 != 0
+        } else {
+            self.history[0] = levels[index]
+        }
+        changed = bytes[1] & 2 != 0
+        expired = bytes[1] & 4 != 0
+        firstTriggered = int64(4)
+        lastTriggered = int64(12)
+    }
+}

@@ -47,18 +47,54 @@ final class AlertNode: EngineNode {
     @exclusivity(unchecked) private var alertsTriggered = 0
     /// The last event of each ID, for the topic API (at most ``AlertTopic/maxEvents`` IDs).
     @exclusivity(unchecked) private var lastEvents: [String: AlertEvent] = [:]
+    /// Where the state is kept between runs (`nil`: not kept, as in Kapacitor), what an earlier
+    /// run left for groups not seen yet, and what changed since the last save.
+    private let stateStore: (any AlertStateStore)?
+    @exclusivity(unchecked) private var restored: [String: AlertState] = [:]
+    @exclusivity(unchecked) private var dirtyGroups: Set<GroupID> = []
+    @exclusivity(unchecked) private var dirtyIDs: Set<String> = []
     /// The level and reset lambdas, copied per group when stateful (`sigma()`, `count()`).
     @exclusivity(unchecked) private var levels: [GroupLambda?]
     @exclusivity(unchecked) private var resets: [GroupLambda?]
 
-    init(name: String, provides: EdgeType, taskID: String, settings: Settings, handlers: [AlertHandler], hostname: String? = nil) {
+    init(name: String, provides: EdgeType, taskID: String, settings: Settings, handlers: [AlertHandler], hostname: String? = nil,
+         stateStore: (any AlertStateStore)? = nil) {
         self.settings = settings
+        self.stateStore = stateStore
         levels = settings.levels.map { $0.map(GroupLambda.init) }
         resets = settings.resets.map { $0.map(GroupLambda.init) }
         self.taskID = taskID
         self.handlers = handlers
         serverInfo = .object([("Hostname", .string(hostname ?? Self.hostname)), ("ClusterID", .string("")), ("ServerID", .string(""))])
         super.init(name: name, type: "alert", provides: provides)
+        if let stateStore { restore(stateStore.load(task: taskID, node: name)) }
+    }
+
+    /// An earlier run's records: `g:<group>` a group's state, `i:<id>` the last level sent for an ID.
+    private func restore(_ records: [String: [UInt8]]) {
+        for (key, bytes) in records {
+            if key.hasPrefix("g:"), let state = AlertState(encoded: bytes, history: settings.history) {
+                restored[String(key.dropFirst(2))] = state
+            } else if key.hasPrefix("i:"), bytes.count == 1, let level = AlertLevel(rawValue: Int(bytes[0])), level != .ok {
+                sentLevels[String(key.dropFirst(2))] = level
+            }
+        }
+    }
+
+    /// A group's state the first time this run sees it: the earlier run's, else a fresh one.
+    private func newState(_ group: GroupID) -> AlertState {
+        restored.removeValue(forKey: group.rawValue) ?? AlertState(history: settings.history)
+    }
+
+    /// What changed since the last call, as records for the store. Call with the task's lock held.
+    func takeStateChanges() -> [(key: String, bytes: [UInt8]?)] {
+        guard stateStore != nil else { return [] }
+        var changes: [(key: String, bytes: [UInt8]?)] = []
+        for g in dirtyGroups { changes.append(("g:" + g.rawValue, states.state(of: g)?.encoded)) }
+        for id in dirtyIDs { changes.append(("i:" + id, sentLevels[id].map { [UInt8($0.rawValue)] })) }
+        dirtyGroups.removeAll(keepingCapacity: true)
+        dirtyIDs.removeAll(keepingCapacity: true)
+        return changes
     }
 
     override var cardinality: Int { states.count }
@@ -95,10 +131,11 @@ final class AlertNode: EngineNode {
     /// A stream point: true when it produced an event (and was decorated).
     private func alert(_ sp: inout StreamPoint) -> Bool {
         let t = sp.point.time
-        let i = states.index(of: sp.group, at: clock.now) { AlertState(history: settings.history) }
+        let i = states.index(of: sp.group, at: clock.now) { newState(sp.group) }
         let level = determineLevel(sp.point, current: states[i].currentLevel, group: sp.group)
         states[i].add(level, at: t, flapping: settings.flapping, stateChangesOnly: settings.stateChangesOnly ?? 0)
         let s = states[i]
+        if stateStore != nil && (s.changed || level != .ok) { dirtyGroups.insert(sp.group) }
         if (settings.flapping != nil && s.flapping) || (settings.stateChangesOnly != nil && !s.changed && !s.expired) { return false }
         guard level != .ok || s.changed else { return false }
         states[i].triggered(at: t)
@@ -114,7 +151,7 @@ final class AlertNode: EngineNode {
     /// A batch: the highest level of its points (the lowest with `.all()`).
     private func alert(_ b: inout Batch) -> Bool {
         guard !b.points.isEmpty else { return false }
-        let i = states.index(of: b.group, at: clock.now) { AlertState(history: settings.history) }
+        let i = states.index(of: b.group, at: clock.now) { newState(b.group) }
         let current = states[i].currentLevel
         var lowest = AlertLevel.critical, highest = AlertLevel.ok
         var highestPoint = 0
@@ -132,6 +169,7 @@ final class AlertNode: EngineNode {
         let t = settings.all || level == .ok ? b.tmax : b.points[highestPoint].time
         states[i].add(level, at: t, flapping: settings.flapping, stateChangesOnly: settings.stateChangesOnly ?? 0)
         let s = states[i]
+        if stateStore != nil && (s.changed || level != .ok) { dirtyGroups.insert(b.group) }
         let suppressed = (settings.flapping != nil && s.flapping) || (settings.stateChangesOnly != nil && !s.changed && !s.expired)
         guard (s.changed && level == .ok) || (level != .ok && !suppressed) else { return false }
         states[i].triggered(at: t)
@@ -201,6 +239,7 @@ final class AlertNode: EngineNode {
         triggered[event.level.rawValue] += 1
         if event.level == .ok { sentLevels[event.id] = nil } else { sentLevels[event.id] = event.level }
         if lastEvents.count < AlertTopic.maxEvents || lastEvents[event.id] != nil { lastEvents[event.id] = event }
+        if stateStore != nil { dirtyIDs.insert(event.id) }
         for h in handlers { h.offer(event) }
     }
 
@@ -298,7 +337,8 @@ extension AlertNode: NodeKind {
             handlers.append(h)
             b.outputs.append(h)
         }
-        return AlertNode(name: b.name, provides: input, taskID: b.taskID, settings: s, handlers: handlers, hostname: b.environment.hostname)
+        return AlertNode(name: b.name, provides: input, taskID: b.taskID, settings: s, handlers: handlers, hostname: b.environment.hostname,
+                         stateStore: b.environment.alertStateStore)
     }
 
     private static func lambda(_ b: inout NodeBuild, _ property: String) throws(TICKDiagnostic) -> CompiledLambda? {

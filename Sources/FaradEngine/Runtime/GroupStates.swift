@@ -23,6 +23,11 @@ struct GroupStates<State> {
         return i
     }
 
+    /// The state of `group`, if it has one.
+    func state(of group: GroupID) -> State? {
+        entries.slot(of: group).map { entries[$0].state }
+    }
+
     /// The state at `index`, changed in place.
     subscript(index: Index) -> State {
         get { entries[index].state }

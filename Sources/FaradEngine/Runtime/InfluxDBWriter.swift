@@ -88,11 +88,7 @@ public final class InfluxDBWriter: Sendable {
     func stop() {
         state.withLock { $0.stopping = true }
         state.broadcast()
-        let t = thread.withLock { t in
-            defer { t = nil }
-            return t
-        }
-        t?.join()
+        thread.takeAndJoin()
     }
 
     /// What one attempt to write a batch came to.

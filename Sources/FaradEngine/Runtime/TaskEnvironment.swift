@@ -37,6 +37,8 @@ public struct TaskEnvironment: Sendable {
     public func outboxDirectory(forTask id: String) -> String? {
         outboxDirectory.map { "\($0)/task-\(id)" }
     }
+    /// Where alert nodes keep their state across restarts and reloads (`nil`: not kept).
+    public var alertStateStore: (any AlertStateStore)?
     /// `[[httppost]]` endpoints, for `.post().endpoint(name)`.
     public var httpPostEndpoints: [HTTPPostEndpoint] = []
     /// The `[[mqtt]]` brokers, connected once and shared by every task's `.mqtt()` handlers.

@@ -52,7 +52,6 @@ public final class TaskExecution: Sendable {
         let built = try TaskCompiler.build(id: id, script: script, environment: environment)
         self.id = id
         summary = built.summary
-        outputs = built.outputs
         logger = environment.logger
         let graph = built.pipeline
         udfs = built.udfNodes.map { node in
@@ -62,7 +61,16 @@ public final class TaskExecution: Sendable {
         }
         endpointSegments = graph.nodes.compactMap { node in (node as? HTTPOutNode).map { ($0.endpoint, graph.segment(of: node)) } }
         (stopped, stopContinuation) = AsyncStream<Void>.makeStream()
-        pipeline = LockedPipeline(graph)
+        let pipeline = LockedPipeline(graph)
+        self.pipeline = pipeline
+        var outputs = built.outputs
+        if let store = environment.alertStateStore, graph.nodes.contains(where: { $0 is AlertNode }) {
+            // Saved last: its final save, at stop, follows everything the task processed.
+            outputs.append(AlertStatePersister(store: store, task: id) {
+                pipeline.all { p in p.nodes.compactMap { node in (node as? AlertNode).map { (node.name, $0.takeStateChanges()) } } }
+            })
+        }
+        self.outputs = outputs
     }
 
     /// Feeds points written to `database`.`retentionPolicy`; waits while a UDF of the task is
