@@ -54,6 +54,37 @@ import Testing
         #expect(task.text.contains(#"points_written=\"2\""#) && task.text.contains(#"write_errors=\"0\""#), "\(task.text)")
     }
 
+    /// `[[influxdb]] username` and `password` reach an InfluxDB that asks for them (Intel's
+    /// service sets them through `KAPACITOR_INFLUXDB_0_USERNAME` / `_PASSWORD`).
+    @Test func influxDBOutSendsTheCredentialsOfTheConfig() async throws {
+        let influx = try await InfluxDProcess.start(authEnabled: true)
+        defer { influx.stop() }
+        _ = try await influx.query("CREATE USER admin WITH PASSWORD 'secret' WITH ALL PRIVILEGES")
+        _ = try await influx.query("CREATE DATABASE out", user: "admin", password: "secret")
+        let directory = ServerProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            [[influxdb]]
+              enabled = true
+              default = true
+              name = "secured"
+              urls = ["\(influx.url)"]
+              username = "admin"
+              password = "secret"
+            """.write(toFile: directory + "/kapacitor.conf", atomically: true, encoding: .utf8)
+        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", directory + "/kapacitor.conf"])
+        defer { server.stop() }
+        let script = "stream\n    |from().measurement('m')\n    |influxDBOut().buffer(0).database('out').retentionPolicy('autogen')\n"
+        #expect(try await TaskAPITests.define(server, id: "auth", script: script).status == 200)
+        #expect(try await server.post("/write?db=telegraf", "m v=1 1000000000\nm v=2 2000000000\n").status == 204)
+        _ = try await Self.eventually("2 points in an InfluxDB with auth") { () -> Bool? in
+            let text = try await influx.query("SELECT count(v) FROM m", database: "out", user: "admin", password: "secret")
+            return text.contains("[[0,2]]") ? true : nil
+        }
+        let task = try await server.get("/kapacitor/v1/tasks/auth").text
+        #expect(task.contains(#"write_errors=\"0\""#), "\(task)")
+    }
+
     /// Beyond Kapacitor: while InfluxDB is down, influxDBOut keeps the points in its outbox in
     /// the data directory — through a `kill -9` of Farad — and delivers them once it is back.
     @Test func influxDBOutLosesNothingWhileInfluxDBIsDownAcrossAKill9() async throws {

@@ -14,7 +14,8 @@ public final class InfluxDProcess: Sendable {
     let directory: String
 
     /// Starts `influxd` and waits (polling its log, with a deadline) until it listens.
-    public static func start() async throws -> InfluxDProcess {
+    /// With `authEnabled`, InfluxDB asks for credentials (create the first admin user without).
+    public static func start(authEnabled: Bool = false) async throws -> InfluxDProcess {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/influxd") else {
             throw AgentSetupError("influxd is not installed: apt-get install influxdb (.ci/run installs it)")
         }
@@ -32,6 +33,7 @@ public final class InfluxDProcess: Sendable {
             [http]
               bind-address = "127.0.0.1:0"
               log-enabled = false
+              auth-enabled = \(authEnabled)
             [monitor]
               store-enabled = false
             """
@@ -95,10 +97,11 @@ public final class InfluxDProcess: Sendable {
     public var url: String { "http://127.0.0.1:\(port)" }
 
     /// Runs an InfluxQL statement through `/query` and returns the JSON text.
-    public func query(_ statement: String, database: String = "") async throws -> String {
+    public func query(_ statement: String, database: String = "", user: String? = nil, password: String = "") async throws -> String {
         var components = URLComponents(string: url + "/query")!
         components.queryItems = [URLQueryItem(name: "q", value: statement), URLQueryItem(name: "epoch", value: "s")]
             + (database.isEmpty ? [] : [URLQueryItem(name: "db", value: database)])
+            + (user.map { [URLQueryItem(name: "u", value: $0), URLQueryItem(name: "p", value: password)] } ?? [])
         var request = URLRequest(url: components.url!)
         request.httpMethod = "POST"
         let (data, _) = try await URLSession.shared.data(for: request)

@@ -14,6 +14,23 @@ public struct InfluxDBOutConfiguration: Sendable, Hashable {
     /// Bytes of line protocol an outbox keeps while InfluxDB does not take them; beyond, new
     /// batches are dropped and counted (`points_dropped`).
     public var outboxMaxBytes = 64 << 20
+    /// `[[influxdb]] username` / `password`: sent as HTTP Basic credentials, as Kapacitor's client does.
+    public var credentials: Credentials?
+
+    public struct Credentials: Sendable, Hashable {
+        public var username: String
+        public var password: String
+
+        public init(username: String, password: String) {
+            (self.username, self.password) = (username, password)
+        }
+    }
+
+    /// The `Authorization` header of the credentials, if any.
+    var authorizationHeaders: [(name: String, value: String)] {
+        guard let c = credentials else { return [] }
+        return [("Authorization", "Basic " + Base64.encode(Array("\(c.username):\(c.password)".utf8)))]
+    }
 
     public init(endpoint: HTTPPost.Endpoint) {
         self.endpoint = endpoint
@@ -191,7 +208,8 @@ public final class InfluxDBWriter: Sendable {
         let precision = batch.precision.isEmpty ? "ns" : batch.precision
         let query = "consistency=&db=\(Self.escape(batch.database))&precision=\(precision)&rp=\(Self.escape(batch.retentionPolicy))"
         do {
-            let (status, response) = try HTTPPost.send("POST", to: configuration.endpoint, path: "/write?" + query, body: batch.body)
+            let (status, response) = try HTTPPost.send("POST", to: configuration.endpoint, path: "/write?" + query, body: batch.body,
+                                                       headers: configuration.authorizationHeaders)
             if status == 204 || status == 200 {
                 pointsWritten.add(batch.points, ordering: .relaxed)
                 return .delivered
@@ -214,7 +232,8 @@ public final class InfluxDBWriter: Sendable {
         var statement = "CREATE DATABASE \(Self.quoteIdentifier(key.database))"
         if !key.retentionPolicy.isEmpty { statement += " WITH NAME \(Self.quoteIdentifier(key.retentionPolicy))" }
         do {
-            let (status, response) = try HTTPPost.send("POST", to: configuration.endpoint, path: "/query?q=" + Self.escape(statement), body: [])
+            let (status, response) = try HTTPPost.send("POST", to: configuration.endpoint, path: "/query?q=" + Self.escape(statement), body: [],
+                                                       headers: configuration.authorizationHeaders)
             if status >= 500 { return .retry }
             // InfluxDB answers a failed statement with 200 and {"results":[{"error":…}]}.
             if status != 200 || String(decoding: response, as: UTF8.self).contains("\"error\"") {

@@ -30,8 +30,10 @@ extension TaskEnvironment {
             httpPost = try HTTPPostEndpoint.load(root["httppost"])
             guard let section = root["influxdb"] else { return }
             var url: String?
+            var chosenTable: [String: TOMLValue]?
             switch section {
             case .table(let t):
+                chosenTable = t
                 url = t["url"]?.string
                 if url == nil, case .array(let urls)? = t["urls"] { url = urls.first?.string }
             case .array(let tables):
@@ -45,6 +47,7 @@ extension TaskEnvironment {
                     if case .bool(true)? = t["default"] { return true }
                     return false
                 } ?? enabled.first
+                chosenTable = chosen
                 if let t = chosen, case .array(let urls)? = t["urls"] { url = urls.first?.string }
             default:
                 break
@@ -53,7 +56,11 @@ extension TaskEnvironment {
                 guard let endpoint = HTTPPost.Endpoint(url: url) else {
                     throw UDFHostError(.invalidConfig, udf: "influxdb", "[influxdb] url must be http://host:port, got \(url)")
                 }
-                influxDB = InfluxDBOutConfiguration(endpoint: endpoint)
+                var configuration = InfluxDBOutConfiguration(endpoint: endpoint)
+                if let user = chosenTable?["username"]?.string, !user.isEmpty {
+                    configuration.credentials = .init(username: user, password: chosenTable?["password"]?.string ?? "")
+                }
+                influxDB = configuration
             }
         }
     }
