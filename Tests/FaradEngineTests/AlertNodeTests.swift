@@ -38,6 +38,34 @@ import Testing
 
     static let warnCrit = #".warn(lambda: "value" > 80).crit(lambda: "value" > 90)"#
 
+    /// `.inhibit(category, tags…)`: while a host is down (the inhibiting alert not OK), that
+    /// host's alerts of the category are not sent (counted as inhibited); other hosts' are, and
+    /// so are the host's once it is up again — the registry shared by every task of a server.
+    @Test func inhibitSilencesTheCategoryForTheSameTags() async throws {
+        let script = """
+            var data = stream|from().measurement('cpu').groupBy('host')
+            data|alert().inhibit('system', 'host').crit(lambda: "up" == 0).log('/dev/null')
+            data|alert().category('system').crit(lambda: "cpu" > 90).log('/dev/null')
+            """
+        func p(_ t: Int64, _ host: String, _ fields: [(String, FieldValue)]) -> Point {
+            Point(measurement: "cpu", tags: ["host": host], fields: fields, time: t * Self.second)
+        }
+        let points = [
+            p(1, "a", [("up", .int(0)), ("cpu", .double(10))]),   // host a down: inhibits a's system alerts
+            p(2, "a", [("up", .int(0)), ("cpu", .double(95))]),   // inhibited
+            p(2, "b", [("up", .int(1)), ("cpu", .double(95))]),   // b: sent
+            p(3, "a", [("up", .int(1)), ("cpu", .double(96))]),   // a up again: sent
+        ]
+        let task = try await NodeTests.run(script, points)
+        // The inhibiting alert comes first, so it has seen each point when the other decides.
+        let system = try #require(task.statistics().first { $0.name == "alert3" })
+        #expect(system.values.first { $0.0 == "alerts_inhibited" }?.1 == 1)
+        #expect(system.values.first { $0.0 == "alerts_triggered" }?.1 == 2)
+        #expect(throws: TICKDiagnostic.self) {
+            try TaskExecution(id: "t", script: "stream|from()|alert().inhibit()", environment: TaskEnvironment())
+        }
+    }
+
     /// An alert state read back from the store is the state saved (another `.history()` keeps
     /// the current level and the run's times); bytes that are not a state are refused.
     @Test func alertStateRoundTripsThroughItsBytes() {

@@ -32,6 +32,10 @@ final class AlertNode: EngineNode {
         var flapping: (low: Double, high: Double)?
         var history = 21
         var category = ""
+        /// `.inhibit(category, equalTags…)`: the node's own inhibitors, and the registry its
+        /// category is checked against.
+        var inhibits: [AlertInhibitors.Inhibitor] = []
+        var inhibitors: AlertInhibitors?
         var levelTag = "", levelField = "", messageField = "", durationField = "", idTag = "", idField = ""
     }
 
@@ -45,6 +49,10 @@ final class AlertNode: EngineNode {
     @exclusivity(unchecked) private var sentLevels: [String: AlertLevel] = [:]
     @exclusivity(unchecked) private var triggered = [0, 0, 0, 0]
     @exclusivity(unchecked) private var alertsTriggered = 0
+    @exclusivity(unchecked) private var alertsInhibited = 0
+    /// The node's inhibitors join the registry with its first decided event (a node built only
+    /// to check a script never does); its task's stop takes them out.
+    @exclusivity(unchecked) private var inhibitorsRegistered = false
     /// The last event of each ID, for the topic API (at most ``AlertTopic/maxEvents`` IDs).
     @exclusivity(unchecked) private var lastEvents: [String: AlertEvent] = [:]
     /// Where the state is kept between runs (`nil`: not kept, as in Kapacitor), what an earlier
@@ -113,7 +121,7 @@ final class AlertNode: EngineNode {
     /// Kapacitor gives the count it never exposes; `events_sent` and `events_failed` are Farad's).
     override var extraStatistics: [(String, Int)] {
         [
-            ("alerts_inhibited", 0), ("alerts_triggered", alertsTriggered), ("crits_triggered", triggered[3]),
+            ("alerts_inhibited", alertsInhibited), ("alerts_triggered", alertsTriggered), ("crits_triggered", triggered[3]),
             ("infos_triggered", triggered[1]), ("oks_triggered", triggered[0]), ("warns_triggered", triggered[2]),
             ("events_dropped", handlers.reduce(0) { $0 + $1.dropped.load(ordering: .relaxed) }),
             ("events_failed", handlers.reduce(0) { $0 + $1.failed.load(ordering: .relaxed) }),
@@ -139,6 +147,7 @@ final class AlertNode: EngineNode {
         if (settings.flapping != nil && s.flapping) || (settings.stateChangesOnly != nil && !s.changed && !s.expired) { return false }
         guard level != .ok || s.changed else { return false }
         states[i].triggered(at: t)
+        guard !inhibited(level, tags: sp.point.tags) else { return false }
         if settings.noRecoveries && level == .ok { return false }
         let duration = states[i].duration
         guard let event = makeEvent(name: sp.point.measurement, group: sp.group, tags: sp.point.tags, fields: sp.point.fields,
@@ -173,6 +182,7 @@ final class AlertNode: EngineNode {
         let suppressed = (settings.flapping != nil && s.flapping) || (settings.stateChangesOnly != nil && !s.changed && !s.expired)
         guard (s.changed && level == .ok) || (level != .ok && !suppressed) else { return false }
         states[i].triggered(at: t)
+        guard !inhibited(level, tags: b.tags) else { return false }
         if settings.noRecoveries && level == .ok { return false }
         let duration = states[i].duration
         guard let event = makeEvent(name: b.name, group: b.group, tags: b.tags, fields: b.points[highestPoint].fields,
@@ -181,6 +191,21 @@ final class AlertNode: EngineNode {
         for k in b.points.indices { decorate(&b.points[k], event, duration: duration) }
         if !settings.levelTag.isEmpty { b.tags = Self.setting(b.tags, settings.levelTag, "\(level)") }
         if !settings.idTag.isEmpty { b.tags = Self.setting(b.tags, settings.idTag, event.id) }
+        return true
+    }
+
+    /// Updates the node's own inhibitors with a decided level, then tells whether another
+    /// alert inhibits this event (counted in `alerts_inhibited`).
+    private func inhibited(_ level: AlertLevel, tags: [(key: String, value: String)]) -> Bool {
+        if !settings.inhibits.isEmpty {
+            if !inhibitorsRegistered {
+                for i in settings.inhibits { settings.inhibitors?.add(i) }
+                inhibitorsRegistered = true
+            }
+            for i in settings.inhibits { i.set(tags, active: level != .ok) }
+        }
+        guard let registry = settings.inhibitors, registry.isInhibited(category: settings.category, tags: tags) else { return false }
+        alertsInhibited += 1
         return true
     }
 
@@ -327,9 +352,19 @@ extension AlertNode: NodeKind {
         s.durationField = try b.props.string("durationField") ?? ""
         s.idTag = try b.props.string("idTag") ?? ""
         s.idField = try b.props.string("idField") ?? ""
-        if let call = b.props.calls("inhibit").first {
-            throw TICKDiagnostic(at: call.position, "alert .inhibit() is not supported by Farad yet")
+        for call in b.props.calls("inhibit") {
+            var strings: [String] = []
+            for a in call.arguments {
+                guard case .string(let text) = a.value else { throw TICKDiagnostic(at: a.position, ".inhibit() takes a category and tag names, all strings") }
+                strings.append(text)
+            }
+            guard let category = strings.first, !category.isEmpty else {
+                throw TICKDiagnostic(at: call.position, ".inhibit() takes the category it inhibits, then the tags that must be equal, e.g. .inhibit('system', 'host')")
+            }
+            s.inhibits.append(AlertInhibitors.Inhibitor(category: category, equalTags: Array(strings.dropFirst())))
         }
+        if !s.category.isEmpty || !s.inhibits.isEmpty { s.inhibitors = b.environment.inhibitors }
+        if !s.inhibits.isEmpty { b.outputs.append(AlertInhibitors.Registration(registry: b.environment.inhibitors, inhibitors: s.inhibits)) }
         let sinks = try AlertHandlerSpecs.read(&b)
         var handlers: [AlertHandler] = []
         for sink in sinks {

@@ -37,6 +37,8 @@ public struct TaskEnvironment: Sendable {
     public func outboxDirectory(forTask id: String) -> String? {
         outboxDirectory.map { "\($0)/task-\(id)" }
     }
+    /// The `.inhibit()`s of the running tasks, one registry for all tasks of a server.
+    public var inhibitors = AlertInhibitors()
     /// Where alert nodes keep their state across restarts and reloads (`nil`: not kept).
     public var alertStateStore: (any AlertStateStore)?
     /// `[[httppost]]` endpoints, for `.post().endpoint(name)`.
