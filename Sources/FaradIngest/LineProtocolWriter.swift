@@ -23,21 +23,24 @@ public enum LineProtocolWriter {
         case .int(let v): return "\(v)i"
         case .bool(let v): return v ? "true" : "false"
         case .string(let v):
+            // By scalar, not Character: a combining mark after `"` or `\` makes one Character.
             var out = "\""
-            for c in v {
-                if c == "\"" || c == "\\" { out.append("\\") }
-                out.append(c)
+            for c in v.unicodeScalars {
+                if c == "\"" || c == "\\" { out.unicodeScalars.append("\\") }
+                out.unicodeScalars.append(c)
             }
             return out + "\""
         }
     }
 
-    static func escape(_ text: String, _ special: Set<Character>) -> String {
-        guard text.contains(where: { special.contains($0) }) else { return text }
+    /// `text` with a backslash before each of `special`, scalar by scalar: a combining mark
+    /// after a `,` makes one Character of the two, which a Character loop would not escape.
+    static func escape(_ text: String, _ special: Set<Unicode.Scalar>) -> String {
+        guard text.unicodeScalars.contains(where: { special.contains($0) }) else { return text }
         var out = ""
-        for c in text {
-            if special.contains(c) { out.append("\\") }
-            out.append(c)
+        for c in text.unicodeScalars {
+            if special.contains(c) { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(c)
         }
         return out
     }
