@@ -31,12 +31,7 @@ struct AlertRoutes {
         }
         api.get("topics/:id/events") { _, context in
             guard let topic = topic(context) else { return Self.notFound(context) }
-            var w = JSONWriter()
-            w.raw("{\"link\":{\"rel\":\"self\",\"href\":")
-            w.string("/kapacitor/v1/alerts/topics/\(topic.id)/events")
-            w.raw("},\"topic\":")
-            w.string(topic.id)
-            w.raw(",\"events\":[")
+            var w = Self.listHead(topic, "events")
             for (i, e) in topic.events.enumerated() {
                 if i > 0 { w.raw(",") }
                 w.raw("{\"link\":{\"rel\":\"self\",\"href\":")
@@ -62,12 +57,8 @@ struct AlertRoutes {
             guard let topic = topic(context) else { return Self.notFound(context) }
             // An anonymous topic's handlers are its node's own; topic handlers (define-topic-handler)
             // are not supported yet, so none are listed here.
-            var w = JSONWriter()
-            w.raw("{\"link\":{\"rel\":\"self\",\"href\":")
-            w.string("/kapacitor/v1/alerts/topics/\(topic.id)/handlers")
-            w.raw("},\"topic\":")
-            w.string(topic.id)
-            w.raw(",\"handlers\":[]}")
+            var w = Self.listHead(topic, "handlers")
+            w.raw("]}")
             return Responses.json(.ok, w.bytes, headers: TaskRoutes.headers)
         }
     }
@@ -83,6 +74,17 @@ struct AlertRoutes {
 
     private static func notFound(_ context: BasicRequestContext) -> Response {
         Responses.influxError(.notFound, "topic \(context.parameters.get("id") ?? "") does not exist", headers: TaskRoutes.headers)
+    }
+
+    /// `{"link":{…/<list>},"topic":"<id>","<list>":[` — the start of a topic's events or handlers.
+    private static func listHead(_ topic: AlertTopic, _ list: String) -> JSONWriter {
+        var w = JSONWriter()
+        w.raw("{\"link\":{\"rel\":\"self\",\"href\":")
+        w.string("/kapacitor/v1/alerts/topics/\(topic.id)/\(list)")
+        w.raw("},\"topic\":")
+        w.string(topic.id)
+        w.raw(",\"\(list)\":[")
+        return w
     }
 
     private static func write(_ topic: AlertTopic, into w: inout JSONWriter) {

@@ -107,14 +107,10 @@ final class AlertNode: EngineNode {
 
     override var cardinality: Int { states.count }
 
-    /// The node's anonymous topic, its events rendered (each event renders once, shared with the
-    /// handlers). Call with the task's lock held.
+    /// The node's anonymous topic. Call with the task's lock held.
     var topic: AlertTopic {
-        let events = lastEvents.values.sorted { $0.id < $1.id }.map { e in
-            let parts = e.parts
-            return AlertTopic.Event(id: e.id, level: e.level, message: parts.message, details: parts.details, time: e.time, duration: e.duration)
-        }
-        return AlertTopic(id: "main:\(taskID):\(name)", collected: alertsTriggered, events: events)
+        AlertTopic(id: "main:\(taskID):\(name)", collected: alertsTriggered,
+                   events: lastEvents.values.sorted { $0.id < $1.id }.map(AlertTopic.Event.init))
     }
 
     /// Kapacitor's keys, then the handlers' deliveries summed (`events_dropped` is the name

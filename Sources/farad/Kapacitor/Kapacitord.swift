@@ -53,7 +53,7 @@ enum Kapacitord {
             try await run(flags)
         case "config":
             let flags = try parse(configFlags, arguments)
-            if let path = try configPath(flags.last("config")) {
+            if let path = configPath(flags.last("config")) {
                 guard let data = FileManager.default.contents(atPath: path) else { throw KapacitorExit(1, "cannot read config \(path)") }
                 FileHandle.standardOutput.write(data)
             } else {
@@ -79,7 +79,7 @@ enum Kapacitord {
 
     /// `-config`, else `KAPACITOR_CONFIG_PATH`, else the first of Kapacitor's default places
     /// that exists; `nil`: none (Kapacitor's defaults and the `KAPACITOR_*` variables).
-    static func configPath(_ flag: String?) throws -> String? {
+    static func configPath(_ flag: String?) -> String? {
         if let flag, !flag.isEmpty { return flag }
         let env = ProcessInfo.processInfo.environment
         if let path = env["KAPACITOR_CONFIG_PATH"], !path.isEmpty { return path }
@@ -89,7 +89,7 @@ enum Kapacitord {
 
     private static func run(_ flags: GoFlags.Parsed) async throws {
         var serve = ["--defaults", "kapacitor"]
-        if let path = try configPath(flags.last("config")) { serve += ["--config", path] }
+        if let path = configPath(flags.last("config")) { serve += ["--config", path] }
         if let host = flags.last("hostname") { serve += ["--hostname", host] }
         if let pid = flags.last("pidfile") { serve += ["--pidfile", pid] }
         let logFile = flags.last("log-file")
