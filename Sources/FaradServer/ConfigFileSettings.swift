@@ -26,7 +26,7 @@ public struct ConfigFileSettings: Sendable {
     /// Sections (and top-level keys) Farad reads, or accepts silently as having no effect.
     static let used: Set<String> = [
         "hostname", "data_dir", "http", "logging", "udf", "influxdb", "mqtt", "storage", "skip-config-overrides",
-        "default-retention-policy", "alert", "httppost",
+        "default-retention-policy", "alert", "httppost", "deadman",
     ]
 
     /// - Throws: ``TOMLError`` for text that is not TOML.
@@ -42,6 +42,9 @@ public struct ConfigFileSettings: Sendable {
         if let level = root["logging", "level"]?.string {
             logLevel = Self.swiftLogLevel(kapacitor: level)
             if logLevel == nil { warnings.append("[logging] level \"\(level)\" is not DEBUG, INFO, WARN, ERROR or OFF: ignored") }
+        }
+        if case .bool(true)? = root["deadman", "global"] {
+            warnings.append("kapacitor.conf [deadman] global = true is not supported by Farad: ignored (add |deadman(threshold, interval) to the tasks to watch)")
         }
         for key in top.keys.sorted() where !Self.used.contains(key) {
             warnings.append("kapacitor.conf [\(key)] is not used by Farad: ignored")

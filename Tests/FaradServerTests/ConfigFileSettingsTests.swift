@@ -1,4 +1,5 @@
 import FaradCore
+import FaradEngine
 import FaradServer
 import Testing
 
@@ -55,6 +56,22 @@ import Testing
         #expect(s.httpBind == ":9092")
         #expect(s.logLevel == "info")
         #expect(s.warnings == ["kapacitor.conf [smtp] is not used by Farad: ignored"])
+    }
+
+    @Test func deadmanSectionGivesTheTemplatesAndWarnsOfGlobal() throws {
+        let text = """
+            [deadman]
+              interval = "10s"
+              id = "dead:NODE_NAME"
+              message = "{{ .ID }} quiet for INTERVAL"
+              global = true
+            """
+        let s = try ConfigFileSettings(toml: text, environment: [:])
+        #expect(s.warnings == ["kapacitor.conf [deadman] global = true is not supported by Farad: ignored (add |deadman(threshold, interval) to the tasks to watch)"])
+        let file = try TaskEnvironment.FileConfiguration(root: s.root)
+        #expect(file.deadman.id == "dead:NODE_NAME")
+        #expect(file.deadman.message == "{{ .ID }} quiet for INTERVAL")
+        #expect(TaskEnvironment.FileConfiguration().deadman == DeadmanDefaults())
     }
 
     @Test func kapacitorEnvironmentOverrides() throws {

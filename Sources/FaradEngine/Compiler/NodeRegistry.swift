@@ -7,7 +7,7 @@ enum NodeRegistry {
     static let kinds: [any NodeKind.Type] = [
         StreamNode.self, FromNode.self, WhereNode.self, WindowNode.self, GroupByNode.self, EvalNode.self,
         DefaultNode.self, DeleteNode.self, ShiftNode.self, SampleNode.self, DerivativeNode.self, InfluxQLNode.self,
-        LogNode.self, HTTPOutNode.self, InfluxDBOutNode.self, UnionNode.self, AlertNode.self, StateTrackingNode.self, ChangeDetectNode.self,
+        LogNode.self, HTTPOutNode.self, InfluxDBOutNode.self, UnionNode.self, AlertNode.self, StateTrackingNode.self, ChangeDetectNode.self, StatsNode.self,
     ]
 
     /// Each method's kind and name stem.
@@ -22,14 +22,17 @@ enum NodeRegistry {
         return table
     }()
 
+    /// Chaining methods that stand for several nodes (``ScriptEvaluator/deadman(on:_:at:)``).
+    static let helpers = ["deadman"]
+
     /// The methods that are only chained with `|`, for the checker (`.window()` is a mistake).
     static var chainingMethods: Set<String> {
-        Set(byMethod.values.filter { !$0.method.isAlsoProperty }.map(\.method.method))
+        Set(byMethod.values.filter { !$0.method.isAlsoProperty }.map(\.method.method) + helpers)
     }
 
     /// "from, where, window, …, union and @udf()": the chained methods, in registry order.
     static let supportedText: String = {
-        let names = kinds.flatMap { $0.methods.map(\.method) }.filter { $0 != "stream" }
+        let names = kinds.flatMap { $0.methods.map(\.method) }.filter { $0 != "stream" } + helpers
         return names.joined(separator: ", ") + " and @udf()"
     }()
 }

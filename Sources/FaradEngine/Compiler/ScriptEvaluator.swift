@@ -12,10 +12,13 @@ struct ScriptEvaluator {
     private var lambdaSize = 0
     /// UDF names the script may call with `@`.
     let udfNames: Set<String>
+    /// The environment's defaults for what the script leaves out (`[deadman]`'s templates).
+    let defaults: TaskEnvironment
 
-    init(source: String, udfNames: Set<String>) {
+    init(source: String, udfNames: Set<String>, defaults: TaskEnvironment = TaskEnvironment()) {
         self.source = Array(source)
         self.udfNames = udfNames
+        self.defaults = defaults
     }
 
     mutating func run(_ program: Program) throws(TICKDiagnostic) {
@@ -120,8 +123,8 @@ struct ScriptEvaluator {
             if udfNames.contains(call.name) {
                 throw TICKDiagnostic(at: call.position, "\(call.name) is a UDF: use @\(call.name)() instead of |\(call.name)()")
             }
-            let child = try makeNode(call.name, at: call.position, arguments: arguments)
-            link(node, child)
+            if call.name == "deadman" { return .node(try deadman(on: node, arguments, at: call.position)) }
+            let child = try pipe(node, call.name, arguments, at: call.position)
             // union(other, …): the arguments are more parents.
             for (value, _) in arguments {
                 if case .node(let other) = value { link(other, child) }
@@ -176,6 +179,13 @@ struct ScriptEvaluator {
             return .call(call)
         default: return e
         }
+    }
+
+    /// `parent|method(arguments)`: a new node, linked.
+    mutating func pipe(_ parent: NodeSpec, _ method: String, _ arguments: [(value: ScriptValue, position: Position)], at position: Position) throws(TICKDiagnostic) -> NodeSpec {
+        let child = try makeNode(method, at: position, arguments: arguments)
+        link(parent, child)
+        return child
     }
 
     private func link(_ parent: NodeSpec, _ child: NodeSpec) {

@@ -15,6 +15,8 @@ extension TaskEnvironment {
         public var mqtt: [MQTTClient.Configuration] = []
         /// `[[httppost]]` endpoints for `.post().endpoint(name)`.
         public var httpPost: [HTTPPostEndpoint] = []
+        /// `[deadman]`'s `id` and `message`.
+        public var deadman = DeadmanDefaults()
 
         public init() {}
 
@@ -28,6 +30,8 @@ extension TaskEnvironment {
             udfs = try UDFFunctionConfig.load(root: root)
             mqtt = try Self.mqttBrokers(root["mqtt"])
             httpPost = try HTTPPostEndpoint.load(root["httppost"])
+            if let id = root["deadman", "id"]?.string { deadman.id = id }
+            if let message = root["deadman", "message"]?.string { deadman.message = message }
             guard let section = root["influxdb"] else { return }
             var url: String?
             var chosenTable: [String: TOMLValue]?
@@ -65,11 +69,12 @@ extension TaskEnvironment {
         }
     }
 
-    /// Takes a config file's task settings: its InfluxDB, `[[httppost]]` endpoints, `[[mqtt]]`
+    /// Takes a config file's task settings: its InfluxDB, `[[httppost]]` endpoints, `[deadman]`, `[[mqtt]]`
     /// brokers (connected) and UDFs (probed); returns the UDFs whose probe failed.
     public mutating func apply(_ file: FileConfiguration, logger: Logger) async -> [UDFHostError] {
         influxDB = file.influxDB
         httpPostEndpoints = file.httpPost
+        deadman = file.deadman
         connect(file.mqtt, logger: logger)
         return await register(file.udfs, logger: logger)
     }

@@ -45,6 +45,10 @@ public struct TaskEnvironment: Sendable {
     public var httpPostEndpoints: [HTTPPostEndpoint] = []
     /// The `[[mqtt]]` brokers, connected once and shared by every task's `.mqtt()` handlers.
     public var mqttBrokers: [MQTTClient] = []
+    /// The clock of `stats` nodes (and so of `deadman`), the only ones that act on real time.
+    public var wallClock: any WallClock = SystemWallClock()
+    /// `[deadman]`'s `id` and `message`, the templates `|deadman()` gives its alert.
+    public var deadman = DeadmanDefaults()
 
     /// The broker `.mqtt()` uses: the one named, else the `default = true` one, else the only one.
     func mqttBroker(named name: String?) -> MQTTClient? {

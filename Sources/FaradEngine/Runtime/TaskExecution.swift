@@ -45,6 +45,17 @@ public final class TaskExecution: Sendable {
     private let stopContinuation: AsyncStream<Void>.Continuation
     private let throughput = Mutex<(count: Int, at: ContinuousClock.Instant, rate: Double)>((0, .now, 0))
     private let lastUDFFailure = Mutex<String?>(nil)
+    /// The `stats` nodes, which the wall clock drives: where each is and how often it ticks.
+    private let tickers: [Ticker]
+    private let wallClock: any WallClock
+    private let stopping = Atomic<Bool>(false)
+
+    struct Ticker: Sendable {
+        let nodeIndex: Int
+        let segment: Int
+        let interval: Int64
+        let align: Bool
+    }
 
     /// Builds the task's pipeline.
     /// - Throws: ``TICKDiagnostic`` when the script is invalid.
@@ -60,6 +71,10 @@ public final class TaskExecution: Sendable {
                        inputs: UDFInputQueue(), outputs: UDFOutputDecoder())
         }
         endpointSegments = graph.nodes.compactMap { node in (node as? HTTPOutNode).map { ($0.endpoint, graph.segment(of: node)) } }
+        tickers = graph.nodes.indices.compactMap { i in
+            (graph.nodes[i] as? StatsNode).map { Ticker(nodeIndex: i, segment: graph.segment(of: $0), interval: $0.interval, align: $0.align) }
+        }
+        wallClock = environment.wallClock
         (stopped, stopContinuation) = AsyncStream<Void>.makeStream()
         let pipeline = LockedPipeline(graph)
         self.pipeline = pipeline
@@ -106,8 +121,8 @@ public final class TaskExecution: Sendable {
         return full
     }
 
-    /// Runs the task's UDF sessions (supervised: restarted per their policy) and sink threads
-    /// until ``stop()``, then lets every UDF finish what it was given.
+    /// Runs the task's UDF sessions (supervised: restarted per their policy), sink threads and
+    /// `stats` tickers until ``stop()``, then lets every UDF finish what it was given.
     /// - Throws: the ``UDFHostError`` of a UDF whose restart policy gave up.
     public func run() async throws {
         for output in outputs {
@@ -118,6 +133,38 @@ public final class TaskExecution: Sendable {
             }
         }
         defer { for output in outputs { output.stop() } }
+        guard !tickers.isEmpty else { return try await runUDFs() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for ticker in tickers { group.addTask { await self.run(ticker) } }
+            group.addTask { try await self.runUDFs() }
+            // The tickers run until cancelled: the first child to end is runUDFs().
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Ticks one `stats` node by the wall clock until the task stops. Ticks missed while the
+    /// task was behind by a whole interval are dropped, as Go's ticker drops them.
+    private func run(_ ticker: Ticker) async {
+        let (first, firstStamp) = StatsNode.schedule(from: wallClock.now(), interval: ticker.interval, align: ticker.align)
+        var deadline = first
+        var stamp = firstStamp
+        while true {
+            do { try await wallClock.sleep(until: deadline) } catch { return }
+            guard !stopping.load(ordering: .relaxed) else { return }
+            let full = pipeline.segment(ticker.segment) { p in
+                (p.nodes[ticker.nodeIndex] as? StatsNode)?.tick(at: stamp)
+                return handOff(p, segment: ticker.segment)
+            }
+            for queue in full { await queue.waitForRoom() }
+            deadline = deadline.clampedAdding(ticker.interval)
+            let now = wallClock.now()
+            if now >= deadline { deadline = deadline.clampedAdding((now.clampedSubtracting(deadline) / ticker.interval).clampedAdding(1).multipliedClamped(by: ticker.interval)) }
+            stamp = deadline
+        }
+    }
+
+    private func runUDFs() async throws {
         guard !udfs.isEmpty else {
             for await _ in stopped {}
             return
@@ -168,6 +215,7 @@ public final class TaskExecution: Sendable {
 
     /// Ends the input: ``run()`` returns once the UDFs have processed what they were given.
     public func stop() {
+        stopping.store(true, ordering: .relaxed)
         stopContinuation.finish()
         udfs.first?.inputs.finish()
     }
