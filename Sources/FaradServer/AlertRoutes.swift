@@ -3,12 +3,15 @@ import FaradEngine
 import HTTPTypes
 import Hummingbird
 
-/// Kapacitor's alert topic API, read side: `GET /kapacitor/v1/alerts/topics` (`?pattern=` a
-/// glob), `…/topics/<id>`, `…/topics/<id>/events` and `…/topics/<id>/handlers`. Each executing
-/// task's alert nodes have their anonymous topic `main:<task>:<node>` with its level, the events
-/// it collected and the last state of each event ID, in Kapacitor's JSON.
+/// Kapacitor's alert topic API: `GET /kapacitor/v1/alerts/topics` (`?pattern=` a glob),
+/// `…/topics/<id>`, `…/topics/<id>/events`, `DELETE …/topics/<id>`, and the handlers of a topic:
+/// `GET|POST …/topics/<id>/handlers`, `GET|PUT|DELETE …/topics/<id>/handlers/<handler>`. Each
+/// executing task's alert nodes have their anonymous topic `main:<task>:<node>`; alert nodes with
+/// `.topic('t')` also publish to the named topic `t`, which API-bound handlers receive.
 struct AlertRoutes {
     let tasks: TaskService
+    let handlers: TopicHandlers
+    let bodies: BodyReader
 
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("kapacitor/v1/alerts")
@@ -55,16 +58,70 @@ struct AlertRoutes {
         }
         api.get("topics/:id/handlers") { _, context in
             guard let topic = topic(context) else { return Self.notFound(context) }
-            // An anonymous topic's handlers are its node's own; topic handlers (define-topic-handler)
-            // are not supported yet, so none are listed here.
+            // An anonymous topic's handlers are its node's own, not listed (as in Kapacitor).
             var w = Self.listHead(topic, "handlers")
+            for (i, spec) in topic.handlers.enumerated() {
+                if i > 0 { w.raw(",") }
+                TopicHandlers.write(spec, topic: topic.id, into: &w)
+            }
             w.raw("]}")
             return Responses.json(.ok, w.bytes, headers: TaskRoutes.headers)
         }
+        api.delete("topics/:id") { _, context in
+            await TaskRoutes.respond {
+                let id = context.parameters.get("id") ?? ""
+                guard try handlers.delete(topic: id) else { return Self.notFound(context) }
+                return Response(status: .noContent, headers: TaskRoutes.headers)
+            }
+        }
+        api.post("topics/:id/handlers") { request, context in
+            await TaskRoutes.respond {
+                let topic = context.parameters.get("id") ?? ""
+                let spec = try await TopicHandlers.parse(body(request), id: nil)
+                try handlers.set(spec, on: topic, create: true)
+                return Responses.json(.ok, TopicHandlers.json(spec, topic: topic).bytes, headers: TaskRoutes.headers)
+            }
+        }
+        api.put("topics/:id/handlers/:handler") { request, context in
+            await TaskRoutes.respond {
+                let topic = context.parameters.get("id") ?? ""
+                let spec = try await TopicHandlers.parse(body(request), id: context.parameters.get("handler") ?? "")
+                try handlers.set(spec, on: topic, create: false)
+                return Responses.json(.ok, TopicHandlers.json(spec, topic: topic).bytes, headers: TaskRoutes.headers)
+            }
+        }
+        api.get("topics/:id/handlers/:handler") { _, context in
+            let (topic, id) = (context.parameters.get("id") ?? "", context.parameters.get("handler") ?? "")
+            guard let spec = handlers.topics.topic(topic)?.handlers.first(where: { $0.id == id }) else {
+                return Responses.influxError(.notFound, "handler \(id) does not exist for topic \(topic)", headers: TaskRoutes.headers)
+            }
+            return Responses.json(.ok, TopicHandlers.json(spec, topic: topic).bytes, headers: TaskRoutes.headers)
+        }
+        api.delete("topics/:id/handlers/:handler") { _, context in
+            await TaskRoutes.respond {
+                let (topic, id) = (context.parameters.get("id") ?? "", context.parameters.get("handler") ?? "")
+                guard try handlers.remove(id, of: topic) else {
+                    return Responses.influxError(.notFound, "handler \(id) does not exist for topic \(topic)", headers: TaskRoutes.headers)
+                }
+                return Response(status: .noContent, headers: TaskRoutes.headers)
+            }
+        }
     }
 
+    private func body(_ request: Request) async throws(TaskAPIError) -> [UInt8] {
+        var request = request
+        do {
+            return try await bodies.withBody(&request) { $0 }
+        } catch let failure as BodyReader.Failure {
+            throw TaskAPIError(Int(failure.status.code), failure.message)
+        } catch {
+            throw TaskAPIError(400, "cannot read the body: \(error)")
+        }
+    }
+
+    /// The anonymous topics of the executing tasks and the named topics, by ID.
     private func allTopics() -> [AlertTopic] {
-        tasks.list().flatMap { $0.1?.alertTopics() ?? [] }.sorted { $0.id < $1.id }
+        (tasks.list().flatMap { $0.1?.alertTopics() ?? [] } + handlers.topics.all()).sorted { $0.id < $1.id }
     }
 
     private func topic(_ context: BasicRequestContext) -> AlertTopic? {

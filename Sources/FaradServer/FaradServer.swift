@@ -63,7 +63,10 @@ public struct FaradServer: Sendable {
         KairosRoutes(context).register(on: router)
         InfluxRoutes(context).register(on: router)
         HealthRoutes(context).register(on: router)
-        AlertRoutes(tasks: tasks).register(on: router)
+        let topicHandlers = TopicHandlers(store: store, environment: configuration.tasks, logger: logger)
+        topicHandlers.restore()
+        defer { topicHandlers.topics.stopAll() }
+        AlertRoutes(tasks: tasks, handlers: topicHandlers, bodies: context.bodies).register(on: router)
         TaskRoutes(tasks: tasks, bodies: context.bodies, identity: try ServerIdentity.load(from: store),
                    hostname: configuration.tasks.hostname ?? ProcessInfo.processInfo.hostName).register(on: router)
 

@@ -15,7 +15,7 @@ struct TaskRoutes {
     func register(on router: Router<BasicRequestContext>) {
         let api = router.group("kapacitor/v1")
         api.post("tasks") { request, _ in
-            await respond {
+            await Self.respond {
                 let changes = try await Self.changes(request, bodies: bodies)
                 return try task(tasks.create(changes), status: .ok)
             }
@@ -45,22 +45,22 @@ struct TaskRoutes {
             return Responses.json(.ok, w.bytes, headers: Self.headers)
         }
         api.get("tasks/:id") { _, context in
-            await respond { try task(tasks.get(context.parameters.get("id") ?? "").0, status: .ok) }
+            await Self.respond { try task(tasks.get(context.parameters.get("id") ?? "").0, status: .ok) }
         }
         api.patch("tasks/:id") { request, context in
-            await respond {
+            await Self.respond {
                 let changes = try await Self.changes(request, bodies: bodies)
                 return try task(tasks.update(context.parameters.get("id") ?? "", changes), status: .ok)
             }
         }
         api.delete("tasks/:id") { _, context in
-            await respond {
+            await Self.respond {
                 try tasks.delete(context.parameters.get("id") ?? "")
                 return Response(status: .noContent, headers: Self.headers)
             }
         }
         api.get("tasks/:id/:endpoint") { _, context in
-            await respond {
+            await Self.respond {
                 let json = try tasks.httpOut(context.parameters.get("id") ?? "", endpoint: context.parameters.get("endpoint") ?? "")
                 return Responses.json(.ok, Array(json.utf8), headers: Self.headers)
             }
@@ -80,7 +80,7 @@ struct TaskRoutes {
         return Responses.json(status, w.bytes, headers: Self.headers)
     }
 
-    private func respond(_ body: () async throws -> Response) async -> Response {
+    static func respond(_ body: () async throws -> Response) async -> Response {
         do {
             return try await body()
         } catch let error as TaskAPIError {

@@ -193,7 +193,8 @@ import Testing
         (".crit(lambda: TRUE).message('{{ .ID ')", "alert .message(): template: message:1: unclosed action"),
         (".crit(lambda: TRUE).tcp('nohost')", ".tcp() takes host:port"),
         (".crit(lambda: TRUE).post('https://example.com')", "is not an http://host[:port][/path] URL"),
-        (".crit(lambda: TRUE).topic('t')", "alert .topic() is not supported by Farad yet"),
+        (".crit(lambda: TRUE).log('/dev/null').topic('t')", "alert .topic() goes before the node's handlers"),
+        (".crit(lambda: TRUE).topic('main:t:alert2')", "alert .topic() takes a topic ID of letters, digits"),
     ])
     func badPropertiesAreRefusedAtDefineTime(_ properties: String, _ message: String) {
         let script = "stream|from()|alert()\(properties)"
@@ -203,5 +204,25 @@ import Testing
         } catch {
             #expect(error.message.contains(message), "\(error.message)")
         }
+    }
+
+    @Test func aNamedTopicCollectsTheEventsOfEveryTaskThatPublishesToIt() async throws {
+        let environment = TaskEnvironment()
+        for task in ["t1", "t2"] {
+            let execution = try TaskExecution(id: task, script: #"stream|from()|alert().topic('cpu').id('{{ .TaskName }}').crit(lambda: "value" > 90)"#, environment: environment)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await execution.run() }
+                await execution.write([Self.point(1, 95), Self.point(2, 10)], database: "db", retentionPolicy: "rp")
+                execution.stop()
+                try await group.waitForAll()
+            }
+            // The node's anonymous topic has its events too.
+            #expect(execution.alertTopics().map(\.id) == ["main:\(task):alert2"])
+        }
+        let topic = try #require(environment.topics.topic("cpu"))
+        #expect(topic.collected == 4)
+        #expect(topic.events.map(\.id) == ["t1", "t2"])
+        #expect(topic.events.map(\.level) == [.ok, .ok])
+        #expect(environment.topics.topic("other") == nil)
     }
 }

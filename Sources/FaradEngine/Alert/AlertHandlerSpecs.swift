@@ -1,3 +1,4 @@
+import FaradCore
 import FaradSystem
 import FaradTICK
 
@@ -27,7 +28,10 @@ enum AlertHandlerSpecs {
         var retained = false
     }
 
-    static func read(_ b: inout NodeBuild) throws(TICKDiagnostic) -> [any AlertSink] {
+    /// The node's handlers, and the topic of its `.topic()` (empty without one): a `.topic()`
+    /// before any handler is the alert's, one after `.mqtt()` the MQTT topic.
+    static func read(_ b: inout NodeBuild) throws(TICKDiagnostic) -> (sinks: [any AlertSink], topic: String) {
+        var topic = ""
         // Every handler property is known to the node (checked here, in order).
         for name in Set(handlerProperties.keys).union(handlerProperties.values.flatMap { $0 }) { _ = b.props.calls(name) }
         var pending: [Pending] = []
@@ -45,9 +49,16 @@ enum AlertHandlerSpecs {
                 continue
             }
             guard handlerProperties.values.contains(where: { $0.contains(p.name) }) else { continue }
+            if p.name == "topic" && pending.isEmpty {
+                guard p.arguments.count == 1, case .string(let t) = p.arguments[0].value, TopicHandlerSpec.isValidID(t) else {
+                    throw TICKDiagnostic(at: p.position, "alert .topic() takes a topic ID of letters, digits, '-', '.' and '_', e.g. .topic('cpu')")
+                }
+                topic = t
+                continue
+            }
             guard let last = pending.indices.last, handlerProperties[pending[last].kind]!.contains(p.name) else {
                 if p.name == "topic" {
-                    throw TICKDiagnostic(at: p.position, "alert .topic() is not supported by Farad yet (only an .mqtt() handler's .topic()): use handlers on the node")
+                    throw TICKDiagnostic(at: p.position, "alert .topic() goes before the node's handlers (after them only an .mqtt() handler has a .topic())")
                 }
                 throw TICKDiagnostic(at: p.position, ".\(p.name)() belongs to a handler: write it after .\(handlerProperties.first { $0.value.contains(p.name) }!.key)()")
             }
@@ -55,7 +66,79 @@ enum AlertHandlerSpecs {
         }
         var sinks: [any AlertSink] = []
         for h in pending { sinks.append(try sink(h, b.environment)) }
-        return sinks
+        return (sinks, topic)
+    }
+
+    /// The sink of a topic handler: `kind` with Kapacitor's handler-file options — log `path`
+    /// `mode`; post `url` `endpoint` `headers`; tcp `address`; exec `prog` `args`; mqtt
+    /// `broker-name` `topic` `qos` `retained`.
+    static func sink(kind: String, options: JSONValue, environment: TaskEnvironment) throws(TICKDiagnostic) -> any AlertSink {
+        let at = Position(line: 1, column: 1, offset: 0)
+        guard handlerProperties[kind] != nil else {
+            throw TICKDiagnostic(at: at, "unknown handler kind \"\(kind)\": Farad has log, post, tcp, exec and mqtt")
+        }
+        guard case .object(let members) = options else { throw TICKDiagnostic(at: at, "a handler's options must be an object") }
+        let known: [String: Set<String>] = [
+            "log": ["path", "mode"], "post": ["url", "endpoint", "headers"], "tcp": ["address"], "exec": ["prog", "args"],
+            "mqtt": ["broker-name", "topic", "qos", "retained"],
+        ]
+        for (key, _) in members where !known[kind]!.contains(key) {
+            throw TICKDiagnostic(at: at, "\(kind) handler has no option \"\(key)\": it has \(known[kind]!.sorted().joined(separator: ", "))")
+        }
+        func string(_ key: String) throws(TICKDiagnostic) -> String? {
+            guard let v = options[key] else { return nil }
+            guard case .string(let s) = v else { throw TICKDiagnostic(at: at, "\(kind) handler option \(key) must be a string") }
+            return s
+        }
+        func integer(_ key: String) throws(TICKDiagnostic) -> Int64? {
+            guard let v = options[key] else { return nil }
+            guard case .number(let text) = v, let n = Int64(text) else { throw TICKDiagnostic(at: at, "\(kind) handler option \(key) must be an integer") }
+            return n
+        }
+        var h = Pending(kind: kind, position: at, arguments: [])
+        switch kind {
+        case "log":
+            h.arguments = try string("path").map { [$0] } ?? []
+            if let mode = try integer("mode") {
+                guard (0...0o7777).contains(mode), mode & 0o200 != 0 else {
+                    throw TICKDiagnostic(at: at, "invalid file mode \(String(mode, radix: 8)), must be user writable")
+                }
+                h.mode = Int32(mode)
+            }
+        case "post":
+            h.arguments = try string("url").map { [$0] } ?? []
+            h.endpoint = try string("endpoint") ?? ""
+            if let headers = options["headers"] {
+                guard case .object(let pairs) = headers else { throw TICKDiagnostic(at: at, "post handler option headers must be an object of strings") }
+                for (name, value) in pairs {
+                    guard case .string(let v) = value else { throw TICKDiagnostic(at: at, "post handler header \(name) must be a string") }
+                    try apply("header", [(.string(name), at), (.string(v), at)], at, to: &h)
+                }
+            }
+        case "tcp":
+            h.arguments = try string("address").map { [$0] } ?? []
+        case "exec":
+            h.arguments = try string("prog").map { [$0] } ?? []
+            if let args = options["args"] {
+                guard case .array(let items) = args else { throw TICKDiagnostic(at: at, "exec handler option args must be a list of strings") }
+                for item in items {
+                    guard case .string(let a) = item else { throw TICKDiagnostic(at: at, "exec handler option args must be a list of strings") }
+                    h.arguments.append(a)
+                }
+            }
+        default:
+            h.arguments = try string("topic").map { [$0] } ?? []
+            h.brokerName = try string("broker-name") ?? ""
+            if let qos = try integer("qos") {
+                guard (0...2).contains(qos) else { throw TICKDiagnostic(at: at, "mqtt handler option qos is 0, 1 or 2") }
+                h.qos = Int(qos)
+            }
+            if let retained = options["retained"] {
+                guard case .bool(let r) = retained else { throw TICKDiagnostic(at: at, "mqtt handler option retained must be true or false") }
+                h.retained = r
+            }
+        }
+        return try sink(h, environment)
     }
 
     private static func apply(_ name: String, _ arguments: [(value: ScriptValue, position: Position)], _ position: Position, to h: inout Pending) throws(TICKDiagnostic) {

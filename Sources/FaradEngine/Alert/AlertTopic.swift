@@ -20,6 +20,8 @@ public struct AlertTopic: Sendable {
     public var id: String
     public var collected: Int
     public var events: [Event]
+    /// The handlers bound through the API (a named topic's; an anonymous topic has none).
+    public var handlers: [TopicHandlerSpec] = []
 
     /// The highest level of the events (OK when there are none), as Kapacitor's topic level.
     public var level: AlertLevel { events.map(\.level).max() ?? .ok }

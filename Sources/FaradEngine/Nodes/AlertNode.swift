@@ -37,6 +37,8 @@ final class AlertNode: EngineNode {
         var inhibits: [AlertInhibitors.Inhibitor] = []
         var inhibitors: AlertInhibitors?
         var levelTag = "", levelField = "", messageField = "", durationField = "", idTag = "", idField = ""
+        /// `.topic('t')`: the named topic the events also go to, and the server's registry.
+        var topic: (id: String, registry: AlertTopics)?
     }
 
     let settings: Settings
@@ -262,6 +264,7 @@ final class AlertNode: EngineNode {
         if lastEvents.count < AlertTopic.maxEvents || lastEvents[event.id] != nil { lastEvents[event.id] = event }
         if stateStore != nil { dirtyIDs.insert(event.id) }
         for h in handlers { h.offer(event) }
+        if let topic = settings.topic { topic.registry.publish(event, to: topic.id) }
     }
 
     private func decorate(_ p: inout Point, _ event: AlertEvent, duration: Int64) {
@@ -361,7 +364,8 @@ extension AlertNode: NodeKind {
         }
         if !s.category.isEmpty || !s.inhibits.isEmpty { s.inhibitors = b.environment.inhibitors }
         if !s.inhibits.isEmpty { b.outputs.append(AlertInhibitors.Registration(registry: b.environment.inhibitors, inhibitors: s.inhibits)) }
-        let sinks = try AlertHandlerSpecs.read(&b)
+        let (sinks, topic) = try AlertHandlerSpecs.read(&b)
+        if !topic.isEmpty { s.topic = (topic, b.environment.topics) }
         var handlers: [AlertHandler] = []
         for sink in sinks {
             let h = AlertHandler(sink, logger: b.environment.logger)

@@ -39,6 +39,8 @@ public struct TaskEnvironment: Sendable {
     }
     /// The `.inhibit()`s of the running tasks, one registry for all tasks of a server.
     public var inhibitors = AlertInhibitors()
+    /// The named alert topics (`.topic('cpu')`) and their handlers, one registry per server.
+    public var topics = AlertTopics()
     /// Where alert nodes keep their state across restarts and reloads (`nil`: not kept).
     public var alertStateStore: (any AlertStateStore)?
     /// `[[httppost]]` endpoints, for `.post().endpoint(name)`.

@@ -28,14 +28,15 @@ struct KapacitorCLI {
         Commands:
 
         \tdefine                Create/update a task.
-        \tdefine-topic-handler  Create/update an alert handler for a topic (not supported by Farad yet).
+        \tdefine-topic-handler  Create/update an alert handler for a topic.
         \tenable                Enable and start running a task with live data.
         \tdisable               Stop running a task.
         \treload                Reload a running task with an updated task definition.
-        \tdelete                Delete tasks.
-        \tlist                  List information about tasks or topics.
+        \tdelete                Delete tasks, topics or topic handlers.
+        \tlist                  List information about tasks, topics or topic handlers.
         \tshow                  Display detailed information about a task.
         \tshow-topic            Display detailed information about an alert topic.
+        \tshow-topic-handler    Display detailed information about an alert handler for a topic.
         \tstats                 Display various stats about Kapacitor.
         \tversion               Displays the Kapacitor version info.
         \tvars                  Print debug vars in JSON format.
@@ -111,6 +112,8 @@ struct KapacitorCLI {
             print(TaskText.show(t), terminator: "")
         case "stats": try stats(args)
         case "show-topic": try showTopic(args)
+        case "define-topic-handler": try defineTopicHandler(args)
+        case "show-topic-handler": try showTopicHandler(args)
         case "vars":
             guard let vars = try client.call("GET", "/kapacitor/v1/debug/vars") else { return }
             print(JSONWriter.text(of: vars))
@@ -121,9 +124,8 @@ struct KapacitorCLI {
                 throw KapacitorExit(0, Self.defineFlags.help)
             }
             throw KapacitorExit(1, Self.mainFlags.help)
-        case "record", "replay", "replay-live", "define-template", "define-topic-handler", "show-template",
-             "show-topic-handler", "backup", "level", "watch", "logs", "push", "service-tests":
-            throw TaskCommandError(description: "kapacitor \(command) is not supported by Farad yet (Farad has: define, enable, disable, reload, delete tasks, list tasks|topics, show, show-topic, stats general, vars, version)")
+        case "record", "replay", "replay-live", "define-template", "show-template", "backup", "level", "watch", "logs", "push", "service-tests":
+            throw TaskCommandError(description: "kapacitor \(command) is not supported by Farad yet (Farad has: define, define-topic-handler, enable, disable, reload, delete tasks|topics|topic-handlers, list tasks|topics|topic-handlers, show, show-topic, show-topic-handler, stats general, vars, version)")
         default:
             throw KapacitorExit(1, "Unknown command \(command)\n" + Self.mainFlags.help)
         }
@@ -167,13 +169,15 @@ struct KapacitorCLI {
 
     private func delete(_ args: [String]) throws {
         guard args.count >= 2 else {
-            throw KapacitorExit(2, "Must pass at least one ID\nUsage: kapacitor delete (tasks|topics) [ID or pattern]...")
+            throw KapacitorExit(2, "Must pass at least one ID\nUsage: kapacitor delete (tasks|topics|topic-handlers) [ID or pattern]...")
         }
         switch args[0] {
         case "tasks":
             try forEachTask(Array(args.dropFirst()), usage: "delete tasks") { _ = try client.call("DELETE", "/kapacitor/v1/tasks/\($0)") }
+        case "topics", "topic-handlers":
+            try deleteTopics(args[0], Array(args.dropFirst()))
         default:
-            throw TaskCommandError(description: "cannot delete '\(args[0])': Farad deletes tasks")
+            throw TaskCommandError(description: "cannot delete '\(args[0])': Farad deletes tasks, topics and topic-handlers")
         }
     }
 
@@ -198,6 +202,8 @@ struct KapacitorCLI {
                     + String(repeating: " ", count: max(0, 10 - collected.count)) + collected + "\n"
             }
             print(out, terminator: "")
+        case "topic-handlers":
+            try listTopicHandlers(Array(args.dropFirst()))
         default:
             throw TaskCommandError(description: "cannot list '\(kind)' did you mean 'tasks', 'recordings', 'replays', 'topics', 'topic-handlers' or 'service-tests'?")
         }
@@ -212,7 +218,8 @@ struct KapacitorCLI {
         let events = (listed["events"]?.arrayValue ?? []).sorted { s($0["state"] ?? .null, "time") < s($1["state"] ?? .null, "time") }
         let eventWidth = max(5, events.map { s($0, "id").count }.max() ?? 0) + 1
         let messageWidth = max(7, events.map { s($0["state"] ?? .null, "message").count }.max() ?? 0) + 1
-        var out = "ID: \(s(topic, "id"))\nLevel: \(s(topic, "level"))\nCollected: \(topic["collected"]?.int64Value ?? 0)\nHandlers: []\nEvents:\n"
+        let handlers = try handlerIDs(of: args[0]).joined(separator: " ")
+        var out = "ID: \(s(topic, "id"))\nLevel: \(s(topic, "level"))\nCollected: \(topic["collected"]?.int64Value ?? 0)\nHandlers: [\(handlers)]\nEvents:\n"
         out += TaskText.pad("Event", eventWidth) + TaskText.pad("Level", 9) + TaskText.pad("Message", messageWidth) + TaskText.pad("Date", 23) + "\n"
         for e in events {
             let state = e["state"] ?? .null
