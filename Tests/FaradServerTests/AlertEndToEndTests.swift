@@ -72,6 +72,29 @@ import Testing
         #expect(missing.text.contains("no [[httppost]] endpoint named nope"), "\(missing.text)")
     }
 
+    /// An `[[httppost]]` endpoint's `alert-template` is the body, over Kapacitor's alert data.
+    @Test func anHTTPPostAlertTemplateIsTheBody() async throws {
+        let http = try EventReceiver(.http)
+        defer { http.close() }
+        let directory = ServerProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = #"""
+            [[httppost]]
+              endpoint = "chat"
+              url = "http://127.0.0.1:\#(http.port)/hook"
+              alert-template = "{{ .Level }} {{ .ID }}: {{ .Message }} (was {{ .PreviousLevel }}, {{ index (index (index .Data.Series 0).Values 0) 1 }})"
+            """#
+        try config.write(toFile: directory + "/kapacitor.conf", atomically: true, encoding: .utf8)
+        let server = try ServerProcess.start(dataDirectory: directory + "/data", arguments: ["--config", directory + "/kapacitor.conf"])
+        defer { server.stop() }
+        let script = "stream|from().measurement('cpu')|alert().crit(lambda: \"usage\" > 90).message('hot').post().endpoint('chat')\n"
+        #expect(try await TaskAPITests.define(server, id: "tpl", script: script).status == 200)
+        #expect(try await server.post("/write?db=telegraf", "cpu usage=95 1000000000\n").status == 204)
+        #expect(await eventually { http.deliveries.count == 1 })
+        #expect(http.deliveries.first == "CRITICAL cpu:nil: hot (was OK, 95)", "\(http.deliveries)")
+        #expect(http.heads.first?.contains("\r\nContent-Type: text/plain\r\n") == true)
+    }
+
     @Test func handlersDeliverKapacitorsEventsAndADeadOneBlocksNothing() async throws {
         let tcp = try EventReceiver(.tcp)
         let http = try EventReceiver(.http)

@@ -160,3 +160,34 @@ final class AlertEvent: Sendable {
         return Rendered(message: message, details: details, json: out, error: nil)
     }
 }
+
+extension AlertEvent {
+    /// Kapacitor's `alert.Data`, what an `[[httppost]]` `alert-template` sees: `.ID .Message
+    /// .Details .Time .Duration .Level .Data .PreviousLevel .Recoverable` (`.Data.Series` the rows).
+    func alertData(_ parts: Rendered) -> GoValue {
+        let row: ResultRow
+        switch data {
+        case .point(let p): row = ResultRow(p.point)
+        case .batch(let b): row = ResultRow(b)
+        }
+        let values: [GoValue] = row.values.map { line in
+            .list(line.map { v in
+                switch v {
+                case .time(let t): .time(t)
+                case .field(let f): GoValue(f)
+                case .null: .null
+                }
+            })
+        }
+        let series: GoValue = .object([
+            ("Name", .string(row.name)),
+            ("Tags", .map(Dictionary(row.tags.map { ($0.key, GoValue.string($0.value)) }, uniquingKeysWith: { a, _ in a }), zero: .string(""))),
+            ("Columns", .list(row.columns.map { .string($0) })), ("Values", .list(values)),
+        ])
+        return .object([
+            ("ID", .string(id)), ("Message", .string(parts.message)), ("Details", .string(parts.details)), ("Time", .time(time)),
+            ("Duration", .duration(duration)), ("Level", .string("\(level)")), ("Data", .object([("Series", .list([series]))])),
+            ("PreviousLevel", .string("\(previousLevel)")), ("Recoverable", .bool(recoverable)),
+        ])
+    }
+}

@@ -180,23 +180,42 @@ struct TCPSink: AlertSink {
 }
 
 /// `.post(url)`: the JSON as an `application/json` POST on a kept-alive connection (as Go's
-/// client, so Kapacitor's, keeps it); a non-2xx answer is a failure.
+/// client, so Kapacitor's, keeps it); a non-2xx answer is a failure. With an `[[httppost]]`
+/// endpoint's `alert-template`, the body is that template over the alert data, as `text/plain`.
 struct PostSink: AlertSink {
     let connection: HTTPKeepAlive
     let headers: [(name: String, value: String)]
     let timeoutSeconds: Int
+    let template: GoTemplate?
     var kind: String { "post" }
     var target: String { connection.endpoint.description }
 
-    init(endpoint: HTTPPost.Endpoint, headers: [(name: String, value: String)], timeoutSeconds: Int) {
+    init(endpoint: HTTPPost.Endpoint, headers: [(name: String, value: String)], timeoutSeconds: Int, template: GoTemplate? = nil) {
         connection = HTTPKeepAlive(endpoint)
         self.headers = headers
         self.timeoutSeconds = timeoutSeconds
+        self.template = template
+    }
+
+    /// The body of each event: its JSON, or the endpoint's template over its alert data.
+    private func bodies(_ events: [(json: [UInt8], event: AlertEvent)]) -> (bodies: [[UInt8]], error: SystemError?) {
+        guard let template else { return (events.map(\.json), nil) }
+        var out: [[UInt8]] = []
+        for e in events {
+            do throws(GoTemplateError) {
+                out.append(Array(try template.render(e.event.alertData(e.event.parts)).utf8))
+            } catch {
+                return (out, SystemError(code: EINVAL, operation: "alert-template: \(error.message)", subject: target))
+            }
+        }
+        return (out, nil)
     }
 
     func deliver(_ json: [UInt8], event: AlertEvent) throws(SystemError) {
-        let (status, _) = try connection.send("POST", path: connection.endpoint.basePath.isEmpty ? "/" : "", body: json,
-                                              contentType: "application/json", headers: headers, timeoutSeconds: timeoutSeconds)
+        let (bodies, error) = bodies([(json, event)])
+        if let error { throw error }
+        let (status, _) = try connection.send("POST", path: connection.endpoint.basePath.isEmpty ? "/" : "", body: bodies[0],
+                                              contentType: template == nil ? "application/json" : "text/plain", headers: headers, timeoutSeconds: timeoutSeconds)
         guard (200..<300).contains(status) else {
             throw SystemError(code: EIO, operation: "POST answered \(status)", subject: target)
         }
@@ -204,10 +223,11 @@ struct PostSink: AlertSink {
 
     /// Events taken together are pipelined on the connection, in order.
     func deliver(_ events: [(json: [UInt8], event: AlertEvent)]) -> (sent: Int, failures: Int, error: SystemError?) {
-        let results = connection.sendPipelined("POST", path: connection.endpoint.basePath.isEmpty ? "/" : "", bodies: events.map(\.json),
-                                               contentType: "application/json", headers: headers, timeoutSeconds: timeoutSeconds)
-        var sent = 0, failures = 0
-        var first: SystemError?
+        let (bodies, templateError) = bodies(events)
+        let results = connection.sendPipelined("POST", path: connection.endpoint.basePath.isEmpty ? "/" : "", bodies: bodies,
+                                               contentType: template == nil ? "application/json" : "text/plain", headers: headers, timeoutSeconds: timeoutSeconds)
+        var sent = 0, failures = events.count - bodies.count
+        var first: SystemError? = templateError
         for r in results {
             switch r {
             case .success(let status) where (200..<300).contains(status): sent += 1

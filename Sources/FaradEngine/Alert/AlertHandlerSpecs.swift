@@ -225,7 +225,7 @@ enum AlertHandlerSpecs {
                     throw TICKDiagnostic(at: h.position, "no [[httppost]] endpoint named \(h.endpoint) in the config")
                 }
                 let headers = configured.headers.filter { c in !h.headers.contains { $0.name.lowercased() == c.name.lowercased() } } + h.headers
-                return PostSink(endpoint: configured.url, headers: headers, timeoutSeconds: h.timeoutSeconds)
+                return PostSink(endpoint: configured.url, headers: headers, timeoutSeconds: h.timeoutSeconds, template: configured.alertTemplate)
             }
             guard h.arguments.count == 1 else {
                 throw TICKDiagnostic(at: h.position, h.arguments.isEmpty

@@ -3,12 +3,14 @@ import FaradSystem
 import FaradUDFHost
 
 /// One `[[httppost]]` endpoint of kapacitor.conf, for `.post().endpoint(name)`: its URL, its
-/// headers, and `basic-auth` as an `Authorization: Basic …` header. (`alert-template` and
-/// `row-template` are not supported: the handler sends Kapacitor's event JSON.)
+/// headers, `basic-auth` as an `Authorization: Basic …` header, and `alert-template` (or
+/// `alert-template-file`): a Go template of the body, over Kapacitor's alert data, sent instead
+/// of the event JSON. (`row-template`, for the httpPost node, is not used.)
 public struct HTTPPostEndpoint: Sendable {
     public var name: String
     public var url: HTTPPost.Endpoint
     public var headers: [(name: String, value: String)]
+    public var alertTemplate: GoTemplate?
 
     /// The `[[httppost]]` tables of a config (or one `[httppost]` table).
     /// - Throws: ``UDFHostError`` (`invalidConfig`) naming the endpoint and the key at fault.
@@ -37,7 +39,23 @@ public struct HTTPPostEndpoint: Sendable {
                 let credentials = user + ":" + (auth["password"]?.string ?? "")
                 headers.append(("Authorization", "Basic " + Base64.encode(Array(credentials.utf8))))
             }
-            return HTTPPostEndpoint(name: name, url: url, headers: headers)
+            var source = t["alert-template"]?.string ?? ""
+            if source.isEmpty, let path = t["alert-template-file"]?.string, !path.isEmpty {
+                do {
+                    source = String(decoding: try FileDescriptor.readFile(atPath: path), as: UTF8.self)
+                } catch {
+                    throw UDFHostError(.invalidConfig, udf: "httppost", "[[httppost]] \(name): cannot read alert-template-file \(path): \(error)")
+                }
+            }
+            var template: GoTemplate?
+            if !source.isEmpty {
+                do throws(GoTemplateError) {
+                    template = try GoTemplate(source, name: "alert-template")
+                } catch {
+                    throw UDFHostError(.invalidConfig, udf: "httppost", "[[httppost]] \(name): alert-template: \(error.message)")
+                }
+            }
+            return HTTPPostEndpoint(name: name, url: url, headers: headers, alertTemplate: template)
         }
     }
 }
