@@ -1,5 +1,6 @@
 import FaradTestSupport
 import Foundation
+import KapacitorUDFTesting
 import Testing
 
 /// Named alert topics through the real server and the `kapacitor` command line: a task's
@@ -59,6 +60,25 @@ import Testing
         #expect(missing.status == 404)
         #expect(try KapacitorDropInTests.shell("\(bin)/kapacitor delete topics cpu", env) == (0, ""))
         #expect(try await server.get("/kapacitor/v1/alerts/topics/cpu").status == 404)
+    }
+
+    @Test func handlerFilesInJSONAndYAMLWithListsAndNumbers() async throws {
+        let server = try ServerProcess.start()
+        defer { _ = server.stop() }
+        let dir = ServerProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = ["KAPACITOR_URL": "http://127.0.0.1:\(server.port)"]
+        try "topic: ops\nid: run\nkind: exec\noptions:\n  prog: /bin/sh\n  args: [-c, 'cat > /dev/null']\n".write(toFile: dir + "/exec.yaml", atomically: true, encoding: .utf8)
+        try #"{"topic": "ops", "id": "mq", "kind": "tcp", "options": {"address": "127.0.0.1:9"}}"#.write(toFile: dir + "/tcp.json", atomically: true, encoding: .utf8)
+        try "topic: ops\nid: bad\nkind: mqtt\noptions:\n  qos: 08\n  topic: x\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let farad = try UDFTestAgent.builtExecutable(named: "farad")
+        #expect(try KapacitorDropInTests.shell("\(farad) kapacitor define-topic-handler \(dir)/exec.yaml", env) == (0, ""))
+        #expect(try KapacitorDropInTests.shell("\(farad) kapacitor define-topic-handler \(dir)/tcp.json", env) == (0, ""))
+        let exec = try await server.get("/kapacitor/v1/alerts/topics/ops/handlers/run")
+        #expect(exec.text.contains(#""options":{"prog":"/bin/sh","args":["-c","cat > /dev/null"]}"#), "\(exec.text)")
+        let bad = try KapacitorDropInTests.shell("\(farad) kapacitor define-topic-handler \(dir)/bad.yaml", env)
+        #expect(bad.0 == 3 && bad.1.contains("mqtt handler option qos is 0, 1 or 2"), "\(bad)")
+        #expect(try KapacitorDropInTests.shell("\(farad) kapacitor list topic-handlers ops", env).1 == "Topic ID  Kind\nops   run exec\nops   mq  tcp\n")
     }
 
     @Test func badHandlersAreRefusedWithTheirReason() async throws {

@@ -107,7 +107,9 @@ enum HandlerFile {
         default: break
         }
         if text.count > 1, text.hasPrefix("0"), text.allSatisfy({ ("0"..."7").contains($0) }), let n = Int64(text, radix: 8) { return .number("\(n)") }
-        if Int64(text) != nil || (Double(text) != nil && text.allSatisfy { $0.isNumber || "+-.eE".contains($0) }) { return .number(text) }
+        // Written back as JSON numbers: `08` and `.5` are YAML's, not JSON's.
+        if let n = Int64(text) { return .number("\(n)") }
+        if text.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }), let x = Double(text), x.isFinite { return .number("\(x)") }
         return .string(text)
     }
 
