@@ -60,6 +60,8 @@ let package = Package(
         ),
         // Pure: KairosDB's query model, aggregators and groupers over store scans.
         .target(name: "FaradQuery", dependencies: ["FaradCore", "FaradStore", "FaradIngest"]),
+        // InfluxQL: scanner (parser and planner to come), pure.
+        .target(name: "FaradInfluxQL"),
         // HTTP: KairosDB /api/v1, InfluxDB /write, Kapacitor /kapacitor/v1 tasks, health, /metrics.
         .target(
             name: "FaradServer",
@@ -154,6 +156,7 @@ let package = Package(
         .testTarget(name: "FaradIngestTests", dependencies: ["FaradIngest"]),
         .testTarget(name: "FaradStoreTests", dependencies: ["FaradStore", "FaradCore", "FaradTestSupport"]),
         .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
+        .testTarget(name: "FaradInfluxQLTests", dependencies: ["FaradInfluxQL"]),
         .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
         .testTarget(name: "FaradMQTTTests", dependencies: ["FaradMQTT", "FaradSystem", "FaradTestSupport"]),
