@@ -146,7 +146,7 @@ let package = Package(
         // (`-sanitize=fuzzer`) into .build-fuzz. In an ordinary build it replays input files.
         .executableTarget(
             name: "farad-fuzz",
-            dependencies: ["FaradCore", "FaradIngest", "FaradQuery", "FaradTICK"],
+            dependencies: ["FaradCore", "FaradIngest", "FaradQuery", "FaradTICK", "FaradInfluxQL"],
             path: "Fuzz/FaradFuzz"
         ),
 

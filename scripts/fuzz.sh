@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [seconds-per-target] [target…]
 #
-# Targets: lineprotocol json datapoints telnet query tick (all by default). The build goes to
+# Targets: lineprotocol json datapoints telnet query tick influxql (all by default). The build goes to
 # .build-fuzz (the ordinary .build is untouched). Seeds are in Fuzz/corpus/<target>/; inputs
 # found during a run go to .build-fuzz/corpus/<target>/, crashes to .build-fuzz/artifacts/.
 # Reproduce a crash in an ordinary build: swift run farad-fuzz <target> <artifact>.
@@ -15,7 +15,7 @@ seconds="${1:-20}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(lineprotocol json datapoints telnet query tick)
+    targets=(lineprotocol json datapoints telnet query tick influxql)
 fi
 
 scratch=.build-fuzz

@@ -13,7 +13,7 @@ import Darwin
 /// invariant exists (a round trip, two paths that must agree) a broken one aborts with a
 /// message, which libFuzzer reports as a crash with the input saved.
 enum FuzzTarget: String, CaseIterable {
-    case lineprotocol, json, datapoints, telnet, query, tick
+    case lineprotocol, json, datapoints, telnet, query, tick, influxql
 
     /// The target named by the environment variable `FARAD_FUZZ_TARGET`.
     static let selected: FuzzTarget = {
@@ -31,6 +31,7 @@ enum FuzzTarget: String, CaseIterable {
         case .telnet: TelnetFuzz.run(bytes)
         case .query: QueryFuzz.run(bytes)
         case .tick: TICKFuzz.run(bytes)
+        case .influxql: InfluxQLFuzz.run(bytes)
         }
     }
 }

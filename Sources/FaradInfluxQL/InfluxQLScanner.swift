@@ -45,7 +45,8 @@ public struct InfluxQLScanner: Sendable {
         }
         try skipSpaceAndComments()
         let start = position
-        guard let c = peek() else { return (.eof, start) }
+        // InfluxDB places EOF one char past the end (its reader counts the read that found it).
+        guard let c = peek() else { return (.eof, InfluxQLPosition(line: start.line, char: start.char + 1)) }
         if isLetter(c) || c == "_" { return (word(), start) }
         if isDigit(c) || (c == "." && peek(1).map(isDigit) == true) { return (try number(start), start) }
         switch c {
@@ -89,6 +90,16 @@ public struct InfluxQLScanner: Sendable {
             advance()
         }
         throw InfluxQLError(.badString, "unterminated regex", at: start)
+    }
+
+    /// Whether the next token starts a regex (`/` after spaces and comments).
+    public mutating func atRegex() -> Bool {
+        let saved = self
+        guard (try? skipSpaceAndComments()) != nil else {
+            self = saved
+            return false
+        }
+        return peek() == "/"
     }
 
     private func peekDescription() -> String {

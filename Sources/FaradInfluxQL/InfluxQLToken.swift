@@ -59,7 +59,7 @@ public struct InfluxQLPosition: Sendable, Equatable, CustomStringConvertible {
 
 /// A query that does not parse: InfluxDB's text, e.g. `found EOF, expected FROM at line 1, char 9`.
 public struct InfluxQLError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable { case syntax, badString, badEscape, badNumber, badDuration, tooLong }
+    public enum Code: String, Sendable { case syntax, badString, badEscape, badNumber, badDuration, tooLong, tooDeep, unsupported }
     public var code: Code
     public var message: String
     public var position: InfluxQLPosition
