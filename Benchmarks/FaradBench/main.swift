@@ -19,7 +19,8 @@ let usage = """
            farad-bench engine [--points N]
            farad-bench udf-codec [--points N]
            farad-bench chunk-codec [--points N] [--batch-size N]
-           farad-bench task [--points N]
+           farad-bench influxql [--points N]   (InfluxQL statements parsed a second)
+       farad-bench task [--points N]
            farad-bench task-alert [--points N]   (alert().crit(λ).message(template).log(file), 10 % firing)
            farad-bench alert-mqtt --port P [--points N]   (events/s to mosquitto -p P, QoS 1)
            farad-bench alert-post [--points N]   (events/s posted to a receiver it runs)
@@ -141,6 +142,7 @@ while let arg = args.popFirst() {
 do {
     switch mode {
     case "codec": try codecBenchmark(points: points ?? 1_000_000)
+    case "influxql": try influxQLBenchmark(statements: points ?? 300_000)
     case "udf-codec": try udfCodecBenchmark(points: points ?? 1_000_000)
     case "chunk-codec": chunkCodecBenchmark(points: points ?? 4_000_000, chunkSize: batchSize > 0 ? batchSize : 8192)
     case "engine": try engineBenchmark(points: points ?? 10_000_000)

@@ -171,13 +171,16 @@ public struct InfluxQLScanner: Sendable {
 
     /// The unit at the cursor (not consumed), if one follows and no identifier letter runs on.
     private func durationUnit() -> String? {
-        for unit in ["ns", "ms", "u", "µ", "s", "m", "h", "d", "w"] {
-            let scalars = Array(unit.unicodeScalars)
-            guard index + scalars.count <= text.count, Array(text[index..<index + scalars.count]) == scalars else { continue }
-            if let after = peek(scalars.count), isLetter(after) || after == "_" { continue }
-            return unit
+        guard let first = peek() else { return nil }
+        let unit: String
+        switch first {
+        case "n" where peek(1) == "s": unit = "ns"
+        case "m" where peek(1) == "s": unit = "ms"
+        case "u", "µ", "s", "m", "h", "d", "w": unit = String(first)
+        default: return nil
         }
-        return nil
+        if let after = peek(unit.unicodeScalars.count), isLetter(after) || after == "_" { return nil }
+        return unit
     }
 
     private mutating func duration(first: String, unit: String, _ start: InfluxQLPosition) throws(InfluxQLError) -> InfluxQLToken {
@@ -249,12 +252,16 @@ public struct InfluxQLScanner: Sendable {
 
     private mutating func symbol(_ start: InfluxQLPosition) throws(InfluxQLError) -> String {
         let c = text[index]
-        let next = peek(1)
-        let two: [String: Set<Unicode.Scalar>] = ["!": ["=", "~"], "<": ["=", ">"], ">": ["="], "=": ["~"], ":": [":"]]
-        if let n = next, two[String(c)]?.contains(n) == true {
-            advance()
-            advance()
-            return String(c) + String(n)
+        if let n = peek(1) {
+            let pair: Bool = switch (c, n) {
+            case ("!", "="), ("!", "~"), ("<", "="), ("<", ">"), (">", "="), ("=", "~"), (":", ":"): true
+            default: false
+            }
+            if pair {
+                advance()
+                advance()
+                return String(c) + String(n)
+            }
         }
         guard "+-*/%&|^=<>,;.():".unicodeScalars.contains(c) else {
             throw InfluxQLError(.syntax, "found \(c), expected a statement", at: start)
@@ -263,6 +270,9 @@ public struct InfluxQLScanner: Sendable {
         return String(c)
     }
 
-    private func isLetter(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic && c != "µ" }
+    private func isLetter(_ c: Unicode.Scalar) -> Bool {
+        if c.value < 0x80 { return (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A }
+        return c.properties.isAlphabetic && c != "µ"
+    }
     private func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
 }
