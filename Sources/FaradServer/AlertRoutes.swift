@@ -77,7 +77,7 @@ struct AlertRoutes {
         api.post("topics/:id/handlers") { request, context in
             await TaskRoutes.respond {
                 let topic = context.parameters.get("id") ?? ""
-                let spec = try await TopicHandlers.parse(body(request), id: nil)
+                let spec = try TopicHandlers.spec(await TaskRoutes.jsonObject(request, bodies: bodies), id: nil)
                 try handlers.set(spec, on: topic, create: true)
                 return Responses.json(.ok, TopicHandlers.json(spec, topic: topic).bytes, headers: TaskRoutes.headers)
             }
@@ -85,7 +85,7 @@ struct AlertRoutes {
         api.put("topics/:id/handlers/:handler") { request, context in
             await TaskRoutes.respond {
                 let topic = context.parameters.get("id") ?? ""
-                let spec = try await TopicHandlers.parse(body(request), id: context.parameters.get("handler") ?? "")
+                let spec = try TopicHandlers.spec(await TaskRoutes.jsonObject(request, bodies: bodies), id: context.parameters.get("handler") ?? "")
                 try handlers.set(spec, on: topic, create: false)
                 return Responses.json(.ok, TopicHandlers.json(spec, topic: topic).bytes, headers: TaskRoutes.headers)
             }
@@ -105,17 +105,6 @@ struct AlertRoutes {
                 }
                 return Response(status: .noContent, headers: TaskRoutes.headers)
             }
-        }
-    }
-
-    private func body(_ request: Request) async throws(TaskAPIError) -> [UInt8] {
-        var request = request
-        do {
-            return try await bodies.withBody(&request) { $0 }
-        } catch let failure as BodyReader.Failure {
-            throw TaskAPIError(Int(failure.status.code), failure.message)
-        } catch {
-            throw TaskAPIError(400, "cannot read the body: \(error)")
         }
     }
 

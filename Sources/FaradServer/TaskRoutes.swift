@@ -91,7 +91,8 @@ struct TaskRoutes {
     }
 
     /// The fields of a create/update body: id, type, script, dbrps, status, and Farad's group-idle.
-    static func changes(_ request: Request, bodies: BodyReader) async throws -> TaskService.Changes {
+    /// A request's body as a JSON object; a body too large or not JSON is a ``TaskAPIError``.
+    static func jsonObject(_ request: Request, bodies: BodyReader) async throws(TaskAPIError) -> JSONValue {
         var request = request
         let json: JSONValue
         do {
@@ -102,6 +103,11 @@ struct TaskRoutes {
             throw TaskAPIError(400, "invalid JSON: \(error)")
         }
         guard json.objectValue != nil else { throw TaskAPIError(400, "invalid JSON: expected an object") }
+        return json
+    }
+
+    static func changes(_ request: Request, bodies: BodyReader) async throws -> TaskService.Changes {
+        let json = try await jsonObject(request, bodies: bodies)
         var c = TaskService.Changes()
         c.id = json["id"]?.stringValue
         c.script = json["script"]?.stringValue

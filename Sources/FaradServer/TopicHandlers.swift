@@ -28,7 +28,7 @@ struct TopicHandlers: Sendable {
         for (key, body) in stored {
             let topic = String(key.split(separator: "\u{1F}", maxSplits: 1).first ?? "")
             do {
-                let spec = try Self.parse(body, id: nil)
+                let spec = try Self.spec(try JSONValue.parse(body), id: nil)
                 try topics.setHandler(spec, on: topic, environment: environment)
             } catch {
                 logger.error("cannot bind a stored topic handler", metadata: ["topic": "\(topic)", "handler": "\(key)", "error": "\(error)"])
@@ -81,18 +81,11 @@ struct TopicHandlers: Sendable {
 
     /// A handler from a request body or a stored document: `{"id", "kind", "match", "options"}`;
     /// `id` (from the URL) wins over the body's.
-    static func parse(_ body: [UInt8], id: String?) throws(TaskAPIError) -> TopicHandlerSpec {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(body)
-        } catch {
-            throw TaskAPIError(400, "invalid JSON: \(error)")
-        }
-        guard json.objectValue != nil else { throw TaskAPIError(400, "invalid JSON: expected an object") }
+    static func spec(_ json: JSONValue, id: String?) throws(TaskAPIError) -> TopicHandlerSpec {
         guard let handlerID = id ?? json["id"]?.stringValue, !handlerID.isEmpty else { throw TaskAPIError(400, "must provide an ID for the handler") }
         guard let kind = json["kind"]?.stringValue, !kind.isEmpty else { throw TaskAPIError(400, "must provide a kind for the handler") }
-        let options = json["options"] ?? .object([])
-        if case .null = options { return TopicHandlerSpec(id: handlerID, kind: kind, match: json["match"]?.stringValue ?? "") }
+        var options = json["options"] ?? .object([])
+        if case .null = options { options = .object([]) }
         return TopicHandlerSpec(id: handlerID, kind: kind, match: json["match"]?.stringValue ?? "", options: options)
     }
 

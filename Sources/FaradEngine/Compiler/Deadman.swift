@@ -48,8 +48,8 @@ extension ScriptEvaluator {
         derivative.properties.append(("nonNegative", [], position))
         let alert = try pipe(derivative, "alert", [], at: position)
         alert.properties.append(("crit", [(.lambda(crit, source: source), position)], position))
-        alert.properties.append(("id", [(.string(defaults.deadman.id.replacingFirst("NODE_NAME", with: watched)), position)], position))
-        let message = defaults.deadman.message.replacingFirst("INTERVAL", with: DurationText.format(interval))
+        alert.properties.append(("id", [(.string(deadmanDefaults.id.replacingFirst("NODE_NAME", with: watched)), position)], position))
+        let message = deadmanDefaults.message.replacingFirst("INTERVAL", with: DurationText.format(interval))
         alert.properties.append(("message", [(.string(message), position)], position))
         return alert
     }

@@ -12,13 +12,13 @@ struct ScriptEvaluator {
     private var lambdaSize = 0
     /// UDF names the script may call with `@`.
     let udfNames: Set<String>
-    /// The environment's defaults for what the script leaves out (`[deadman]`'s templates).
-    let defaults: TaskEnvironment
+    /// `[deadman]`'s templates, for `|deadman()`.
+    let deadmanDefaults: DeadmanDefaults
 
-    init(source: String, udfNames: Set<String>, defaults: TaskEnvironment = TaskEnvironment()) {
+    init(source: String, udfNames: Set<String>, deadman: DeadmanDefaults = DeadmanDefaults()) {
         self.source = Array(source)
         self.udfNames = udfNames
-        self.defaults = defaults
+        deadmanDefaults = deadman
     }
 
     mutating func run(_ program: Program) throws(TICKDiagnostic) {

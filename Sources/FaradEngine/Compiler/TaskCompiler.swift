@@ -46,7 +46,7 @@ public enum TaskCompiler {
     static func build(id: String, script: String, environment: TaskEnvironment) throws(TICKDiagnostic) -> Built {
         let program = try Parser.parse(script)
         let checked = try Checker.check(program, nodeMethods: NodeRegistry.chainingMethods)
-        var evaluator = ScriptEvaluator(source: script, udfNames: Set(environment.udfs.keys), defaults: environment)
+        var evaluator = ScriptEvaluator(source: script, udfNames: Set(environment.udfs.keys), deadman: environment.deadman)
         try evaluator.run(program)
         let specs = evaluator.specs
         guard specs.count > 1 else {
