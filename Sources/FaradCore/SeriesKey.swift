@@ -7,6 +7,9 @@ public struct SeriesKey: Sendable, Hashable {
     /// Tags sorted by key, keys unique.
     public let tags: [Tag]
     public let namespace: String
+    /// How a line-protocol point named the series, when one did (see ``FieldOrigin``). Not part
+    /// of the key's identity: two keys of one metric, tags and namespace are one series.
+    public var origin: FieldOrigin?
     /// A 64-bit FNV-1a digest of the key, computed once: dictionaries keyed by series (the
     /// store's catalog, group commit, the parsers) hash this instead of every string again.
     private let fingerprint: UInt64
@@ -21,7 +24,7 @@ public struct SeriesKey: Sendable, Hashable {
     }
 
     /// Sorts `tags` by key; a repeated key keeps its last value.
-    public init(metric: String, tags: [Tag], namespace: String = "") {
+    public init(metric: String, tags: [Tag], namespace: String = "", origin: FieldOrigin? = nil) {
         var sorted = tags
         sorted.sort { $0.key < $1.key }
         var unique: [Tag] = []
@@ -29,12 +32,13 @@ public struct SeriesKey: Sendable, Hashable {
         for t in sorted {
             if let last = unique.last, last.key == t.key { unique[unique.count - 1] = t } else { unique.append(t) }
         }
-        self.init(metric: metric, sortedTags: unique, namespace: namespace)
+        self.init(metric: metric, sortedTags: unique, namespace: namespace, origin: origin)
     }
 
     /// `tags` must already be sorted by key with unique keys.
-    public init(metric: String, sortedTags: [Tag], namespace: String = "") {
+    public init(metric: String, sortedTags: [Tag], namespace: String = "", origin: FieldOrigin? = nil) {
         self.metric = metric
+        self.origin = origin
         self.tags = sortedTags
         self.namespace = namespace
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -65,6 +69,30 @@ public struct SeriesKey: Sendable, Hashable {
 
     public func tag(_ key: String) -> String? {
         tags.first(where: { $0.key == key })?.value
+    }
+}
+
+/// How a line-protocol field became a series: the metric `<measurement>.<field>` splits after
+/// `measurementLength` UTF-8 bytes (a measurement may hold dots itself), and `isBoolean` says its
+/// `"true"`/`"false"` strings were booleans. InfluxQL reads a series back as the measurement's
+/// typed field through it.
+public struct FieldOrigin: Sendable, Hashable {
+    public var measurementLength: Int
+    public var isBoolean: Bool
+
+    public init(measurementLength: Int, isBoolean: Bool = false) {
+        self.measurementLength = measurementLength
+        self.isBoolean = isBoolean
+    }
+
+    /// The measurement and field of `metric`; `nil` when the length does not split it after a dot.
+    public func split(_ metric: String) -> (measurement: String, field: String)? {
+        let bytes = metric.utf8
+        guard measurementLength >= 0, measurementLength < bytes.count else { return nil }
+        let dot = bytes.index(bytes.startIndex, offsetBy: measurementLength)
+        guard bytes[dot] == UInt8(ascii: "."),
+              let m = String(bytes[..<dot]), let f = String(bytes[bytes.index(after: dot)...]) else { return nil }
+        return (m, f)
     }
 }
 

@@ -181,7 +181,9 @@ public struct LineProtocolSeriesParser {
         while seriesEnd < line.count, line[seriesEnd] != 0x20 { seriesEnd += 1 }
         let seriesHash = Self.hash(line, 0, seriesEnd, seed: state.seed)
         for (field, value) in point.fields {
-            let key = SeriesKey(metric: PointSeries.metric(measurement: point.measurement, field: field), sortedTags: tags, namespace: namespace)
+            let key = SeriesKey(
+                metric: PointSeries.metric(measurement: point.measurement, field: field), sortedTags: tags, namespace: namespace,
+                origin: PointSeries.origin(measurement: point.measurement, value: value))
             let write = state.write(for: key, slot: nil)
             state.writes[write].append(ms, PointSeries.metricValue(value))
             if plain {

@@ -23,6 +23,12 @@ public enum PointSeries {
         return r < 0 ? q - 1 : q
     }
 
+    /// How a field of `measurement` holding `value` was named (for InfluxQL's reads).
+    public static func origin(measurement: String, value: FieldValue) -> FieldOrigin {
+        if case .bool = value { return FieldOrigin(measurementLength: measurement.utf8.count, isBoolean: true) }
+        return FieldOrigin(measurementLength: measurement.utf8.count)
+    }
+
     /// The stored value of a field value.
     public static func metricValue(_ value: FieldValue) -> MetricValue {
         switch value {
@@ -41,7 +47,9 @@ public enum PointSeries {
             let tags = p.tags.map { SeriesKey.Tag($0.key, $0.value) }
             let ms = milliseconds(p.time)
             for (field, value) in p.fields {
-                let key = SeriesKey(metric: metric(measurement: p.measurement, field: field), sortedTags: tags, namespace: namespace)
+                let key = SeriesKey(
+                    metric: metric(measurement: p.measurement, field: field), sortedTags: tags, namespace: namespace,
+                    origin: origin(measurement: p.measurement, value: value))
                 let v = metricValue(value)
                 if let i = index[key] {
                     writes[i].append(ms, v)

@@ -40,4 +40,9 @@ extension FaradStore {
     public func metrics(namespace: String? = nil, prefix: String = "") throws(StoreError) -> [MetricInfo] {
         index.metrics(namespace: namespace, prefix: prefix)
     }
+
+    /// The series of `ids` (`nil` for an id no longer indexed), under one lookup.
+    public func series(ids: [Int64]) -> [SeriesEntry?] {
+        index.entries(ids)
+    }
 }

@@ -12,7 +12,7 @@ import Musl
 /// before the commit that needs it goes on; a torn tail is cut away at open).
 ///
 /// A record holds the operations of one commit or delete: a new series (id, kinds of value,
-/// metric, namespace, sorted tags), kinds of value a series gained, a series removed, and the
+/// metric, namespace, sorted tags, and for line-protocol fields their ``FieldOrigin``), kinds of value a series gained, a series removed, and the
 /// lowest id still free. A new series costs its key's bytes once, where SQLite's index tables
 /// cost about 650 bytes written per series (rows, three B-trees, then the WAL's copy
 /// checkpointed again). At open the segments are read in order into the index; when removed
@@ -116,7 +116,8 @@ final class SeriesFile: Sendable {
         for op in ops {
             switch op {
             case .create(let e):
-                out.append(1)
+                // Kind 5 is kind 1 with the line-protocol origin after the tags.
+                out.append(e.key.origin == nil ? 1 : 5)
                 ChunkCodec.appendVarint(UInt64(bitPattern: e.id), to: &out)
                 ChunkCodec.appendVarint(UInt64(e.types.rawValue), to: &out)
                 string(e.key.metric)
@@ -125,6 +126,10 @@ final class SeriesFile: Sendable {
                 for t in e.key.tags {
                     string(t.key)
                     string(t.value)
+                }
+                if let origin = e.key.origin {
+                    ChunkCodec.appendVarint(UInt64(origin.measurementLength), to: &out)
+                    out.append(origin.isBoolean ? 1 : 0)
                 }
             case .types(let id, let types):
                 out.append(2)
@@ -169,7 +174,7 @@ final class SeriesFile: Sendable {
             let kind = bytes[i]
             i += 1
             switch kind {
-            case 1:
+            case 1, 5:
                 let series = try id()
                 let kinds = try types()
                 let metric = try string()
@@ -183,7 +188,17 @@ final class SeriesFile: Sendable {
                     let key = try string()
                     tags.append(SeriesKey.Tag(key, try string()))
                 }
-                ops.append(.create(SeriesEntry(id: series, key: SeriesKey(metric: metric, sortedTags: tags, namespace: namespace), types: kinds)))
+                var origin: FieldOrigin?
+                if kind == 5 {
+                    let length = try varint()
+                    guard length < UInt64(metric.utf8.count), i < bytes.count, bytes[i] <= 1 else {
+                        throw corrupt("field origin of \(metric)")
+                    }
+                    origin = FieldOrigin(measurementLength: Int(length), isBoolean: bytes[i] == 1)
+                    i += 1
+                }
+                ops.append(.create(SeriesEntry(
+                    id: series, key: SeriesKey(metric: metric, sortedTags: tags, namespace: namespace, origin: origin), types: kinds)))
             case 2:
                 let series = try id()
                 ops.append(.types(series, try types()))

@@ -33,6 +33,8 @@ public struct MetricInfo: Sendable, Hashable {
     public var name: String
     public var namespace: String
     public var types: ValueTypes
+    /// How the first of its series still stored was written by line protocol, if it was.
+    public var origin: FieldOrigin?
 }
 
 /// The series index, in memory: every series by the digest of its key and by id, and per metric
@@ -64,6 +66,8 @@ final class SeriesIndex: Sendable {
         var tags: [String: [String: [Int64]]] = [:]
         /// Namespace → its series of this metric, and the kinds of value they have held.
         var namespaces: [String: (count: Int, types: ValueTypes)] = [:]
+        /// The line-protocol origin of its first series that had one.
+        var origin: FieldOrigin?
     }
 
     private struct State {
@@ -84,6 +88,11 @@ final class SeriesIndex: Sendable {
     /// Every series, by id.
     func all() -> [SeriesEntry] {
         state.withLock { s in s.series.values.sorted { $0.id < $1.id } }
+    }
+
+    /// The series of `ids`, under one lock.
+    func entries(_ ids: [Int64]) -> [SeriesEntry?] {
+        state.withLock { s in ids.map { s.series[$0] } }
     }
 
     // MARK: Writer side
@@ -153,6 +162,7 @@ final class SeriesIndex: Sendable {
 
     private static func index(_ entry: SeriesEntry, in m: inout Metric) {
         insert(entry.id, into: &m.series)
+        if m.origin == nil { m.origin = entry.key.origin }
         for t in entry.key.tags { insert(entry.id, into: &m.tags[t.key, default: [:]][t.value, default: []]) }
         count(entry, in: &m.namespaces[entry.key.namespace, default: (0, [])])
     }
@@ -341,7 +351,7 @@ final class SeriesIndex: Sendable {
             var out: [MetricInfo] = []
             for (name, m) in s.metrics where name.utf8.starts(with: prefix.utf8) {
                 for (ns, info) in m.namespaces where namespace == nil || ns == namespace {
-                    out.append(MetricInfo(name: name, namespace: ns, types: info.types))
+                    out.append(MetricInfo(name: name, namespace: ns, types: info.types, origin: m.origin))
                 }
             }
             return out.sorted { a, b in a.name == b.name ? Self.byteOrder(a.namespace, b.namespace) : Self.byteOrder(a.name, b.name) }

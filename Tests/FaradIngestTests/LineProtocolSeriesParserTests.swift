@@ -35,8 +35,20 @@ import Testing
         #expect(fast.points == points.count)
         #expect(fast.errors == errors)
         #expect(fast.writes.map(\.key) == expected.map(\.key))
+        #expect(fast.writes.map(\.key.origin) == expected.map(\.key.origin))
         #expect(fast.writes.map(\.times) == expected.map(\.times))
         #expect(fast.writes.map(\.values) == expected.map(\.values))
+    }
+
+    /// InfluxQL reads a field back through where its measurement ends and whether it was a boolean.
+    @Test func eachFieldKeepsItsOrigin() {
+        let parser = LineProtocolParser(precision: .nanoseconds, defaultTime: 0)
+        let body = Array("a.b,host=x c=1,ok=true 1\na.b,host=x c=2,ok=f 2\n".utf8)
+        let writes = LineProtocolSeriesParser(parser: parser, namespace: "db/autogen").parse(body).writes
+        #expect(writes.map(\.key.metric) == ["a.b.c", "a.b.ok"])
+        #expect(writes.map(\.key.origin) == [FieldOrigin(measurementLength: 3), FieldOrigin(measurementLength: 3, isBoolean: true)])
+        #expect(writes[0].key.origin?.split("a.b.c")?.measurement == "a.b")
+        #expect(writes.map(\.count) == [2, 2])
     }
 
     @Test func aSharedCacheServesLaterRequestsAndKeepsNamespacesApart() {

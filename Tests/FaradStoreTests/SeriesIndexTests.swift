@@ -123,4 +123,31 @@ import Testing
             #expect(try store.findSeries(metric: "mem", filter: filter([("host", [.equals("a")])])).count == 1)
         }
     }
+
+    @Test func aFieldOriginSurvivesARestartAndSplitsTheMetric() async throws {
+        let dir = NSTemporaryDirectory() + "farad-index-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The measurement "a.b" with the field "c", and a boolean field of "a".
+        let dotted = SeriesKey(metric: "a.b.c", tags: [], namespace: "db/autogen", origin: FieldOrigin(measurementLength: 3))
+        let flag = SeriesKey(metric: "a.ok", tags: [], namespace: "db/autogen", origin: FieldOrigin(measurementLength: 1, isBoolean: true))
+        do {
+            let store = try FaradStore(directory: dir)
+            try await store.append([
+                SeriesWrite(key: dotted, times: [1], values: [.double(1)]),
+                SeriesWrite(key: flag, times: [1], values: [.string("true")]),
+                SeriesWrite(key: Self.keys[5], times: [1], values: [.long(1)]),
+            ])
+            store.close()
+        }
+        let store = try FaradStore(directory: dir)
+        defer { store.close() }
+        let metrics = try store.metrics(namespace: "db/autogen")
+        #expect(metrics.map(\.name) == ["a.b.c", "a.ok"])
+        #expect(metrics[0].origin?.split("a.b.c")?.measurement == "a.b")
+        #expect(metrics[0].origin?.split("a.b.c")?.field == "c")
+        #expect(metrics[1].origin == FieldOrigin(measurementLength: 1, isBoolean: true))
+        #expect(try store.findSeries(metric: "a.ok", filter: TagFilter()).first?.key.origin?.isBoolean == true)
+        // A KairosDB series has none.
+        #expect(try store.metrics(prefix: "mem").first?.origin == nil)
+    }
 }
