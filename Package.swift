@@ -61,12 +61,12 @@ let package = Package(
         // Pure: KairosDB's query model, aggregators and groupers over store scans.
         .target(name: "FaradQuery", dependencies: ["FaradCore", "FaradStore", "FaradIngest"]),
         // InfluxQL: scanner (parser and planner to come), pure.
-        .target(name: "FaradInfluxQL"),
+        .target(name: "FaradInfluxQL", dependencies: ["FaradCore"]),
         // HTTP: KairosDB /api/v1, InfluxDB /write, Kapacitor /kapacitor/v1 tasks, health, /metrics.
         .target(
             name: "FaradServer",
             dependencies: [
-                "FaradCore", "FaradIngest", "FaradStore", "FaradQuery", "FaradEngine", "FaradTICK", "FaradSystem", "CZlib",
+                "FaradCore", "FaradIngest", "FaradStore", "FaradQuery", "FaradInfluxQL", "FaradEngine", "FaradTICK", "FaradSystem", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

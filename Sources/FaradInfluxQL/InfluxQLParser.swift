@@ -11,15 +11,19 @@ public struct InfluxQLParser {
     private var scanner: InfluxQLScanner
     private var buffered: (token: InfluxQLToken, position: InfluxQLPosition)?
     private var depth = 0
+    /// Values of bound parameters (`$name`); `nil` leaves them in the tree.
+    private let parameters: [String: InfluxQLExpr]?
 
-    private init(_ text: String) {
+    private init(_ text: String, parameters: [String: InfluxQLExpr]?) {
         scanner = InfluxQLScanner(text)
+        self.parameters = parameters
     }
 
-    /// Parses every statement of `text`.
+    /// Parses every statement of `text`. With `parameters`, each `$name` is replaced by its value
+    /// (the `params` of an HTTP query), and a missing one is an error, as InfluxDB binds them.
     /// - Throws: ``InfluxQLError`` naming the line and char.
-    public static func parse(_ text: String) throws(InfluxQLError) -> InfluxQLQuery {
-        var p = InfluxQLParser(text)
+    public static func parse(_ text: String, parameters: [String: InfluxQLExpr]? = nil) throws(InfluxQLError) -> InfluxQLQuery {
+        var p = InfluxQLParser(text, parameters: parameters)
         var statements: [InfluxQLStatement] = []
         var separated = true
         while true {
@@ -499,7 +503,10 @@ public struct InfluxQLParser {
         case .integer(let n): return .integer(n)
         case .number(let x): return .number(x)
         case .duration(let d, _): return .duration(d)
-        case .boundParameter(let name): return .boundParameter(name)
+        case .boundParameter(let name):
+            guard let parameters else { return .boundParameter(name) }
+            guard let value = parameters[name] else { throw InfluxQLError(.missingParameter, "missing parameter: \(name)", at: at) }
+            return value
         default:
             throw expected(t, at, "identifier, string, number, bool")
         }

@@ -59,7 +59,7 @@ public struct InfluxQLPosition: Sendable, Equatable, CustomStringConvertible {
 
 /// A query that does not parse: InfluxDB's text, e.g. `found EOF, expected FROM at line 1, char 9`.
 public struct InfluxQLError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable { case syntax, badString, badEscape, badNumber, badDuration, tooLong, tooDeep, unsupported }
+    public enum Code: String, Sendable { case syntax, badString, badEscape, badNumber, badDuration, tooLong, tooDeep, unsupported, missingParameter }
     public var code: Code
     public var message: String
     public var position: InfluxQLPosition
@@ -70,5 +70,6 @@ public struct InfluxQLError: Error, Sendable, Equatable, CustomStringConvertible
         self.position = position
     }
 
-    public var description: String { "\(message) at \(position)" }
+    /// InfluxDB's text: the message and where (a missing parameter is named without a place).
+    public var description: String { code == .missingParameter ? message : "\(message) at \(position)" }
 }

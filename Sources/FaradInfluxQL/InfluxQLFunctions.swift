@@ -1,0 +1,138 @@
+/// InfluxQL's aggregates and selectors over the points of one bucket, as InfluxDB 1.x computes
+/// them (types kept where InfluxDB keeps them: `sum` of integers is an integer, `mean` a float).
+enum InfluxQLFunction: String, Sendable, CaseIterable {
+    case count, sum, mean, median, mode, spread, stddev, first, last, min, max, percentile, distinct
+
+    /// Selectors answer one point, whose time a query without GROUP BY time reports.
+    var isSelector: Bool {
+        switch self {
+        case .first, .last, .min, .max, .percentile: true
+        default: false
+        }
+    }
+
+    /// The arguments after the field (percentile's N).
+    var extraArguments: Int { self == .percentile ? 1 : 0 }
+
+    /// Whether the function reads values of `type` (`*` expands to the fields it reads).
+    func accepts(_ type: InfluxFieldType) -> Bool {
+        switch self {
+        case .count, .first, .last, .distinct, .mode: true
+        case .min, .max: type != .string
+        case .sum, .mean, .median, .spread, .stddev, .percentile: type == .float || type == .integer
+        }
+    }
+
+    /// InfluxDB's refusal of `type`, e.g. `unsupported mean iterator type: *query.stringInterruptIterator`.
+    func refusal(_ type: InfluxFieldType) -> InfluxQLQueryError {
+        InfluxQLQueryError(.invalid, "unsupported \(rawValue) iterator type: *query.\(type.rawValue)InterruptIterator")
+    }
+
+    /// The result of the function over `values` (with their `times`, ascending); for selectors
+    /// also the position of the selected point. `nil`: no value (no points, or too few).
+    func apply(_ times: ArraySlice<Int64>, _ values: ArraySlice<InfluxQLValue>, argument: Double) -> (value: InfluxQLValue, index: Int?)? {
+        // An empty bucket has no value, not even a count: fill decides (count's null fill is 0).
+        guard !values.isEmpty else { return nil }
+        switch self {
+        case .count:
+            return (.integer(Int64(values.count)), nil)
+        case .sum:
+            if Self.allIntegers(values) {
+                var s: Int64 = 0
+                for case .integer(let v) in values { s = s &+ v }
+                return (.integer(s), nil)
+            }
+            var s = 0.0
+            for v in values { s += v.number ?? 0 }
+            return (.float(s), nil)
+        case .mean:
+            var s = 0.0
+            for v in values { s += v.number ?? 0 }
+            return (.float(s / Double(values.count)), nil)
+        case .median:
+            let sorted = values.compactMap(\.number).sorted()
+            guard !sorted.isEmpty else { return nil }
+            let mid = sorted.count / 2
+            return (.float(sorted.count % 2 == 1 ? sorted[mid] : sorted[mid - 1] + (sorted[mid] - sorted[mid - 1]) / 2), nil)
+        case .mode:
+            return Self.mode(values).map { ($0, nil) }
+        case .spread:
+            if Self.allIntegers(values) {
+                var lo = Int64.max, hi = Int64.min
+                for case .integer(let v) in values {
+                    lo = Swift.min(lo, v)
+                    hi = Swift.max(hi, v)
+                }
+                return (.integer(hi &- lo), nil)
+            }
+            let numbers = values.compactMap(\.number)
+            return (.float((numbers.max() ?? 0) - (numbers.min() ?? 0)), nil)
+        case .stddev:
+            let numbers = values.compactMap(\.number)
+            guard numbers.count > 1 else { return nil }
+            let mean = numbers.reduce(0, +) / Double(numbers.count)
+            var variance = 0.0
+            for x in numbers { variance += (x - mean) * (x - mean) }
+            return (.float((variance / Double(numbers.count - 1)).squareRoot()), nil)
+        case .first, .last:
+            // Of points sharing the first (last) time, the greatest value, as InfluxDB picks.
+            let edge = self == .first ? times.first! : times.last!
+            var best: Int?
+            for i in values.indices where times[i] == edge {
+                if let b = best, !Self.before(values[i], values[b], max: true) { continue }
+                best = i
+            }
+            return (values[best!], best!)
+        case .min, .max:
+            var best = values.startIndex
+            for i in values.indices where Self.before(values[i], values[best], max: self == .max) { best = i }
+            return (values[best], best)
+        case .percentile:
+            let order = values.indices.sorted { a, b in
+                let x = values[a].number ?? 0, y = values[b].number ?? 0
+                return x < y || (x == y && a < b)
+            }
+            let position = Int((Double(order.count) * argument / 100 + 0.5).rounded(.down)) - 1
+            guard argument.isFinite, position >= 0, position < order.count else { return nil }
+            return (values[order[position]], order[position])
+        case .distinct:
+            return nil  // answered row by row by the select runner
+        }
+    }
+
+    private static func allIntegers(_ values: ArraySlice<InfluxQLValue>) -> Bool {
+        for v in values { if case .integer = v {} else { return false } }
+        return true
+    }
+
+    /// Whether `a` is strictly better than `b` for min (`max: false`) or max.
+    private static func before(_ a: InfluxQLValue, _ b: InfluxQLValue, max: Bool) -> Bool {
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)): return max ? x > y : x < y
+        case (.boolean(let x), .boolean(let y)): return max ? (x && !y) : (!x && y)
+        default:
+            guard let x = a.number, let y = b.number else { return false }
+            return max ? x > y : x < y
+        }
+    }
+
+    /// The most frequent value; of equally frequent ones, the smallest (InfluxDB sorts first).
+    private static func mode(_ values: ArraySlice<InfluxQLValue>) -> InfluxQLValue? {
+        var counts: [InfluxQLValue: Int] = [:]
+        for v in values { counts[v, default: 0] += 1 }
+        return counts.max { a, b in
+            if a.value != b.value { return a.value < b.value }
+            return InfluxQLFunction.less(b.key, a.key)
+        }?.key
+    }
+
+    /// An order of values of one type (numbers by value, strings by bytes, false before true).
+    static func less(_ a: InfluxQLValue, _ b: InfluxQLValue) -> Bool {
+        switch (a, b) {
+        case (.integer(let x), .integer(let y)): return x < y
+        case (.string(let x), .string(let y)): return x < y
+        case (.boolean(let x), .boolean(let y)): return !x && y
+        default: return (a.number ?? 0) < (b.number ?? 0)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+/// Bounds on what one query may read and answer (InfluxDB's `max-select-point`,
+/// `max-select-series` and `max-select-buckets`, here never unlimited).
+public struct InfluxQLLimits: Sendable {
+    public var maxPoints = 50_000_000
+    public var maxSeries = 1_000_000
+    public var maxBuckets = 10_000_000
+
+    public init() {}
+}
+
+/// Runs one `SELECT` over a storage: finds the series, reads the fields the plan needs, filters,
+/// groups by tags and time buckets, computes the calls, fills, orders and limits.
+struct InfluxQLSelectRunner {
+    let storage: any InfluxStorage
+    let now: Int64
+    let limits: InfluxQLLimits
+
+    /// A group of series answered as one output series.
+    struct Group {
+        var measurement: InfluxMeasurementRef
+        var key: [String]
+        var series: [InfluxSeries] = []
+        var rows = InfluxQLRows(fields: 0)
+    }
+
+    func run(_ select: InfluxQLSelect, database: String?, retentionPolicy: String?) throws(InfluxQLQueryError) -> [InfluxQLResultSeries] {
+        if let tz = select.timeZone, tz != "UTC" {
+            throw InfluxQLQueryError(.unsupported, "tz('\(tz)') is not supported by Farad yet (only UTC)")
+        }
+        let refs = try InfluxQLSources.resolve(select.sources, storage: storage, database: database, retentionPolicy: retentionPolicy)
+        var fieldTypes: [String: InfluxFieldType] = [:]
+        for ref in refs {
+            for (name, type) in try storage.fields(of: ref) where fieldTypes[name] == nil { fieldTypes[name] = type }
+        }
+        // No field to read (no such measurement, or none of it stored): an empty answer.
+        if fieldTypes.isEmpty { return [] }
+        let condition = try InfluxQLCondition(select.condition, now: now) { fieldTypes[$0] != nil }
+        var evaluator = InfluxQLEvaluator()
+        if let f = condition.filter { try evaluator.prepare(f) }
+        var found: [(InfluxMeasurementRef, [InfluxSeries])] = []
+        var tagKeys = Set<String>()
+        var seriesCount = 0
+        for ref in refs {
+            let series = try storage.series(of: ref, tagsEqual: condition.tagsEqual)
+            seriesCount += series.count
+            guard seriesCount <= limits.maxSeries else {
+                throw InfluxQLQueryError(.limit, "max-select-series limit exceeded: (\(seriesCount)/\(limits.maxSeries))")
+            }
+            for s in series { for t in s.tags { tagKeys.insert(t.key) } }
+            found.append((ref, series))
+        }
+        var plan = try InfluxQLSelectPlan(select, fieldTypes: fieldTypes, tagKeys: tagKeys.sorted(), now: now)
+        for e in plan.exprs { try evaluator.prepare(e) }
+        if let f = condition.filter {
+            for r in InfluxQLCondition.references(f) where r.type != .tag && fieldTypes[r.name] != nil { plan.add(r.name) }
+        }
+        var groups = group(found, plan: plan, condition: condition, evaluator: evaluator)
+        let offset = max(0, select.seriesOffset ?? 0)
+        groups = Array(groups.dropFirst(offset).prefix(select.seriesLimit.map { max(0, $0) } ?? Int.max))
+
+        // Read: GROUP BY time ends at now() unless the clause ends it.
+        var start = condition.start
+        let end = plan.interval != nil && !condition.hasEnd ? min(condition.end, now) : condition.end
+        var points = 0
+        var earliest = Int64.max
+        for g in groups.indices {
+            groups[g].rows = try read(groups[g], plan: plan, condition: condition, evaluator: evaluator, start: start, end: end, points: &points)
+            if let t = groups[g].rows.times.min() { earliest = min(earliest, t) }
+        }
+        if plan.interval != nil && !condition.hasStart {
+            guard earliest != Int64.max else { return [] }
+            start = earliest
+        }
+        var out: [InfluxQLResultSeries] = []
+        for g in groups {
+            let rows = plan.isAggregate
+                ? try aggregate(g, plan: plan, select: select, start: start, end: end, hasStart: condition.hasStart, evaluator: evaluator)
+                : raw(g, plan: plan, evaluator: evaluator)
+            var values = select.descending ? rows.reversed() : rows
+            values = Array(values.dropFirst(max(0, select.offset ?? 0)).prefix(select.limit.map { max(0, $0) } ?? Int.max))
+            guard !values.isEmpty else { continue }
+            let tags = plan.groupTags.isEmpty ? nil : Array(zip(plan.groupTags, g.key)).map { (key: $0.0, value: $0.1) }
+            out.append(InfluxQLResultSeries(name: g.measurement.name, tags: tags, columns: ["time"] + plan.names, values: values))
+        }
+        return out
+    }
+
+    /// The series of each measurement grouped by the GROUP BY tags, groups in tag order.
+    private func group(_ found: [(InfluxMeasurementRef, [InfluxSeries])], plan: InfluxQLSelectPlan, condition: InfluxQLCondition, evaluator: InfluxQLEvaluator) -> [Group] {
+        var groups: [Group] = []
+        for (ref, series) in found {
+            var byKey: [[String]: Int] = [:]
+            var mine: [Group] = []
+            for s in series.sorted(by: { Self.tagOrder($0.tags, $1.tags) }) {
+                if let f = condition.filter, !condition.readsFields {
+                    let keep = evaluator.isTrue(f) { name, type in type == .field ? nil : .string(s.tag(name) ?? "") }
+                    if !keep { continue }
+                }
+                let key = plan.groupTags.map { s.tag($0) ?? "" }
+                if let i = byKey[key] {
+                    mine[i].series.append(s)
+                } else {
+                    byKey[key] = mine.count
+                    mine.append(Group(measurement: ref, key: key, series: [s]))
+                }
+            }
+            mine.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            groups += mine
+        }
+        return groups
+    }
+
+    private static func tagOrder(_ a: [(key: String, value: String)], _ b: [(key: String, value: String)]) -> Bool {
+        for (x, y) in zip(a, b) {
+            if x.key != y.key { return x.key < y.key }
+            if x.value != y.value { return x.value < y.value }
+        }
+        return a.count < b.count
+    }
+
+    /// The rows of a group's series that pass the condition, by time.
+    private func read(_ g: Group, plan: InfluxQLSelectPlan, condition: InfluxQLCondition, evaluator: InfluxQLEvaluator, start: Int64, end: Int64, points: inout Int) throws(InfluxQLQueryError) -> InfluxQLRows {
+        var rows = InfluxQLRows(fields: plan.fields.count)
+        guard start <= end else { return rows }
+        // The group's columns in one read (one snapshot of the storage).
+        var handles: [Int64] = []
+        for s in g.series { for field in plan.fields { if let h = s.fields[field] { handles.append(h) } } }
+        let columns = try storage.read(handles, of: g.measurement, start: start, end: end)
+        guard columns.count == handles.count else {
+            throw InfluxQLQueryError(.storage, "storage read \(columns.count) columns of \(handles.count)")
+        }
+        var next = 0
+        for (index, s) in g.series.enumerated() {
+            var reads: [InfluxColumn?] = []
+            for field in plan.fields {
+                guard s.fields[field] != nil else {
+                    reads.append(nil)
+                    continue
+                }
+                let column = columns[next]
+                next += 1
+                points += column.times.count
+                guard points <= limits.maxPoints else {
+                    throw InfluxQLQueryError(.limit, "max-select-point limit exceeded: (\(points)/\(limits.maxPoints))")
+                }
+                reads.append(column)
+            }
+            let filter = condition.readsFields ? condition.filter : nil
+            rows.append(series: Int32(index), reads) { _, value in
+                guard let filter else { return true }
+                return evaluator.isTrue(filter) { name, type in
+                    if type != .tag, let slot = plan.fields.firstIndex(of: name) { return value(slot) }
+                    return type == .field ? nil : .string(s.tag(name) ?? "")
+                }
+            }
+        }
+        rows.sortByTime()
+        return rows
+    }
+
+    /// A reference's value in row `i`: a field's, else the series' tag.
+    static func lookup(_ rows: InfluxQLRows, _ i: Int, _ g: Group, _ plan: InfluxQLSelectPlan) -> (String, InfluxQLExpr.DataType?) -> InfluxQLValue? {
+        { name, type in
+            if type != .tag, let slot = plan.fields.firstIndex(of: name) { return rows.columns[slot][i] }
+            guard type != .field, let v = g.series[Int(rows.series[i])].tag(name) else { return nil }
+            return .string(v)
+        }
+    }
+
+    /// Raw rows: each column's value; a row with no field value is dropped.
+    private func raw(_ g: Group, plan: InfluxQLSelectPlan, evaluator: InfluxQLEvaluator) -> [[InfluxQLCell]] {
+        let readsField = plan.exprs.map { e in
+            InfluxQLCondition.references(e).contains { $0.type != .tag && plan.fields.contains($0.name) }
+        }
+        var out: [[InfluxQLCell]] = []
+        out.reserveCapacity(g.rows.count)
+        for i in 0..<g.rows.count {
+            let lookup = Self.lookup(g.rows, i, g, plan)
+            var row: [InfluxQLCell] = [.time(g.rows.times[i])]
+            var anyField = false
+            for (c, e) in plan.exprs.enumerated() {
+                if let v = evaluator.value(e, lookup) {
+                    row.append(.value(v))
+                    if readsField[c] { anyField = true }
+                } else {
+                    row.append(.null)
+                }
+            }
+            if anyField { out.append(row) }
+        }
+        return out
+    }
+}
