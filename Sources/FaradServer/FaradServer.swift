@@ -62,6 +62,7 @@ public struct FaradServer: Sendable {
         router.add(middleware: BrowserGuard(configuration: configuration))
         KairosRoutes(context).register(on: router)
         InfluxRoutes(context).register(on: router)
+        QueryRoutes(context).register(on: router)
         HealthRoutes(context).register(on: router)
         let topicHandlers = TopicHandlers(store: store, environment: configuration.tasks, logger: logger)
         topicHandlers.restore()
