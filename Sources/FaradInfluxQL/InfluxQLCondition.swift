@@ -71,7 +71,8 @@ struct InfluxQLCondition: Sendable {
             if Self.mentionsTime(expr) {
                 throw InfluxQLQueryError(.unsupported, "time conditions inside OR are not supported")
             }
-            if case .binary(.equal, .reference(let k, let type), .string(let v)) = expr, type == .tag || (type == nil && !isField(k)) {
+            // `tag = ''` also matches series without the tag: it narrows nothing.
+            if case .binary(.equal, .reference(let k, let type), .string(let v)) = expr, !v.isEmpty, type == .tag || (type == nil && !isField(k)) {
                 tagsEqual.append((k, v))
             }
             return expr

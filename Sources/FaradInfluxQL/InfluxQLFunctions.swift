@@ -11,6 +11,14 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether InfluxDB reduces this function's points series by series (else in time order).
+    var readsSeriesBySeries: Bool {
+        switch self {
+        case .sum, .mean, .mode: true
+        default: false
+        }
+    }
+
     /// The arguments after the field (percentile's N).
     var extraArguments: Int { self == .percentile ? 1 : 0 }
 
@@ -28,9 +36,13 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
         InfluxQLQueryError(.invalid, "unsupported \(rawValue) iterator type: *query.\(type.rawValue)InterruptIterator")
     }
 
-    /// The result of the function over `values` (with their `times`, ascending); for selectors
-    /// also the position of the selected point. `nil`: no value (no points, or too few).
-    func apply(_ times: ArraySlice<Int64>, _ values: ArraySlice<InfluxQLValue>, argument: Double) -> (value: InfluxQLValue, index: Int?)? {
+    /// The result of the function over `values` (with their `times`, and `series` the series
+    /// of each point: series by series when ``readsSeriesBySeries``, else by time); for selectors also the
+    /// position of the selected point. `nil`: no value (no points, or too few).
+    ///
+    /// Sums and means are taken per series first and then combined, and a standard deviation
+    /// uses a running mean, as InfluxDB computes them (so that even the last bits agree).
+    func apply(_ times: ArraySlice<Int64>, _ values: ArraySlice<InfluxQLValue>, series: ArraySlice<Int32>, argument: Double) -> (value: InfluxQLValue, index: Int?)? {
         // An empty bucket has no value, not even a count: fill decides (count's null fill is 0).
         guard !values.isEmpty else { return nil }
         switch self {
@@ -42,20 +54,26 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
                 for case .integer(let v) in values { s = s &+ v }
                 return (.integer(s), nil)
             }
-            var s = 0.0
-            for v in values { s += v.number ?? 0 }
-            return (.float(s), nil)
+            var total = 0.0
+            Self.perSeries(values, series) { sum, _ in total += sum }
+            return (.float(total), nil)
         case .mean:
-            var s = 0.0
-            for v in values { s += v.number ?? 0 }
-            return (.float(s / Double(values.count)), nil)
+            // Each series' mean (its sum ÷ its count), weighted back by its count.
+            var total = 0.0
+            var count = 0
+            Self.perSeries(values, series) { sum, n in
+                let mean = sum / Double(n)
+                total += n >= 2 ? mean * Double(n) : mean
+                count += n
+            }
+            return (.float(total / Double(count)), nil)
         case .median:
             let sorted = values.compactMap(\.number).sorted()
             guard !sorted.isEmpty else { return nil }
             let mid = sorted.count / 2
             return (.float(sorted.count % 2 == 1 ? sorted[mid] : sorted[mid - 1] + (sorted[mid] - sorted[mid - 1]) / 2), nil)
         case .mode:
-            return Self.mode(values).map { ($0, nil) }
+            return Self.mode(times, values).map { ($0, nil) }
         case .spread:
             if Self.allIntegers(values) {
                 var lo = Int64.max, hi = Int64.min
@@ -70,13 +88,14 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
         case .stddev:
             let numbers = values.compactMap(\.number)
             guard numbers.count > 1 else { return nil }
-            let mean = numbers.reduce(0, +) / Double(numbers.count)
+            var mean = 0.0
+            for (k, x) in numbers.enumerated() { mean += (x - mean) / Double(k + 1) }
             var variance = 0.0
             for x in numbers { variance += (x - mean) * (x - mean) }
             return (.float((variance / Double(numbers.count - 1)).squareRoot()), nil)
         case .first, .last:
             // Of points sharing the first (last) time, the greatest value, as InfluxDB picks.
-            let edge = self == .first ? times.first! : times.last!
+            let edge = self == .first ? times.min()! : times.max()!
             var best: Int?
             for i in values.indices where times[i] == edge {
                 if let b = best, !Self.before(values[i], values[b], max: true) { continue }
@@ -84,8 +103,14 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
             }
             return (values[best!], best!)
         case .min, .max:
+            // Of equal values, the earliest point (then the first read), as InfluxDB's reducer keeps.
             var best = values.startIndex
-            for i in values.indices where Self.before(values[i], values[best], max: self == .max) { best = i }
+            for i in values.indices {
+                if Self.before(values[i], values[best], max: self == .max)
+                    || (times[i] < times[best] && !Self.before(values[best], values[i], max: self == .max)) {
+                    best = i
+                }
+            }
             return (values[best], best)
         case .percentile:
             let order = values.indices.sorted { a, b in
@@ -98,6 +123,24 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
         case .distinct:
             return nil  // answered row by row by the select runner
         }
+    }
+
+    /// Calls `body` with the float sum and the count of each series' run of points, in order.
+    private static func perSeries(_ values: ArraySlice<InfluxQLValue>, _ series: ArraySlice<Int32>, _ body: (Double, Int) -> Void) {
+        var sum = 0.0
+        var n = 0
+        var current = series.first
+        for (v, s) in zip(values, series) {
+            if s != current {
+                if n > 0 { body(sum, n) }
+                sum = 0
+                n = 0
+                current = s
+            }
+            sum += v.number ?? 0
+            n += 1
+        }
+        if n > 0 { body(sum, n) }
     }
 
     private static func allIntegers(_ values: ArraySlice<InfluxQLValue>) -> Bool {
@@ -116,14 +159,33 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
         }
     }
 
-    /// The most frequent value; of equally frequent ones, the smallest (InfluxDB sorts first).
-    private static func mode(_ values: ArraySlice<InfluxQLValue>) -> InfluxQLValue? {
-        var counts: [InfluxQLValue: Int] = [:]
-        for v in values { counts[v, default: 0] += 1 }
-        return counts.max { a, b in
-            if a.value != b.value { return a.value < b.value }
-            return InfluxQLFunction.less(b.key, a.key)
-        }?.key
+    /// The most frequent value, with InfluxDB's choice among equally frequent ones: its reducer
+    /// walks the points sorted (stably) by value and lets a later value of the same count win
+    /// unless that value first occurs after the last point of the one held.
+    private static func mode(_ times: ArraySlice<Int64>, _ values: ArraySlice<InfluxQLValue>) -> InfluxQLValue? {
+        guard !values.isEmpty else { return nil }
+        let order = values.indices.sorted { a, b in
+            values[a] == values[b] ? a < b : InfluxQLFunction.less(values[a], values[b])
+        }
+        var held = values[order[0]]
+        var heldCount = 0, count = 0
+        var current = held
+        var heldTime = times[order[0]], currentTime = heldTime
+        for i in order {
+            let v = values[i]
+            if v != current {
+                count = 1
+                current = v
+                currentTime = times[i]
+                continue
+            }
+            count += 1
+            if heldCount > count || (heldCount == count && currentTime > heldTime) { continue }
+            heldCount = count
+            held = v
+            heldTime = times[i]
+        }
+        return held
     }
 
     /// An order of values of one type (numbers by value, strings by bytes, false before true).

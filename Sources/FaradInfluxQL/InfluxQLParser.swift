@@ -171,7 +171,7 @@ public struct InfluxQLParser {
             try expect("BY")
             let (t, at) = try next()
             guard case .identifier(let field, _) = t, field.lowercased() == "time" else {
-                throw InfluxQLError(.syntax, "only ORDER BY time supported at this time", at: at)
+                throw InfluxQLError(.unpositioned, "only ORDER BY time supported at this time", at: at)
             }
             if try accept("DESC") { s.descending = true } else { _ = try accept("ASC") }
         }
@@ -202,11 +202,11 @@ public struct InfluxQLParser {
             case "none": fill = .none
             case "previous": fill = .previous
             case "linear": fill = .linear
-            default: throw InfluxQLError(.syntax, "fill must be null, none, previous, linear or a number, got \(name)", at: at)
+            default: throw InfluxQLError(.unpositioned, "expected number argument in fill()", at: at)
             }
         case .integer(let n): fill = .integer(negative ? -n : n)
         case .number(let x): fill = .number(negative ? -x : x)
-        default: throw expected(t, at, "null, none, previous, linear or a number")
+        default: throw InfluxQLError(.unpositioned, "expected number argument in fill()", at: at)
         }
         try expectSymbol(")")
         return fill
@@ -505,7 +505,7 @@ public struct InfluxQLParser {
         case .duration(let d, _): return .duration(d)
         case .boundParameter(let name):
             guard let parameters else { return .boundParameter(name) }
-            guard let value = parameters[name] else { throw InfluxQLError(.missingParameter, "missing parameter: \(name)", at: at) }
+            guard let value = parameters[name] else { throw InfluxQLError(.unpositioned, "missing parameter: \(name)", at: at) }
             return value
         default:
             throw expected(t, at, "identifier, string, number, bool")

@@ -9,12 +9,12 @@ public struct InfluxQLResponseWriter: Sendable {
     public var pretty = false
 
     public init(epoch: String? = nil, pretty: Bool = false) {
-        epochDivisor = epoch.flatMap(Self.divisor(forEpoch:))
+        // An epoch InfluxDB does not know gives nanoseconds; none (or empty) gives RFC 3339.
+        epochDivisor = epoch.flatMap { $0.isEmpty ? nil : Self.divisor(forEpoch: $0) ?? 1 }
         self.pretty = pretty
     }
 
-    /// Nanoseconds per `epoch` unit (`ns n u µ ms s m h`); `nil` for anything else, which
-    /// InfluxDB answers with RFC 3339 times.
+    /// Nanoseconds per `epoch` unit (`ns n u µ ms s m h`); `nil` for anything else.
     public static func divisor(forEpoch epoch: String) -> Int64? {
         switch epoch {
         case "ns", "n": 1

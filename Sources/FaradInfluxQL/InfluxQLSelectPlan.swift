@@ -73,7 +73,9 @@ struct InfluxQLSelectPlan: Sendable {
             guard (1...2).contains(args.count), case .duration(let every) = args[0] else {
                 throw InfluxQLQueryError(.invalid, "time dimension expected 1 or 2 arguments")
             }
-            guard every > 0 else { throw InfluxQLQueryError(.invalid, "time dimension must have a positive duration") }
+            guard every >= 0 else { throw InfluxQLQueryError(.invalid, "time dimension must have a positive duration") }
+            // time(0s) groups nothing by time, as InfluxDB reads it.
+            guard every > 0 else { return }
             interval = every
             if args.count == 2 {
                 switch args[1] {
@@ -103,7 +105,8 @@ struct InfluxQLSelectPlan: Sendable {
             // Raw `*`: every field and tag, by name (`*::field`, `*::tag` narrow it).
             var names: [(String, InfluxQLExpr.DataType)] = []
             if type != .tag { names += fieldTypes.keys.map { ($0, .field) } }
-            if type != .field { names += tagKeys.filter { fieldTypes[$0] == nil }.map { ($0, .tag) } }
+            // A tag the rows are grouped by is in the series' tags, not a column.
+            if type != .field { names += tagKeys.filter { fieldTypes[$0] == nil && !groupTags.contains($0) }.map { ($0, .tag) } }
             return names.sorted { $0.0 < $1.0 }.map { (.reference($0.0, type: $0.1), $0.0) }
         case .call(let name, let args) where args.first.map(Self.isWildcard) == true:
             guard let function = InfluxQLFunction(rawValue: name.lowercased()) else { throw Self.unknown(name) }
@@ -247,7 +250,7 @@ struct InfluxQLSelectPlan: Sendable {
         case .reference(let n, let type):
             if n.hasPrefix("\u{0}"), let i = Int(n.dropFirst()) {
                 add(calls[i].field)
-            } else if type != .tag, fieldTypes[n] != nil {
+            } else if type != .tag, let t = fieldTypes[n], Self.castable(t, to: type) {
                 add(n)
             }
         case .binary(_, let l, let r):
@@ -257,6 +260,18 @@ struct InfluxQLSelectPlan: Sendable {
             collectFields(x, fieldTypes: fieldTypes)
         default:
             break
+        }
+    }
+
+    /// Whether a field of type `t` is read under the cast `type`: InfluxDB reads numbers as
+    /// either number type and strings and booleans only as themselves (`up::integer` of a
+    /// boolean field reads nothing).
+    static func castable(_ t: InfluxFieldType, to type: InfluxQLExpr.DataType?) -> Bool {
+        switch type {
+        case .integer?, .float?: t == .integer || t == .float
+        case .string?: t == .string
+        case .boolean?: t == .boolean
+        default: true
         }
     }
 

@@ -13,12 +13,14 @@ extension InfluxQLSelectRunner {
             var times: [Int64] = []
             var values: [InfluxQLValue] = []
             var rowOf: [Int] = []
+            var seriesOf: [Int32] = []
             if let slot = plan.fields.firstIndex(of: call.field) {
                 for i in 0..<rows.count {
                     if let v = rows.columns[slot][i] {
                         times.append(rows.times[i])
                         values.append(v)
                         rowOf.append(i)
+                        seriesOf.append(rows.series[i])
                     }
                 }
             }
@@ -29,19 +31,33 @@ extension InfluxQLSelectRunner {
                 let lo = p
                 let bucketEnd = plan.interval.map { b.addingReportingOverflow($0) }.map { $0.overflow ? Int64.max : $0.partialValue } ?? Int64.max
                 while p < times.count && times[p] < bucketEnd { p += 1 }
+                // InfluxDB sums, averages and counts modes series by series; the others by time.
+                if call.function.readsSeriesBySeries && g.series.count > 1 && p - lo > 1 {
+                    Self.seriesMajor(lo..<p, &times, &values, &rowOf, &seriesOf)
+                }
                 if call.function == .distinct {
+                    // In the order first seen, as InfluxDB lists them.
                     var seen = Set<InfluxQLValue>()
-                    distinctValues.append(values[lo..<p].filter { seen.insert($0).inserted }.sorted(by: InfluxQLFunction.less))
+                    distinctValues.append(values[lo..<p].filter { seen.insert($0).inserted })
                     column.append(nil)
                 } else if call.ofDistinct {
                     column.append(lo == p ? nil : (.integer(Int64(Set(values[lo..<p]).count)), nil))
-                } else if let r = call.function.apply(times[lo..<p], values[lo..<p], argument: call.argument) {
+                } else if let r = call.function.apply(times[lo..<p], values[lo..<p], series: seriesOf[lo..<p], argument: call.argument) {
                     column.append((r.value, r.index.map { rowOf[$0] }))
                 } else {
                     column.append(nil)
                 }
             }
-            if plan.interval != nil { fill(&column, buckets: buckets, fill: select.fill, isCount: call.function == .count) }
+            if plan.interval != nil {
+                // Filled in the order the rows go out: previous and linear run backwards under DESC.
+                if select.descending {
+                    column.reverse()
+                    fill(&column, buckets: buckets.reversed(), fill: select.fill, isCount: call.function == .count)
+                    column.reverse()
+                } else {
+                    fill(&column, buckets: buckets, fill: select.fill, isCount: call.function == .count)
+                }
+            }
             results.append(column)
         }
         if plan.isDistinct {
@@ -69,6 +85,20 @@ extension InfluxQLSelectRunner {
             out.append(row)
         }
         return out
+    }
+
+    /// Reorders one bucket's points series by series (each still by time): InfluxDB reduces a
+    /// bucket's points in that order, which decides sums' last bits and ties.
+    private static func seriesMajor(_ range: Range<Int>, _ times: inout [Int64], _ values: inout [InfluxQLValue], _ rowOf: inout [Int], _ series: inout [Int32]) {
+        var sorted = true
+        for k in range.dropFirst() where series[k] < series[k - 1] { sorted = false; break }
+        if sorted { return }
+        let order = range.sorted { a, b in series[a] != series[b] ? series[a] < series[b] : a < b }
+        let t = order.map { times[$0] }, v = order.map { values[$0] }, r = order.map { rowOf[$0] }, s = order.map { series[$0] }
+        times.replaceSubrange(range, with: t)
+        values.replaceSubrange(range, with: v)
+        rowOf.replaceSubrange(range, with: r)
+        series.replaceSubrange(range, with: s)
     }
 
     /// The starts of the time buckets from `start` to `end` (one, at `start`, without GROUP BY time).
@@ -129,13 +159,18 @@ extension InfluxQLSelectRunner {
         }
     }
 
-    /// The value on the line from `a` (at `t0`) to `b` (at `t1`) at `t`; integers stay integers.
+    /// The value on the line from `a` (at `t0`) to `b` (at `t1`) at `t`, computed as InfluxDB
+    /// does (slope × distance + start, in doubles); integers are truncated back to integers.
     private static func between(_ a: InfluxQLValue, _ b: InfluxQLValue, at t: Int64, from t0: Int64, to t1: Int64) -> InfluxQLValue {
-        let fraction = Double(t - t0) / Double(t1 - t0)
-        if case .integer(let x) = a, case .integer(let y) = b {
-            return .integer(x &+ Int64(((Double(y) - Double(x)) * fraction).rounded(.towardZero)))
-        }
         let x = a.number ?? 0, y = b.number ?? 0
-        return .float(x + (y - x) * fraction)
+        // Differences of times in integers first (doubles of nanosecond times lose their last bits).
+        let span = t1.subtractingReportingOverflow(t0), into = t.subtractingReportingOverflow(t0)
+        let length = span.overflow ? Double(t1) - Double(t0) : Double(span.partialValue)
+        let distance = into.overflow ? Double(t) - Double(t0) : Double(into.partialValue)
+        if case .integer = a, case .integer = b {
+            let v = (y - x) / length * distance + x
+            if v.isFinite, abs(v) < 9.2e18 { return .integer(Int64(v)) }
+        }
+        return .float(x + (y - x) * (distance / length))
     }
 }

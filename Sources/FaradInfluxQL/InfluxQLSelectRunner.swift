@@ -56,7 +56,10 @@ struct InfluxQLSelectRunner {
         }
         var groups = group(found, plan: plan, condition: condition, evaluator: evaluator)
         let offset = max(0, select.seriesOffset ?? 0)
-        groups = Array(groups.dropFirst(offset).prefix(select.seriesLimit.map { max(0, $0) } ?? Int.max))
+        // SLIMIT 0 (like LIMIT 0) is no limit; series are limited in ascending order, then
+        // reversed under ORDER BY time DESC.
+        groups = Array(groups.dropFirst(offset).prefix(select.seriesLimit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max))
+        if select.descending { groups.reverse() }
 
         // Read: GROUP BY time ends at now() unless the clause ends it.
         var start = condition.start
@@ -77,7 +80,7 @@ struct InfluxQLSelectRunner {
                 ? try aggregate(g, plan: plan, select: select, start: start, end: end, hasStart: condition.hasStart, evaluator: evaluator)
                 : raw(g, plan: plan, evaluator: evaluator)
             var values = select.descending ? rows.reversed() : rows
-            values = Array(values.dropFirst(max(0, select.offset ?? 0)).prefix(select.limit.map { max(0, $0) } ?? Int.max))
+            values = Array(values.dropFirst(max(0, select.offset ?? 0)).prefix(select.limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max))
             guard !values.isEmpty else { continue }
             let tags = plan.groupTags.isEmpty ? nil : Array(zip(plan.groupTags, g.key)).map { (key: $0.0, value: $0.1) }
             out.append(InfluxQLResultSeries(name: g.measurement.name, tags: tags, columns: ["time"] + plan.names, values: values))
@@ -167,26 +170,20 @@ struct InfluxQLSelectRunner {
         }
     }
 
-    /// Raw rows: each column's value; a row with no field value is dropped.
+    /// Raw rows: each column's value at each time a field read has a point (a column whose
+    /// operands are missing there is null). Selecting only tags gives no rows.
     private func raw(_ g: Group, plan: InfluxQLSelectPlan, evaluator: InfluxQLEvaluator) -> [[InfluxQLCell]] {
-        let readsField = plan.exprs.map { e in
+        let readsField = plan.exprs.contains { e in
             InfluxQLCondition.references(e).contains { $0.type != .tag && plan.fields.contains($0.name) }
         }
+        guard readsField else { return [] }
         var out: [[InfluxQLCell]] = []
         out.reserveCapacity(g.rows.count)
         for i in 0..<g.rows.count {
             let lookup = Self.lookup(g.rows, i, g, plan)
             var row: [InfluxQLCell] = [.time(g.rows.times[i])]
-            var anyField = false
-            for (c, e) in plan.exprs.enumerated() {
-                if let v = evaluator.value(e, lookup) {
-                    row.append(.value(v))
-                    if readsField[c] { anyField = true }
-                } else {
-                    row.append(.null)
-                }
-            }
-            if anyField { out.append(row) }
+            for e in plan.exprs { row.append(evaluator.value(e, lookup).map(InfluxQLCell.value) ?? .null) }
+            out.append(row)
         }
         return out
     }

@@ -47,6 +47,8 @@ struct InfluxQLShow {
     }
 
     func measurements(database: String, filter: InfluxQLMeasurementFilter?, condition: InfluxQLExpr?, limit: Int?, offset: Int?) throws(InfluxQLQueryError) -> [InfluxQLResultSeries] {
+        // A database that does not exist has no measurements (InfluxDB names no error here).
+        guard try storage.retentionPolicies(database: database) != nil else { return [] }
         var names: [String] = []
         let re: LinearRegex?
         var negated = false

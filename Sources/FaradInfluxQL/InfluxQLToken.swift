@@ -59,7 +59,7 @@ public struct InfluxQLPosition: Sendable, Equatable, CustomStringConvertible {
 
 /// A query that does not parse: InfluxDB's text, e.g. `found EOF, expected FROM at line 1, char 9`.
 public struct InfluxQLError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable { case syntax, badString, badEscape, badNumber, badDuration, tooLong, tooDeep, unsupported, missingParameter }
+    public enum Code: String, Sendable { case syntax, badString, badEscape, badNumber, badDuration, tooLong, tooDeep, unsupported, unpositioned }
     public var code: Code
     public var message: String
     public var position: InfluxQLPosition
@@ -70,6 +70,7 @@ public struct InfluxQLError: Error, Sendable, Equatable, CustomStringConvertible
         self.position = position
     }
 
-    /// InfluxDB's text: the message and where (a missing parameter is named without a place).
-    public var description: String { code == .missingParameter ? message : "\(message) at \(position)" }
+    /// InfluxDB's text: the message and where (`unpositioned` errors, about a clause as a whole
+    /// such as a missing parameter or a bad `fill()`, InfluxDB names without a place).
+    public var description: String { code == .unpositioned ? message : "\(message) at \(position)" }
 }

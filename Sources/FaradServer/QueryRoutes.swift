@@ -53,7 +53,7 @@ struct QueryRoutes: Sendable {
         func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
             csv ? Self.answer(status, writer.csvError(message), csv: true) : Self.answer(status, writer.jsonError(message), csv: false)
         }
-        guard let text = form["q"], !text.isEmpty else { return failure(.badRequest, "missing required parameter \"q\"") }
+        guard let text = form["q"], !text.allSatisfy(\.isWhitespace) else { return failure(.badRequest, "missing required parameter \"q\"") }
         let parameters: [String: InfluxQLExpr]?
         do {
             parameters = try form["params"].map(Self.parameters)
@@ -86,7 +86,10 @@ struct QueryRoutes: Sendable {
         return Self.answer(.ok, body, csv: false)
     }
 
+    /// The answer; JSON ends with a newline, as Go's encoder writes InfluxDB's.
     private static func answer(_ status: HTTPResponse.Status, _ bytes: [UInt8], csv: Bool) -> Response {
+        var bytes = bytes
+        if !csv && bytes.last != 0x0A { bytes.append(0x0A) }
         var h = headers
         h[.contentType] = csv ? "text/csv" : "application/json"
         h[.contentLength] = String(bytes.count)

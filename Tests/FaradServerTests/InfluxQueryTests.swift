@@ -30,29 +30,29 @@ struct InfluxQueryTests {
         #expect(all.status == 200)
         #expect(all.header("Content-Type") == "application/json")
         #expect(all.header("X-Influxdb-Version")?.hasPrefix("1.") == true)
-        #expect(all.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","host","idle","note","ok","region","usage_user"],"values":[["2020-09-13T12:26:40Z","a",90,"x",true,"east",1.5],["2020-09-13T12:27:50Z","a",70,null,null,"east",3.5]]}]}]}"#)
+        #expect(all.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","host","idle","note","ok","region","usage_user"],"values":[["2020-09-13T12:26:40Z","a",90,"x",true,"east",1.5],["2020-09-13T12:27:50Z","a",70,null,null,"east",3.5]]}]}]}"# + "\n")
 
         // A measurement with a dot in its name is read back whole.
         let dotted = try await query(server, #"SELECT c FROM "a.b""#, "db=db&epoch=s")
-        #expect(dotted.text == #"{"results":[{"statement_id":0,"series":[{"name":"a.b","columns":["time","c"],"values":[[1600000000,1]]}]}]}"#)
+        #expect(dotted.text == #"{"results":[{"statement_id":0,"series":[{"name":"a.b","columns":["time","c"],"values":[[1600000000,1]]}]}]}"# + "\n")
 
         let grouped = try await query(server, "SELECT mean(usage_user) FROM cpu WHERE time >= 1600000000s AND time < 1600000120s GROUP BY time(1m), host", "db=db&epoch=ms")
-        #expect(grouped.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","mean"],"values":[[1599999960000,1.5],[1600000020000,3.5],[1600000080000,null]]},{"name":"cpu","tags":{"host":"b"},"columns":["time","mean"],"values":[[1599999960000,2.5],[1600000020000,null],[1600000080000,null]]}]}]}"#)
+        #expect(grouped.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","tags":{"host":"a"},"columns":["time","mean"],"values":[[1599999960000,1.5],[1600000020000,3.5],[1600000080000,null]]},{"name":"cpu","tags":{"host":"b"},"columns":["time","mean"],"values":[[1599999960000,2.5],[1600000020000,null],[1600000080000,null]]}]}]}"# + "\n")
 
         // Two statements, the second failing: each has its own result.
         let two = try await query(server, "SELECT count(idle) FROM cpu; SELECT mean(note) FROM cpu")
-        #expect(two.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","count"],"values":[["1970-01-01T00:00:00Z",4]]}]},{"statement_id":1,"error":"unsupported mean iterator type: *query.stringInterruptIterator"}]}"#)
+        #expect(two.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","count"],"values":[["1970-01-01T00:00:00Z",4]]}]},{"statement_id":1,"error":"unsupported mean iterator type: *query.stringInterruptIterator"}]}"# + "\n")
 
         let parseError = try await query(server, "SELECT FROM cpu")
         #expect(parseError.status == 400)
-        #expect(parseError.text == #"{"error":"error parsing query: found FROM, expected identifier, string, number, bool at line 1, char 8"}"#)
+        #expect(parseError.text == #"{"error":"error parsing query: found FROM, expected identifier, string, number, bool at line 1, char 8"}"# + "\n")
         let missing = try await server.get("/query?db=db")
         #expect(missing.status == 400)
-        #expect(missing.text == #"{"error":"missing required parameter \"q\""}"#)
+        #expect(missing.text == #"{"error":"missing required parameter \"q\""}"# + "\n")
         let noDB = try await query(server, "SELECT * FROM cpu", "db=nope")
-        #expect(noDB.text == #"{"results":[{"statement_id":0,"error":"database not found: nope"}]}"#)
+        #expect(noDB.text == #"{"results":[{"statement_id":0,"error":"database not found: nope"}]}"# + "\n")
         let params = try await query(server, "SELECT usage_user FROM cpu WHERE host = $h", "db=db&epoch=s&params=%7B%22h%22%3A%22b%22%7D")
-        #expect(params.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","usage_user"],"values":[[1600000010,2.5],[1600000130,4.5]]}]}]}"#)
+        #expect(params.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","usage_user"],"values":[[1600000010,2.5],[1600000130,4.5]]}]}]}"# + "\n")
     }
 
     @Test func formBodiesChunksCSVAndDatabases() async throws {
@@ -61,7 +61,7 @@ struct InfluxQueryTests {
         #expect(try await server.post("/write?db=db", Self.points).status == 204)
 
         let form = try await server.post("/query", "db=db&epoch=s&q=SELECT+free+FROM+mem", headers: ["Content-Type": "application/x-www-form-urlencoded"])
-        #expect(form.text == #"{"results":[{"statement_id":0,"series":[{"name":"mem","columns":["time","free"],"values":[[1600000000,10]]}]}]}"#)
+        #expect(form.text == #"{"results":[{"statement_id":0,"series":[{"name":"mem","columns":["time","free"],"values":[[1600000000,10]]}]}]}"# + "\n")
 
         let chunked = try await query(server, "SELECT usage_user FROM cpu GROUP BY host", "db=db&epoch=s&chunked=true&chunk_size=2")
         #expect(chunked.text == """
@@ -76,21 +76,21 @@ struct InfluxQueryTests {
         #expect(csv.text == "name,tags,time,free\nmem,,1600000000000000000,10\n")
 
         let create = try await server.post("/query", "q=CREATE DATABASE empty", headers: ["Content-Type": "application/x-www-form-urlencoded"])
-        #expect(create.text == #"{"results":[{"statement_id":0}]}"#)
+        #expect(create.text == #"{"results":[{"statement_id":0}]}"# + "\n")
         let databases = try await query(server, "SHOW DATABASES", "")
-        #expect(databases.text == #"{"results":[{"statement_id":0,"series":[{"name":"databases","columns":["name"],"values":[["db"],["empty"]]}]}]}"#)
+        #expect(databases.text == #"{"results":[{"statement_id":0,"series":[{"name":"databases","columns":["name"],"values":[["db"],["empty"]]}]}]}"# + "\n")
         let fields = try await query(server, "SHOW FIELD KEYS FROM cpu")
-        #expect(fields.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["fieldKey","fieldType"],"values":[["idle","integer"],["note","string"],["ok","boolean"],["usage_user","float"]]}]}]}"#)
+        #expect(fields.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["fieldKey","fieldType"],"values":[["idle","integer"],["note","string"],["ok","boolean"],["usage_user","float"]]}]}]}"# + "\n")
 
         // DROP MEASUREMENT removes the points (KairosDB's view of them too).
         let drop = try await server.post("/query?db=db", "q=DROP MEASUREMENT mem", headers: ["Content-Type": "application/x-www-form-urlencoded"])
-        #expect(drop.text == #"{"results":[{"statement_id":0}]}"#)
+        #expect(drop.text == #"{"results":[{"statement_id":0}]}"# + "\n")
         let gone = try await query(server, "SHOW MEASUREMENTS")
-        #expect(gone.text == #"{"results":[{"statement_id":0,"series":[{"name":"measurements","columns":["name"],"values":[["a.b"],["cpu"]]}]}]}"#)
+        #expect(gone.text == #"{"results":[{"statement_id":0,"series":[{"name":"measurements","columns":["name"],"values":[["a.b"],["cpu"]]}]}]}"# + "\n")
         #expect(try await server.values(#"{"start_absolute":0,"metrics":[{"name":"mem.free"}]}"#).isEmpty)
         // A statement that changes the store, sent as a GET, runs and is warned about.
         let viaGet = try await query(server, "DROP DATABASE empty", "")
-        #expect(viaGet.text == #"{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated use of 'DROP DATABASE empty' in a read only context, please use a POST request instead"}]}]}"#)
+        #expect(viaGet.text == #"{"results":[{"statement_id":0,"messages":[{"level":"warning","text":"deprecated use of 'DROP DATABASE empty' in a read only context, please use a POST request instead"}]}]}"# + "\n")
     }
 
     @Test func influxCLIReads() async throws {
