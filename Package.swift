@@ -157,7 +157,10 @@ let package = Package(
         .testTarget(name: "FaradStoreTests", dependencies: ["FaradStore", "FaradCore", "FaradTestSupport"]),
         .testTarget(name: "FaradQueryTests", dependencies: ["FaradQuery", "FaradStore", "FaradIngest"]),
         .testTarget(name: "FaradInfluxQLTests", dependencies: ["FaradInfluxQL"]),
-        .testTarget(name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"]),
+        .testTarget(
+            name: "FaradServerTests", dependencies: ["FaradServer", "FaradSystem", "FaradCore", "KapacitorUDFTesting", "FaradTestSupport"],
+            // Read by path: the differential test's data and queries.
+            exclude: ["InfluxQLCorpus"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
         .testTarget(name: "FaradMQTTTests", dependencies: ["FaradMQTT", "FaradSystem", "FaradTestSupport"]),
         .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore", "FaradSystem", "KapacitorUDFTesting", "FaradTestSupport"]),
