@@ -20,6 +20,7 @@ let usage = """
            farad-bench udf-codec [--points N]
            farad-bench chunk-codec [--points N] [--batch-size N]
            farad-bench influxql [--points N]   (InfluxQL statements parsed a second)
+           farad-bench influxql-query [--bin DIR] [--series N] [--interval S] [--repeats N] [--port P]
        farad-bench task [--points N]
            farad-bench task-alert [--points N]   (alert().crit(λ).message(template).log(file), 10 % firing)
            farad-bench alert-mqtt --port P [--points N]   (events/s to mosquitto -p P, QoS 1)
@@ -63,6 +64,10 @@ let usage = """
     scale-query  --part tag: one host's series of --series (50 random hosts, or --repeats);
             --part big: the newest 1,000 points of big (20 runs), a count and a mean (5 runs).
             scripts/bench-influxdb.sh runs all three against farad serve and influxd.
+    influxql-query  /query beside InfluxDB 1.6: farad serve (from --bin, default .build-release/release)
+            and influxd one after the other on port --port (18390), each loaded with a day of
+            --series (1,000) cpu series every --interval (30) s, then six InfluxQL statements
+            --repeats (20) times each: p50/p99 and whether both answered the same bytes.
     frames  Writes an init request and the benchmark points as request frames to stdout, to feed a
             UDF directly: udf-mirror < requests.bin > /dev/null.
     """
@@ -84,6 +89,8 @@ var clients = 2
 var serverPID: Int32?
 var rate = 1000
 var seconds = 10
+var bin = ".build-release/release"
+var interval = 30
 var repeats: Int?
 var flavor = ScaleFlavor.farad
 var seriesOption: Int?
@@ -123,6 +130,8 @@ while let arg = args.popFirst() {
     case "--big-points": bigPoints = max(1, Int(args.popFirst() ?? "") ?? bigPoints)
     case "--big": big = true
     case "--settle": settle = min(600, max(0, Int(args.popFirst() ?? "") ?? 0))
+    case "--bin": bin = args.popFirst() ?? bin
+    case "--interval": interval = Int(args.popFirst() ?? "") ?? interval
     case "--expect": expect = Int(args.popFirst() ?? "") ?? 0
     case "--since-ns": sinceNanoseconds = Int64(args.popFirst() ?? "") ?? 0
     case "--timeout": timeout = min(3600, max(1, Int(args.popFirst() ?? "") ?? timeout))
@@ -143,6 +152,8 @@ do {
     switch mode {
     case "codec": try codecBenchmark(points: points ?? 1_000_000)
     case "influxql": try influxQLBenchmark(statements: points ?? 300_000)
+    case "influxql-query":
+        try influxQLQueryBenchmark(bin: bin, series: seriesOption ?? 1000, interval: max(1, interval), repeats: max(1, repeats ?? 20), port: port == 9092 ? 18390 : port)
     case "udf-codec": try udfCodecBenchmark(points: points ?? 1_000_000)
     case "chunk-codec": chunkCodecBenchmark(points: points ?? 4_000_000, chunkSize: batchSize > 0 ? batchSize : 8192)
     case "engine": try engineBenchmark(points: points ?? 10_000_000)

@@ -65,6 +65,7 @@ extension InfluxQLSelectRunner {
                 values.map { [.time(plan.interval != nil || hasStart ? b : 0), .value($0)] as [InfluxQLCell] }
             }
         }
+        let context = RowLookup(rows, g, plan)
         let selectorTime = plan.interval == nil && plan.calls.count == 1 && plan.calls[0].function.isSelector
         var out: [[InfluxQLCell]] = []
         for (b, bucket) in buckets.enumerated() {
@@ -73,7 +74,7 @@ extension InfluxQLSelectRunner {
             var time = plan.interval != nil || hasStart ? bucket : 0
             let selected = selectorTime ? results[0][b]?.row : (plan.calls.count == 1 ? results[0][b]?.row : nil)
             if selectorTime, let r = selected { time = rows.times[r] }
-            let rowLookup = selected.map { Self.lookup(rows, $0, g, plan) }
+            let rowLookup = selected.map { context.at($0) }
             var row: [InfluxQLCell] = [.time(time)]
             for e in plan.exprs {
                 let v = evaluator.value(e) { name, type in

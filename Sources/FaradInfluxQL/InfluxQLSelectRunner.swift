@@ -76,11 +76,19 @@ struct InfluxQLSelectRunner {
         }
         var out: [InfluxQLResultSeries] = []
         for g in groups {
-            let rows = plan.isAggregate
-                ? try aggregate(g, plan: plan, select: select, start: start, end: end, hasStart: condition.hasStart, evaluator: evaluator)
-                : raw(g, plan: plan, evaluator: evaluator)
-            var values = select.descending ? rows.reversed() : rows
-            values = Array(values.dropFirst(max(0, select.offset ?? 0)).prefix(select.limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max))
+            let skip = max(0, select.offset ?? 0)
+            let take = select.limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max
+            var values: [[InfluxQLCell]]
+            if plan.isAggregate {
+                let rows = try aggregate(g, plan: plan, select: select, start: start, end: end, hasStart: condition.hasStart, evaluator: evaluator)
+                values = Array((select.descending ? rows.reversed() : rows).dropFirst(skip).prefix(take))
+            } else {
+                // Only the rows LIMIT and OFFSET keep are built (from the end under DESC).
+                let n = g.rows.count
+                let kept = min(max(0, n - skip), take)
+                values = raw(g, plan: plan, evaluator: evaluator, range: select.descending ? (n - skip - kept)..<(n - skip) : skip..<(skip + kept))
+                if select.descending { values.reverse() }
+            }
             guard !values.isEmpty else { continue }
             let tags = plan.groupTags.isEmpty ? nil : Array(zip(plan.groupTags, g.key)).map { (key: $0.0, value: $0.1) }
             out.append(InfluxQLResultSeries(name: g.measurement.name, tags: tags, columns: ["time"] + plan.names, values: values))
@@ -161,30 +169,67 @@ struct InfluxQLSelectRunner {
         return rows
     }
 
-    /// A reference's value in row `i`: a field's, else the series' tag.
-    static func lookup(_ rows: InfluxQLRows, _ i: Int, _ g: Group, _ plan: InfluxQLSelectPlan) -> (String, InfluxQLExpr.DataType?) -> InfluxQLValue? {
-        { name, type in
-            if type != .tag, let slot = plan.fields.firstIndex(of: name) { return rows.columns[slot][i] }
-            guard type != .field, let v = g.series[Int(rows.series[i])].tag(name) else { return nil }
-            return .string(v)
-        }
-    }
-
-    /// Raw rows: each column's value at each time a field read has a point (a column whose
-    /// operands are missing there is null). Selecting only tags gives no rows.
-    private func raw(_ g: Group, plan: InfluxQLSelectPlan, evaluator: InfluxQLEvaluator) -> [[InfluxQLCell]] {
+    /// Raw rows `range` (of the group's rows by time): each column's value at each time a field
+    /// read has a point (a column whose operands are missing there is null). Selecting only
+    /// tags gives no rows. A plain field or tag is read directly, other columns evaluated.
+    private func raw(_ g: Group, plan: InfluxQLSelectPlan, evaluator: InfluxQLEvaluator, range: Range<Int>) -> [[InfluxQLCell]] {
         let readsField = plan.exprs.contains { e in
             InfluxQLCondition.references(e).contains { $0.type != .tag && plan.fields.contains($0.name) }
         }
         guard readsField else { return [] }
+        let context = RowLookup(g.rows, g, plan)
+        enum Column {
+            case field(Int)
+            case tag(String)
+            case computed(InfluxQLExpr)
+        }
+        let columns: [Column] = plan.exprs.map { e in
+            guard case .reference(let name, let type) = e, type == nil || type == .field || type == .tag else { return .computed(e) }
+            if type != .tag, let slot = context.slots[name] { return .field(slot) }
+            return type == .field ? .computed(e) : .tag(name)
+        }
         var out: [[InfluxQLCell]] = []
-        out.reserveCapacity(g.rows.count)
-        for i in 0..<g.rows.count {
-            let lookup = Self.lookup(g.rows, i, g, plan)
+        out.reserveCapacity(range.count)
+        for i in range {
             var row: [InfluxQLCell] = [.time(g.rows.times[i])]
-            for e in plan.exprs { row.append(evaluator.value(e, lookup).map(InfluxQLCell.value) ?? .null) }
+            row.reserveCapacity(columns.count + 1)
+            for c in columns {
+                switch c {
+                case .field(let slot):
+                    row.append(g.rows.columns[slot][i].map(InfluxQLCell.value) ?? .null)
+                case .tag(let name):
+                    row.append(g.series[Int(g.rows.series[i])].tag(name).map { .value(.string($0)) } ?? .null)
+                case .computed(let e):
+                    row.append(evaluator.value(e, context.at(i)).map(InfluxQLCell.value) ?? .null)
+                }
+            }
             out.append(row)
         }
         return out
+    }
+}
+
+/// What a row's references read: the field slots by name, the rows' columns and the series.
+struct RowLookup {
+    let slots: [String: Int]
+    let columns: [[InfluxQLValue?]]
+    let rowSeries: [Int32]
+    let series: [InfluxSeries]
+
+    init(_ rows: InfluxQLRows, _ g: InfluxQLSelectRunner.Group, _ plan: InfluxQLSelectPlan) {
+        var slots: [String: Int] = [:]
+        for (i, f) in plan.fields.enumerated() where slots[f] == nil { slots[f] = i }
+        self.slots = slots
+        columns = rows.columns
+        rowSeries = rows.series
+        series = g.series
+    }
+
+    func at(_ i: Int) -> (String, InfluxQLExpr.DataType?) -> InfluxQLValue? {
+        { name, type in
+            if type != .tag, let slot = slots[name] { return columns[slot][i] }
+            guard type != .field, let v = series[Int(rowSeries[i])].tag(name) else { return nil }
+            return .string(v)
+        }
     }
 }

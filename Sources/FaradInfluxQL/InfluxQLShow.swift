@@ -96,11 +96,26 @@ struct InfluxQLShow {
         }
         var out: [InfluxQLResultSeries] = []
         for (name, refs) in try measurements(database: database, sources: sources) {
-            var pairs = Set<[String]>()
-            for s in try series(refs, condition: condition) {
-                for t in s.tags where matches(t.key) { pairs.insert([t.key, t.value]) }
+            var sorted: [[String]] = []
+            if condition == nil {
+                // From the storage's index of tags, no series listed.
+                var byKey: [String: [String]] = [:]
+                for ref in refs {
+                    for k in try storage.tagKeys(of: ref) where matches(k) { byKey[k, default: []] += try storage.tagValues(of: ref, key: k) }
+                }
+                for k in byKey.keys.sorted() {
+                    var values = byKey[k]!
+                    if refs.count > 1 { values = Array(Set(values)) }
+                    if !values.indices.dropFirst().allSatisfy({ values[$0 - 1] < values[$0] }) { values.sort() }
+                    for v in values { sorted.append([k, v]) }
+                }
+            } else {
+                var pairs = Set<[String]>()
+                for s in try series(refs, condition: condition) {
+                    for t in s.tags where matches(t.key) { pairs.insert([t.key, t.value]) }
+                }
+                sorted = pairs.sorted { $0.lexicographicallyPrecedes($1) }
             }
-            let sorted = pairs.sorted { $0.lexicographicallyPrecedes($1) }
             let page = Self.page(sorted, limit: limit, offset: offset)
             if !page.isEmpty {
                 out.append(InfluxQLResultSeries(name: name, columns: ["key", "value"], values: page.map { [.value(.string($0[0])), .value(.string($0[1]))] }))

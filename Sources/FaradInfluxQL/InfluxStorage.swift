@@ -109,6 +109,27 @@ public protocol InfluxStorage: Sendable {
     func dropDatabase(_ database: String) throws(InfluxQLQueryError)
     /// Drops a measurement of `database` with all its points (in every retention policy).
     func dropMeasurement(_ name: String, database: String) throws(InfluxQLQueryError)
+    /// The tag keys of a measurement's series (a default lists the series).
+    func tagKeys(of measurement: InfluxMeasurementRef) throws(InfluxQLQueryError) -> [String]
+    /// The values of tag `key` in a measurement's series (a default lists the series).
+    func tagValues(of measurement: InfluxMeasurementRef, key: String) throws(InfluxQLQueryError) -> [String]
+}
+
+extension InfluxStorage {
+    /// The tag keys of a measurement's series (any order); a storage with an index answers
+    /// without listing series.
+    public func tagKeys(of measurement: InfluxMeasurementRef) throws(InfluxQLQueryError) -> [String] {
+        var keys = Set<String>()
+        for s in try series(of: measurement, tagsEqual: []) { for t in s.tags { keys.insert(t.key) } }
+        return Array(keys)
+    }
+
+    /// The values tag `key` has in a measurement's series (any order, unique).
+    public func tagValues(of measurement: InfluxMeasurementRef, key: String) throws(InfluxQLQueryError) -> [String] {
+        var values = Set<String>()
+        for s in try series(of: measurement, tagsEqual: []) { if let v = s.tag(key) { values.insert(v) } }
+        return Array(values)
+    }
 }
 
 /// An error while a statement runs: InfluxDB answers it inside the statement's result.

@@ -169,6 +169,29 @@ struct StoreInfluxStorage: InfluxStorage {
         return column
     }
 
+    func tagKeys(of measurement: InfluxMeasurementRef) throws(InfluxQLQueryError) -> [String] {
+        let ns = PointSeries.namespace(database: measurement.database, retentionPolicy: measurement.retentionPolicy)
+        var keys = Set<String>()
+        for f in try fieldMetrics(measurement) {
+            keys.formUnion(try storage { () throws(StoreError) in try store.tagKeys(metric: f.info.name, namespace: ns) })
+        }
+        return Array(keys)
+    }
+
+    func tagValues(of measurement: InfluxMeasurementRef, key: String) throws(InfluxQLQueryError) -> [String] {
+        let ns = PointSeries.namespace(database: measurement.database, retentionPolicy: measurement.retentionPolicy)
+        let metrics = try fieldMetrics(measurement)
+        // One field's values are usually all of them: a set only when fields differ.
+        if metrics.count == 1 {
+            return try storage { () throws(StoreError) in try store.tagValues(metric: metrics[0].info.name, key: key, namespace: ns) }
+        }
+        var values = Set<String>()
+        for f in metrics {
+            values.formUnion(try storage { () throws(StoreError) in try store.tagValues(metric: f.info.name, key: key, namespace: ns) })
+        }
+        return Array(values)
+    }
+
     func createDatabase(_ database: String, retention: InfluxRetentionPolicy?) throws(InfluxQLQueryError) {
         try storage { () throws(StoreError) in try store.putDocument(kind: Self.databaseKind, id: database, body: []) }
     }
