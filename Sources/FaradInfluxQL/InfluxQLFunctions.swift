@@ -117,8 +117,10 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
                 let x = values[a].number ?? 0, y = values[b].number ?? 0
                 return x < y || (x == y && a < b)
             }
+            // Beyond 0…100 there is no such point (and the position would not fit an Int).
+            guard argument.isFinite, argument >= 0, argument <= 100 else { return nil }
             let position = Int((Double(order.count) * argument / 100 + 0.5).rounded(.down)) - 1
-            guard argument.isFinite, position >= 0, position < order.count else { return nil }
+            guard position >= 0, position < order.count else { return nil }
             return (values[order[position]], order[position])
         case .distinct:
             return nil  // answered row by row by the select runner

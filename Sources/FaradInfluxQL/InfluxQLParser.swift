@@ -7,10 +7,17 @@
 public struct InfluxQLParser {
     /// How deeply expressions and subqueries may nest.
     public static let maximumDepth = 64
+    /// How many binary operators one statement may hold. Operators of one level associate to
+    /// the left, so `a + a + …` nests a level per operator: this bounds the depth of what the
+    /// evaluator (and the tree's own release) recurses through, where `maximumDepth` bounds
+    /// parentheses and calls.
+    public static let maximumOperators = 2_000
 
     private var scanner: InfluxQLScanner
     private var buffered: (token: InfluxQLToken, position: InfluxQLPosition)?
     private var depth = 0
+    /// Binary operators of the statement being parsed.
+    private var operators = 0
     /// Values of bound parameters (`$name`); `nil` leaves them in the tree.
     private let parameters: [String: InfluxQLExpr]?
 
@@ -35,6 +42,7 @@ public struct InfluxQLParser {
                 continue
             }
             guard separated else { throw p.expected(token, position, ";") }
+            p.operators = 0
             statements.append(try p.statement())
             separated = false
         }
@@ -438,7 +446,11 @@ public struct InfluxQLParser {
     private mutating func binary(minimum: Int) throws(InfluxQLError) -> InfluxQLExpr {
         var lhs = try unary()
         while let op = try binaryOperator(), op.precedence >= minimum {
-            _ = try next()
+            let (_, at) = try next()
+            operators += 1
+            guard operators <= Self.maximumOperators else {
+                throw InfluxQLError(.tooDeep, "more than \(Self.maximumOperators) operators in one statement", at: at)
+            }
             let rhs: InfluxQLExpr
             if (op == .matches || op == .notMatches) && atRegex() {
                 rhs = .regex(try regex())

@@ -92,5 +92,13 @@ import Testing
         #expect(throws: InfluxQLError.self) { _ = try InfluxQLParser.parse(deep) }
         let sub = "SELECT a FROM " + String(repeating: "(SELECT a FROM ", count: 200) + "m" + String(repeating: ")", count: 200)
         #expect(throws: InfluxQLError.self) { _ = try InfluxQLParser.parse(sub) }
+        // A chain of operators nests one level per operator (`a + a + …` is left-deep): a long
+        // one is refused before its tree could outgrow the stack of whatever walks it.
+        let chain = "SELECT a" + String(repeating: " + a", count: 200_000) + " FROM m"
+        #expect(throws: InfluxQLError.self) { _ = try InfluxQLParser.parse(chain) }
+        let longest = "SELECT a" + String(repeating: " + a", count: InfluxQLParser.maximumOperators) + " FROM m"
+        #expect(throws: Never.self) { _ = try InfluxQLParser.parse(longest) }
+        let ors = "SELECT a FROM m WHERE " + (0..<500).map { "host = 'h\($0)'" }.joined(separator: " OR ")
+        #expect(throws: Never.self) { _ = try InfluxQLParser.parse(ors) }
     }
 }

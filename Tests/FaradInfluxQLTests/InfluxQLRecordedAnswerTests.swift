@@ -138,4 +138,22 @@ import Testing
         let json = String(decoding: InfluxQLResponseWriter().json(results), as: UTF8.self)
         #expect(json == c.answer)
     }
+
+    /// The deepest expression the parser lets through is evaluated (and released) without
+    /// running out of stack.
+    @Test func theLongestExpressionEvaluates() throws {
+        // The WHERE's `=` is the last operator allowed.
+        let n = InfluxQLParser.maximumOperators - 1
+        let text = "SELECT idle" + String(repeating: " + idle", count: n) + " FROM cpu WHERE host = 'b'"
+        let results = InfluxQLExecutor(storage: Self.storage()).execute(try InfluxQLParser.parse(text), database: "db", retentionPolicy: nil, now: 0)
+        #expect(results.first?.series.first?.values.first?.last == .value(.integer(80 * Int64(n + 1))))
+    }
+
+    /// A percentile beyond 0…100 selects no point (InfluxDB's null), whatever its size.
+    @Test(arguments: [String(repeating: "9", count: 300) + ".5", "101", "-5", "100"]) func percentilesOutsideTheRangeSelectNothing(_ n: String) throws {
+        let results = InfluxQLExecutor(storage: Self.storage()).execute(
+            try InfluxQLParser.parse("SELECT percentile(usage, \(n)) FROM cpu"), database: "db", retentionPolicy: nil, now: 0)
+        let cell = results.first?.series.first?.values.first?.last
+        #expect(cell == (n == "100" ? .value(.float(5.5)) : nil))
+    }
 }

@@ -51,6 +51,11 @@ struct InfluxQueryTests {
         #expect(missing.text == #"{"error":"missing required parameter \"q\""}"# + "\n")
         let noDB = try await query(server, "SELECT * FROM cpu", "db=nope")
         #expect(noDB.text == #"{"results":[{"statement_id":0,"error":"database not found: nope"}]}"# + "\n")
+        // A left-deep chain of operators too long to walk is refused; the server goes on.
+        let chain = try await server.post("/query?db=db", "q=SELECT+a" + String(repeating: "%2Ba", count: 200_000) + "+FROM+cpu",
+                                          headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(chain.status == 400)
+        #expect(chain.text.hasPrefix(#"{"error":"error parsing query: more than 2000 operators in one statement at line 1, char "#), "\(chain.text.prefix(200))")
         let params = try await query(server, "SELECT usage_user FROM cpu WHERE host = $h", "db=db&epoch=s&params=%7B%22h%22%3A%22b%22%7D")
         #expect(params.text == #"{"results":[{"statement_id":0,"series":[{"name":"cpu","columns":["time","usage_user"],"values":[[1600000010,2.5],[1600000130,4.5]]}]}]}"# + "\n")
     }
