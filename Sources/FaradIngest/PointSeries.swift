@@ -16,6 +16,13 @@ public enum PointSeries {
         database + "/" + retentionPolicy
     }
 
+    /// The database and retention policy of a namespace ``namespace(database:retentionPolicy:)``
+    /// made (split at its last `/`); `nil` for KairosDB's empty namespace.
+    public static func split(namespace: String) -> (database: String, retentionPolicy: String)? {
+        guard let slash = namespace.lastIndex(of: "/") else { return nil }
+        return (String(namespace[..<slash]), String(namespace[namespace.index(after: slash)...]))
+    }
+
     /// A nanosecond time as the store's milliseconds (floored, also before 1970).
     public static func milliseconds(_ ns: Int64) -> Int64 {
         // Quotient and remainder, not `ns - 999_999`, which overflows near Int64.min.

@@ -25,10 +25,8 @@ struct StoreInfluxStorage: InfluxStorage {
         }
     }
 
-    /// The database and retention policy of a line-protocol namespace.
-    private static func split(namespace: String) -> (database: String, policy: String)? {
-        guard let slash = namespace.lastIndex(of: "/") else { return nil }
-        return (String(namespace[..<slash]), String(namespace[namespace.index(after: slash)...]))
+    private static func namespace(of ref: InfluxMeasurementRef) -> String {
+        PointSeries.namespace(database: ref.database, retentionPolicy: ref.retentionPolicy)
     }
 
     /// The measurement and field of a line-protocol metric.
@@ -38,11 +36,11 @@ struct StoreInfluxStorage: InfluxStorage {
         return (String(info.name[..<dot]), String(info.name[info.name.index(after: dot)...]))
     }
 
-    private func namespaces() throws(InfluxQLQueryError) -> [(database: String, policy: String)] {
+    private func namespaces() throws(InfluxQLQueryError) -> [(database: String, retentionPolicy: String)] {
         var seen = Set<String>()
         var out: [(String, String)] = []
         for m in try storage({ () throws(StoreError) in try store.metrics() }) where seen.insert(m.namespace).inserted {
-            if let parts = Self.split(namespace: m.namespace) { out.append(parts) }
+            if let parts = PointSeries.split(namespace: m.namespace) { out.append(parts) }
         }
         return out
     }
@@ -58,7 +56,7 @@ struct StoreInfluxStorage: InfluxStorage {
     }
 
     func retentionPolicies(database: String) throws(InfluxQLQueryError) -> [InfluxRetentionPolicy]? {
-        let policies = Set(try namespaces().filter { $0.database == database }.map(\.policy))
+        let policies = Set(try namespaces().filter { $0.database == database }.map(\.retentionPolicy))
         if policies.isEmpty {
             guard try createdDatabases().contains(database) else { return nil }
         }
@@ -73,7 +71,7 @@ struct StoreInfluxStorage: InfluxStorage {
             return try storage { () throws(StoreError) in try store.metrics(namespace: ns, prefix: prefix) }
         }
         return try storage { () throws(StoreError) in try store.metrics(prefix: prefix) }.filter {
-            Self.split(namespace: $0.namespace)?.database == database
+            PointSeries.split(namespace: $0.namespace)?.database == database
         }
     }
 
@@ -105,7 +103,7 @@ struct StoreInfluxStorage: InfluxStorage {
     }
 
     func series(of measurement: InfluxMeasurementRef, tagsEqual: [(key: String, value: String)]) throws(InfluxQLQueryError) -> [InfluxSeries] {
-        let ns = PointSeries.namespace(database: measurement.database, retentionPolicy: measurement.retentionPolicy)
+        let ns = Self.namespace(of: measurement)
         let filter = TagFilter(tagsEqual.map { (key: $0.key, patterns: [TagFilter.Pattern.equals($0.value)]) })
         var byTags: [[SeriesKey.Tag]: Int] = [:]
         var out: [InfluxSeries] = []
@@ -170,7 +168,7 @@ struct StoreInfluxStorage: InfluxStorage {
     }
 
     func tagKeys(of measurement: InfluxMeasurementRef) throws(InfluxQLQueryError) -> [String] {
-        let ns = PointSeries.namespace(database: measurement.database, retentionPolicy: measurement.retentionPolicy)
+        let ns = Self.namespace(of: measurement)
         var keys = Set<String>()
         for f in try fieldMetrics(measurement) {
             keys.formUnion(try storage { () throws(StoreError) in try store.tagKeys(metric: f.info.name, namespace: ns) })
@@ -179,7 +177,7 @@ struct StoreInfluxStorage: InfluxStorage {
     }
 
     func tagValues(of measurement: InfluxMeasurementRef, key: String) throws(InfluxQLQueryError) -> [String] {
-        let ns = PointSeries.namespace(database: measurement.database, retentionPolicy: measurement.retentionPolicy)
+        let ns = Self.namespace(of: measurement)
         let metrics = try fieldMetrics(measurement)
         // One field's values are usually all of them: a set only when fields differ.
         if metrics.count == 1 {
