@@ -16,8 +16,8 @@ import Testing
 
     /// The points of `/tmp/data.lp` in the recording: cpu (tags host, region; fields usage,
     /// idle, ok, note) and mem.
-    static func storage() -> MemoryInfluxStorage {
-        let s = MemoryInfluxStorage()
+    static func storage() -> InMemoryInfluxStorage {
+        let s = InMemoryInfluxStorage()
         let t0: Int64 = 1_600_000_000_000_000_000
         let a = ["host": "a", "region": "east"], b = ["host": "b", "region": "west"]
         s.write("cpu", tags: a, fields: ["usage": .float(1.5), "idle": .integer(90), "ok": .boolean(true), "note": .string("x")], time: t0)
