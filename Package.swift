@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "FaradEngine",
             dependencies: [
-                "FaradCore", "FaradTICK", "FaradIngest", "FaradSystem", "FaradUDFHost", "KapacitorUDFWire", "FaradMQTT",
+                "FaradCore", "FaradTICK", "FaradIngest", "FaradInfluxQL", "FaradSystem", "FaradUDFHost", "KapacitorUDFWire", "FaradMQTT",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Pure parsers: InfluxDB line protocol, KairosDB JSON and telnet.
@@ -163,7 +163,7 @@ let package = Package(
             exclude: ["InfluxQLCorpus"]),
         .testTarget(name: "FaradTICKTests", dependencies: ["FaradTICK"]),
         .testTarget(name: "FaradMQTTTests", dependencies: ["FaradMQTT", "FaradSystem", "FaradTestSupport"]),
-        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradCore", "FaradSystem", "KapacitorUDFTesting", "FaradTestSupport"]),
+        .testTarget(name: "FaradEngineTests", dependencies: ["FaradEngine", "FaradTICK", "FaradInfluxQL", "FaradCore", "FaradSystem", "KapacitorUDFTesting", "FaradTestSupport"]),
         .testTarget(name: "FaradSystemTests", dependencies: ["FaradSystem", "FaradTestSupport"]),
         .testTarget(
             name: "KapacitorUDFWireTests",

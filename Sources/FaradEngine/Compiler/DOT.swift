@@ -8,16 +8,17 @@ public enum DOT {
     /// ```
     static func plain(id: String, _ nodes: [EngineNode]) -> String {
         var s = "digraph \(id) {\n"
-        for n in nodes {
+        // A batch task's root is not drawn (Kapacitor's DOT starts at its queries).
+        for n in nodes where n.type != "batch" {
             for c in n.children { s += "\(n.name) -> \(c.name);\n" }
         }
         return s + "}"
     }
 
     /// An executing task, with each node's statistics (sorted by name) and each edge's count.
-    static func executing(id: String, throughput: Double, _ nodes: [NodeStatistics]) -> String {
-        var s = "digraph \(id) {\ngraph [throughput=\"\(format2(throughput)) points/s\"];\n"
-        for n in nodes {
+    static func executing(id: String, throughput: Double, unit: String = "points", _ nodes: [NodeStatistics]) -> String {
+        var s = "digraph \(id) {\ngraph [throughput=\"\(format2(throughput)) \(unit)/s\"];\n"
+        for n in nodes where n.name != "batch0" {
             s += "\n\(n.name) ["
             for (k, v) in n.values where k != "collected" && k != "emitted" {
                 s += k == "avg_exec_time_ns" ? "\(k)=\"\(goDuration(n.averageExecutionNanoseconds))\" " : "\(k)=\"\(v)\" "

@@ -5,7 +5,7 @@ import FaradTICK
 enum NodeRegistry {
     /// The kinds, in the order the "supported are" text lists them.
     static let kinds: [any NodeKind.Type] = [
-        StreamNode.self, FromNode.self, WhereNode.self, WindowNode.self, GroupByNode.self, EvalNode.self,
+        StreamNode.self, BatchRootNode.self, QueryNode.self, FromNode.self, WhereNode.self, WindowNode.self, GroupByNode.self, EvalNode.self,
         DefaultNode.self, DeleteNode.self, ShiftNode.self, SampleNode.self, DerivativeNode.self, InfluxQLNode.self,
         LogNode.self, HTTPOutNode.self, InfluxDBOutNode.self, UnionNode.self, AlertNode.self, StateTrackingNode.self, ChangeDetectNode.self, StatsNode.self,
     ]
@@ -32,7 +32,7 @@ enum NodeRegistry {
 
     /// "from, where, window, …, union and @udf()": the chained methods, in registry order.
     static let supportedText: String = {
-        let names = kinds.flatMap { $0.methods.map(\.method) }.filter { $0 != "stream" } + helpers
+        let names = kinds.flatMap { $0.methods.map(\.method) }.filter { $0 != "stream" && $0 != "batch" } + helpers
         return names.joined(separator: ", ") + " and @udf()"
     }()
 }

@@ -14,6 +14,8 @@ indirect enum ScriptValue {
     /// Items, and how deeply the list nests (1 without lists inside).
     case list([ScriptValue], depth: Int)
     case lambda(Expression, source: String)
+    /// `time(1m)` or `time(1m, 10s)` in a batch query's `.groupBy()`: bucket length and offset (ns).
+    case timeDimension(length: Int64, offset: Int64)
 
     var typeName: String {
         switch self {
@@ -27,6 +29,7 @@ indirect enum ScriptValue {
         case .star: "star"
         case .list: "list"
         case .lambda: "lambda"
+        case .timeDimension: "time dimension"
         }
     }
 }

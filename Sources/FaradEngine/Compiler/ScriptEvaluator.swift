@@ -55,7 +55,10 @@ struct ScriptEvaluator {
                 return .node(r)
             }
             if name == "batch" {
-                throw TICKDiagnostic(at: position, "batch tasks (batch|query()) are not supported by Farad yet: use a stream task")
+                if let root { return .node(root) }
+                let r = try makeNode("batch", at: position, arguments: [])
+                root = r
+                return .node(r)
             }
             guard let v = variables[name] else { throw TICKDiagnostic(at: position, "undefined variable \(name)") }
             return v
@@ -93,8 +96,21 @@ struct ScriptEvaluator {
             }
         case .unary(.not, _, let position), .binary(_, _, _, let position):
             throw TICKDiagnostic(at: position, "operators are only allowed inside a lambda: write lambda: …")
+        case .call(let call) where call.name == "time":
+            // time(length[, offset]): a batch query's time dimension, `.groupBy(time(1m), 'host')`.
+            var durations: [Int64] = []
+            for a in call.arguments {
+                guard case .duration(let d) = try evaluate(a) else {
+                    throw TICKDiagnostic(at: a.position, "time() takes durations: time(1m) or time(1m, 10s)")
+                }
+                durations.append(d)
+            }
+            guard (1...2).contains(durations.count), durations[0] > 0 else {
+                throw TICKDiagnostic(at: call.position, "time() takes a positive length and an optional offset: time(1m) or time(1m, 10s)")
+            }
+            return .timeDimension(length: durations[0], offset: durations.count == 2 ? durations[1] : 0)
         case .call(let call):
-            throw TICKDiagnostic(at: call.position, "\(call.name)() is not a node: start a chain with stream|from()")
+            throw TICKDiagnostic(at: call.position, "\(call.name)() is not a node: start a chain with stream|from() or batch|query()")
         case .chain(let receiver, let links):
             var base = try evaluate(receiver)
             for step in links {

@@ -10,6 +10,8 @@ public struct TaskSummary: Sendable, Hashable {
     /// The DOT graph of the nodes (without statistics).
     public var dot: String
     public var warnings: [TICKDiagnostic]
+    /// The databases and retention policies the batch queries read (`rp` empty: the default).
+    public var queryDBRPs: [DBRP] = []
 }
 
 /// A database and retention policy a task reads.
@@ -66,8 +68,15 @@ public enum TaskCompiler {
         for spec in specs {
             nodes[spec.index].children = spec.children.map { nodes[$0.index] }
         }
-        let summary = TaskSummary(type: .stream, dbrps: checked.dbrps.map { DBRP(db: $0.database, rp: $0.retentionPolicy) },
+        var summary = TaskSummary(type: checked.type == .batch ? .batch : .stream,
+                                  dbrps: checked.dbrps.map { DBRP(db: $0.database, rp: $0.retentionPolicy) },
                                   dot: DOT.plain(id: id, nodes), warnings: checked.warnings)
+        for node in nodes {
+            guard let q = node as? QueryNode else { continue }
+            for (db, rp) in q.query.dbrps where !summary.queryDBRPs.contains(DBRP(db: db, rp: rp)) {
+                summary.queryDBRPs.append(DBRP(db: db, rp: rp))
+            }
+        }
         return Built(summary: summary, pipeline: Pipeline(taskID: id, nodes: nodes, groupIdleTimeout: environment.groupIdleTimeout),
                      udfNodes: builder.udfNodes, outputs: builder.outputs)
     }

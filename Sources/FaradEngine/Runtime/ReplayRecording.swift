@@ -1,5 +1,6 @@
 import FaradCore
 import FaradIngest
+import FaradInfluxQL
 
 /// Points to replay into a task, in order, in runs of the same database and retention policy.
 public struct ReplayRecording: Sendable {
@@ -56,6 +57,48 @@ public struct ReplayRecording: Sendable {
             for chunk in chunks {
                 await task.write(chunk.points, database: chunk.database, retentionPolicy: chunk.retentionPolicy)
             }
+            task.stop()
+            try await group.waitForAll()
+        }
+    }
+
+    /// The earliest and latest point times, `nil` without points.
+    public var timeRange: ClosedRange<Int64>? {
+        var low = Int64.max, high = Int64.min
+        for chunk in chunks {
+            for p in chunk.points {
+                low = min(low, p.time)
+                high = max(high, p.time)
+            }
+        }
+        return low <= high ? low...high : nil
+    }
+
+    /// Writes every point into `storage`, in its chunk's database and retention policy: the
+    /// store a replayed batch task queries.
+    public func load(into storage: InMemoryInfluxStorage) {
+        for chunk in chunks {
+            for p in chunk.points {
+                storage.write(database: chunk.database, retentionPolicy: chunk.retentionPolicy, p.measurement, sortedTags: p.tags,
+                              fields: p.fields.map { f in
+                                  switch f.value {
+                                  case .double(let x): (f.key, .float(x))
+                                  case .int(let n): (f.key, .integer(n))
+                                  case .string(let t): (f.key, .string(t))
+                                  case .bool(let b): (f.key, .boolean(b))
+                                  }
+                              }, time: p.time)
+            }
+        }
+    }
+
+    /// Runs batch task `task`, whose queries read ``load(into:)``'s storage, as if the clock
+    /// passed over the recording: every tick whose window overlaps the points, in order, then
+    /// ends the input and waits for its UDFs.
+    public func replayBatch(into task: TaskExecution) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await task.run() }
+            if let range = timeRange { await task.runQueries(over: range) }
             task.stop()
             try await group.waitForAll()
         }

@@ -49,6 +49,8 @@ public struct TaskEnvironment: Sendable {
     public var mqttBrokers: [MQTTClient] = []
     /// The clock of `stats` nodes (and so of `deadman`), the only ones that act on real time.
     public var wallClock: any WallClock = SystemWallClock()
+    /// Where batch tasks' queries run; `nil` makes `batch|query()` an error at define time.
+    public var batchSource: (any BatchSource)?
     /// `[deadman]`'s `id` and `message`, the templates `|deadman()` gives its alert.
     public var deadman = DeadmanDefaults()
 

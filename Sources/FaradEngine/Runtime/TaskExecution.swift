@@ -1,4 +1,5 @@
 import FaradCore
+import FaradInfluxQL
 import FaradTICK
 import FaradUDFHost
 import KapacitorUDFWire
@@ -57,6 +58,16 @@ public final class TaskExecution: Sendable {
         let align: Bool
     }
 
+    /// A batch `query` node: where it is, what it runs, and where.
+    struct QuerySchedule: Sendable {
+        let nodeIndex: Int
+        let nodeName: String
+        let segment: Int
+        let query: BatchQuery
+    }
+    private let queries: [QuerySchedule]
+    private let batchSource: (any BatchSource)?
+
     /// Builds the task's pipeline.
     /// - Throws: ``TICKDiagnostic`` when the script is invalid.
     public init(id: String, script: String, environment: TaskEnvironment) throws(TICKDiagnostic) {
@@ -74,6 +85,10 @@ public final class TaskExecution: Sendable {
         tickers = graph.nodes.indices.compactMap { i in
             (graph.nodes[i] as? StatsNode).map { Ticker(nodeIndex: i, segment: graph.segment(of: $0), interval: $0.interval, align: $0.align) }
         }
+        queries = graph.nodes.indices.compactMap { i in
+            (graph.nodes[i] as? QueryNode).map { QuerySchedule(nodeIndex: i, nodeName: $0.name, segment: graph.segment(of: $0), query: $0.query) }
+        }
+        batchSource = environment.batchSource
         wallClock = environment.wallClock
         (stopped, stopContinuation) = AsyncStream<Void>.makeStream()
         let pipeline = LockedPipeline(graph)
@@ -133,9 +148,10 @@ public final class TaskExecution: Sendable {
             }
         }
         defer { for output in outputs { output.stop() } }
-        guard !tickers.isEmpty else { return try await runUDFs() }
+        guard !tickers.isEmpty || !queries.isEmpty else { return try await runUDFs() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for ticker in tickers { group.addTask { await self.run(ticker) } }
+            for query in queries { group.addTask { await self.run(query) } }
             group.addTask { try await self.runUDFs() }
             // The tickers run until cancelled: the first child to end is runUDFs().
             _ = try await group.next()
@@ -162,6 +178,66 @@ public final class TaskExecution: Sendable {
             if now >= deadline { deadline = deadline.clampedAdding((now.clampedSubtracting(deadline) / ticker.interval).clampedAdding(1).multipliedClamped(by: ticker.interval)) }
             stamp = deadline
         }
+    }
+
+    /// Runs one batch query on its schedule until the task stops. A tick that comes while the
+    /// previous query still runs is skipped, as Go's ticker drops it.
+    private func run(_ schedule: QuerySchedule) async {
+        var tick = schedule.query.firstTick(after: wallClock.now())
+        while tick != .max {
+            do { try await wallClock.sleep(until: tick) } catch { return }
+            guard !stopping.load(ordering: .relaxed) else { return }
+            await runQuery(schedule, at: tick)
+            let now = wallClock.now()
+            var next = schedule.query.tick(after: tick)
+            if next <= now {
+                next = schedule.query.cron != nil ? schedule.query.tick(after: now)
+                    : next.clampedAdding((now.clampedSubtracting(next) / schedule.query.every).clampedAdding(1).multipliedClamped(by: schedule.query.every))
+            }
+            tick = next
+        }
+        // A schedule with no more times (a cron for a year gone): wait for the task to stop,
+        // since run() reads the end of its first child as the task's end.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3_600)) }
+    }
+
+    /// Runs, in time order, every tick of the task's queries whose window overlaps `data`
+    /// (`farad replay` of a batch task): for each query, the ticks from one period before the
+    /// first point to one period after the last, shifted by its offset. At most `limit` ticks.
+    public func runQueries(over data: ClosedRange<Int64>, limit: Int = 1_000_000) async {
+        var ticks: [(Int64, QuerySchedule)] = []
+        for schedule in queries {
+            let q = schedule.query
+            let from = data.lowerBound.clampedAdding(q.offset).clampedSubtracting(q.period)
+            let to = data.upperBound.clampedAdding(q.offset).clampedAdding(q.period)
+            for t in q.ticks(from: from, to: to, limit: limit) { ticks.append((t, schedule)) }
+        }
+        ticks.sort { $0.0 < $1.0 }
+        for (t, schedule) in ticks.prefix(limit) { await runQuery(schedule, at: t) }
+    }
+
+    /// One tick of a query: its window's statement asked of the batch source, and the answer
+    /// passed on as batches. A failing query counts as an error of its node and is logged.
+    private func runQuery(_ schedule: QuerySchedule, at tick: Int64) async {
+        guard let source = batchSource else { return }
+        let (start, stop) = schedule.query.window(at: tick)
+        let statement = schedule.query.statement(start: start, stop: stop)
+        logger.debug("starting batch query", metadata: ["task": "\(id)", "node": "\(schedule.nodeName)", "query": "\(statement)"])
+        let series: [InfluxQLResultSeries]
+        do {
+            series = try await source.query(statement, cluster: schedule.query.cluster)
+        } catch {
+            logger.error("error executing query", metadata: ["task": "\(id)", "node": "\(schedule.nodeName)", "error": "\(error)"])
+            pipeline.segment(schedule.segment) { p in p.nodes[schedule.nodeIndex].fail(1, error.description) }
+            return
+        }
+        let dbrp = schedule.query.dbrps.first ?? ("", "")
+        let batches = schedule.query.batches(from: series, stop: stop, database: dbrp.db, retentionPolicy: dbrp.rp)
+        let full = pipeline.segment(schedule.segment) { p in
+            (p.nodes[schedule.nodeIndex] as? QueryNode)?.deliver(batches)
+            return handOff(p, segment: schedule.segment)
+        }
+        for queue in full { await queue.waitForRoom() }
     }
 
     private func runUDFs() async throws {
@@ -234,9 +310,10 @@ public final class TaskExecution: Sendable {
     /// The DOT graph with each node's statistics.
     public func dot() -> String {
         let (nodes, rate) = pipeline.all { p -> ([NodeStatistics], Double) in
-            (p.nodes.map(NodeStatistics.init), updateThroughput(p.nodes[0].processed))
+            let count = summary.type == .batch ? p.nodes.lazy.compactMap { $0 as? QueryNode }.reduce(0) { $0 + $1.batchesQueried } : p.nodes[0].processed
+            return (p.nodes.map(NodeStatistics.init), updateThroughput(count))
         }
-        return DOT.executing(id: id, throughput: rate, nodes)
+        return DOT.executing(id: id, throughput: rate, unit: summary.type == .batch ? "batches" : "points", nodes)
     }
 
     /// The anonymous topic of each alert node, for Kapacitor's topic API.
