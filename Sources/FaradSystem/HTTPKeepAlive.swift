@@ -176,9 +176,19 @@ public final class HTTPKeepAlive: Sendable {
             }
             return (status, body, keep)
         }
-        // Chunked or unframed: read to the end of the chunks or of the connection; not kept.
+        if chunked {
+            var decoder = HTTPChunkedDecoder(limit: Self.maximumBody, subject: endpoint.description)
+            var input = body
+            while try !decoder.feed(input) {
+                input = []
+                guard try receive(fd, into: &input) else { throw SystemError(code: ECONNRESET, operation: "recv: chunked body cut short", subject: endpoint.description) }
+            }
+            // Whatever follows the last chunk belongs to the next response.
+            if !decoder.rest.isEmpty { leftover.withLock { $0 = decoder.rest } }
+            return (status, decoder.body, keep)
+        }
+        // Unframed: read to the end of the connection, which is not kept.
         while body.count <= Self.maximumBody {
-            if chunked, Self.find(Array("0\r\n\r\n".utf8), in: body) != nil { break }
             guard try receive(fd, into: &body) else { break }
         }
         return (status, Array(body.prefix(Self.maximumBody)), false)
