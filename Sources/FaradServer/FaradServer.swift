@@ -1,3 +1,4 @@
+import FaradEngine
 import FaradIngest
 import Foundation
 import FaradStore
@@ -55,6 +56,11 @@ public struct FaradServer: Sendable {
         }
         let store = try FaradStore(directory: configuration.dataDirectory, configuration: configuration.store, logger: logger)
         if configuration.tasks.outboxDirectory == nil { configuration.tasks.outboxDirectory = configuration.dataDirectory + "/outbox" }
+        if configuration.tasks.batchSource == nil {
+            // Batch queries go to the configured InfluxDB, as Kapacitor's do, else to the store.
+            configuration.tasks.batchSource = configuration.tasks.influxDB.map { InfluxDBQueryClient(configuration: $0) }
+                ?? StorageBatchSource(storage: StoreInfluxStorage(store: store), clock: configuration.tasks.wallClock)
+        }
         let tasks = try TaskService(store: store, environment: configuration.tasks, logger: logger)
         let context = ServerContext(store: store, tasks: tasks, configuration: configuration, metrics: metrics, logger: logger)
         let router = Router(context: BasicRequestContext.self)

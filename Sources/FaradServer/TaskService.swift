@@ -81,7 +81,8 @@ public final class TaskService: Service, Sendable {
     func route(database: String, retentionPolicy: String) -> TaskRoute {
         let key = DBRP(db: database, rp: retentionPolicy)
         let targets = state.withLock { s in
-            s.running.filter { s.records[$0.key]?.dbrps.contains(key) ?? false }.map(\.value)
+            // A batch task takes no writes: its data comes from its queries.
+            s.running.filter { s.records[$0.key].map { $0.type == "stream" && $0.dbrps.contains(key) } ?? false }.map(\.value)
         }
         return TaskRoute(database: database, retentionPolicy: retentionPolicy, targets: targets)
     }
@@ -217,6 +218,11 @@ public final class TaskService: Service, Sendable {
         }
         record.dbrps = summary.dbrps.isEmpty ? explicit : summary.dbrps
         guard !record.dbrps.isEmpty else { throw TaskAPIError(400, "must specify dbrp") }
+        // A batch query reads only what the task declares (a query without an rp reads the
+        // database's default one, which any declared rp of that database allows).
+        for q in summary.queryDBRPs where !record.dbrps.contains(where: { $0.db == q.db && (q.rp.isEmpty || $0.rp == q.rp) }) {
+            throw TaskAPIError(400, "batch query is not allowed to request data from \(q)")
+        }
     }
 
     private func setStatus(_ id: String, _ status: String) throws(TaskAPIError) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaradCore
 import FaradEngine
+import FaradInfluxQL
 import Foundation
 
 struct ReplayCommand: AsyncParsableCommand {
@@ -17,10 +18,16 @@ struct ReplayCommand: AsyncParsableCommand {
             (.srpl: repeated lines db, rp, point, in seconds), whose first point is moved to \
             1971-01-01T00:00:00Z exactly as Kapacitor's test harness does.
 
+            A batch task's queries read the data instead, through Farad's InfluxQL engine: the \
+            points are stored in their database and retention policy (line protocol: --db/--rp, \
+            by default the first "db"."rp" the script queries), then every tick whose window \
+            overlaps them runs in time order, as if the clock passed over the recording.
+
             Examples:
               farad replay -tick cpu.tick -data cpu.lp
               farad replay -tick window.tick -data TestStream_Window.srpl
               farad replay -tick udf.tick -data points.lp --config farad.toml
+              farad replay -tick batch.tick -data cpu.lp --precision s
             """
     )
 
@@ -51,6 +58,10 @@ struct ReplayCommand: AsyncParsableCommand {
         let logger = logging.makeLogger()
         let script = try readText(tick, "TICKscript")
         var environment = TaskEnvironment(log: { _, line in print(line) }, logger: logger)
+        // A batch task's queries read the recording from memory, on a clock that stays at the
+        // epoch: the replay, not the clock, runs their ticks.
+        let memory = InMemoryInfluxStorage()
+        environment.batchSource = StorageBatchSource(storage: memory, clock: ManualWallClock(start: 0))
         if let groupIdle {
             guard let ns = DurationText.parse(groupIdle), ns > 0 else { throw ValidationError("--group-idle must be a duration such as 10m") }
             environment.groupIdleTimeout = ns
@@ -61,6 +72,9 @@ struct ReplayCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("farad replay: \(failure)\n".utf8))
             }
         }
+        if (try? TaskCompiler.validate(id: "replay", script: script, environment: environment))?.type == .batch {
+            environment.wallClock = ManualWallClock(start: 0)
+        }
         let task: TaskExecution
         do {
             task = try TaskExecution(id: "replay", script: script, environment: environment)
@@ -70,15 +84,22 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let bytes = FileManager.default.contents(atPath: data) else { throw ValidationError("cannot read the data file \(data)") }
         guard let unit = Precision(rawValue: precision) else { throw ValidationError("--precision must be n, u, ms, s, m or h") }
         let recording: ReplayRecording
+        let batch = task.summary.type == .batch
+        let dbrp = (batch ? task.summary.queryDBRPs.first : nil) ?? task.summary.dbrps.first
         do {
             recording = data.hasSuffix(".srpl")
                 ? try ReplayRecording(srpl: Array(bytes))
-                : try ReplayRecording(lineProtocol: Array(bytes), precision: unit, database: database ?? task.summary.dbrps.first?.db ?? "",
-                                      retentionPolicy: retentionPolicy ?? task.summary.dbrps.first?.rp ?? "")
+                : try ReplayRecording(lineProtocol: Array(bytes), precision: unit, database: database ?? dbrp?.db ?? "",
+                                      retentionPolicy: retentionPolicy ?? dbrp?.rp ?? "")
         } catch {
             throw ValidationError("\(data):\(error)")
         }
-        try await recording.replay(into: task)
+        if batch {
+            recording.load(into: memory)
+            try await recording.replayBatch(into: task)
+        } else {
+            try await recording.replay(into: task)
+        }
         let endpoints = task.endpoints
         for endpoint in endpoints {
             let json = task.httpOut(endpoint) ?? ""
