@@ -60,13 +60,14 @@ public enum TaskCompiler {
             let input: EdgeType? = spec.parents.isEmpty ? .stream : nodes[spec.parents[0].index].provides
             if spec.parents.count > 1 {
                 for p in spec.parents where nodes[p.index].provides != input {
-                    throw TICKDiagnostic(at: spec.position, "union() cannot merge a stream and a batch edge: \(nodes[spec.parents[0].index].name) provides \(input.map(\.rawValue) ?? "no edge"), \(nodes[p.index].name) provides \(nodes[p.index].provides.map(\.rawValue) ?? "no edge")")
+                    throw TICKDiagnostic(at: spec.position, "\(spec.method)() cannot merge a stream and a batch edge: \(nodes[spec.parents[0].index].name) provides \(input.map(\.rawValue) ?? "no edge"), \(nodes[p.index].name) provides \(nodes[p.index].provides.map(\.rawValue) ?? "no edge")")
                 }
             }
             nodes.append(try builder.make(spec, input: input))
         }
         for spec in specs {
             nodes[spec.index].children = spec.children.map { nodes[$0.index] }
+            if let join = nodes[spec.index] as? JoinNode { join.parents = spec.parents.map { ObjectIdentifier(nodes[$0.index]) } }
         }
         var summary = TaskSummary(type: checked.type == .batch ? .batch : .stream,
                                   dbrps: checked.dbrps.map { DBRP(db: $0.database, rp: $0.retentionPolicy) },

@@ -53,6 +53,12 @@ public class EngineNode {
         emit(message)
     }
 
+    /// Handles one message from `parent` (nil: fed to the root). The default ignores where it
+    /// came from; a node with several parents that tells them apart (`join`) overrides it.
+    func process(_ message: consuming Message, from parent: EngineNode?) {
+        process(message)
+    }
+
     /// Groups with state in this node.
     public var cardinality: Int { 0 }
 
@@ -61,13 +67,13 @@ public class EngineNode {
     func expire(idleBefore time: Int64, now: Int64) {}
 
     /// A message from a parent: counted, and every 64th timed (without its children's time).
-    final func receive(_ message: consuming Message) {
+    final func receive(_ message: consuming Message, from parent: EngineNode? = nil) {
         processed &+= 1
-        guard processed & 63 == 1 else { return process(message) }
+        guard processed & 63 == 1 else { return process(message, from: parent) }
         let start = Self.monotonicNanos()
         childNanos = 0
         timing = true
-        process(message)
+        process(message, from: parent)
         timing = false
         execNanos &+= Self.monotonicNanos() - start - childNanos
         execSamples &+= 1
@@ -95,10 +101,10 @@ public class EngineNode {
         guard last >= 0 else { return }
         var i = 0
         while i < last {
-            children[i].receive(copy message)
+            children[i].receive(copy message, from: self)
             i += 1
         }
-        children[last].receive(message)
+        children[last].receive(message, from: self)
     }
 
     /// Counts an error; the message it concerns is dropped.
