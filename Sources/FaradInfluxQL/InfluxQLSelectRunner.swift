@@ -23,9 +23,14 @@ struct InfluxQLSelectRunner {
         var rows = InfluxQLRows(fields: 0)
     }
 
-    func run(_ select: InfluxQLSelect, database: String?, retentionPolicy: String?) throws(InfluxQLQueryError) -> [InfluxQLResultSeries] {
+    /// The answer to `select`. `readingBefore`: how much further back than the WHERE's start
+    /// to read (a transformation's GROUP BY interval).
+    func run(_ select: InfluxQLSelect, database: String?, retentionPolicy: String?, readingBefore: Int64 = 0) throws(InfluxQLQueryError) -> [InfluxQLResultSeries] {
         if let tz = select.timeZone, tz != "UTC" {
             throw InfluxQLQueryError(.unsupported, "tz('\(tz)') is not supported by Farad yet (only UTC)")
+        }
+        if let transforms = try InfluxQLTransformation.of(select) {
+            return try runTransformations(select, transforms, database: database, retentionPolicy: retentionPolicy)
         }
         let refs = try InfluxQLSources.resolve(select.sources, storage: storage, database: database, retentionPolicy: retentionPolicy)
         var fieldTypes: [String: InfluxFieldType] = [:]
@@ -63,6 +68,10 @@ struct InfluxQLSelectRunner {
 
         // Read: GROUP BY time ends at now() unless the clause ends it.
         var start = condition.start
+        if condition.hasStart && readingBefore > 0 {
+            let (earlier, overflow) = start.subtractingReportingOverflow(readingBefore)
+            start = overflow ? .min : earlier
+        }
         let end = plan.interval != nil && !condition.hasEnd ? min(condition.end, now) : condition.end
         var points = 0
         var earliest = Int64.max
