@@ -201,7 +201,7 @@ struct InfluxQLSelectPlan: Sendable {
 
     /// InfluxDB's functions Farad does not have yet.
     static let notYet: Set<String> = [
-        "sample", "top", "bottom", "integral", "holt_winters", "holt_winters_with_fit",
+        "sample", "integral", "holt_winters", "holt_winters_with_fit",
         "chande_momentum_oscillator", "exponential_moving_average", "double_exponential_moving_average",
         "triple_exponential_moving_average", "relative_strength_index", "triple_exponential_derivative",
         "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average",

@@ -32,6 +32,9 @@ struct InfluxQLSelectRunner {
         if let transforms = try InfluxQLTransformation.of(select) {
             return try runTransformations(select, transforms, database: database, retentionPolicy: retentionPolicy)
         }
+        if let top = try InfluxQLTopSelection.of(select) {
+            return try runTop(select, top, database: database, retentionPolicy: retentionPolicy)
+        }
         let refs = try InfluxQLSources.resolve(select.sources, storage: storage, database: database, retentionPolicy: retentionPolicy)
         var fieldTypes: [String: InfluxFieldType] = [:]
         for ref in refs {
