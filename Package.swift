@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "farad-bench",
             dependencies: [
-                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost", "FaradEngine", "FaradCore", "FaradStore", "FaradMQTT", "FaradInfluxQL",
+                "MallocCounter", "KapacitorUDFWire", "KapacitorUDFProto", "FaradSystem", "FaradUDFHost", "FaradEngine", "FaradCore", "FaradStore", "FaradMQTT", "FaradInfluxQL", "FaradServer", "FaradIngest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],

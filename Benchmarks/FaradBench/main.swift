@@ -22,6 +22,7 @@ let usage = """
            farad-bench influxql [--points N]   (InfluxQL statements parsed a second)
            farad-bench influxql-query [--bin DIR] [--series N] [--interval S] [--repeats N] [--port P]
        farad-bench task [--points N]
+           farad-bench task-batch [--points N] [--influxdb URL]   (batch|query over N stored points)
            farad-bench task-alert [--points N]   (alert().crit(λ).message(template).log(file), 10 % firing)
            farad-bench alert-mqtt --port P [--points N]   (events/s to mosquitto -p P, QoS 1)
            farad-bench alert-post [--points N]   (events/s posted to a receiver it runs)
@@ -47,6 +48,10 @@ let usage = """
             for five workloads (default 4,000,000 points, chunks of --batch-size 8192).
     task    Issue 5's task, compiled from TICKscript and run in process: from|window|mean|httpOut
             over 10,000,000 points from 1,000 hosts.
+    task-batch  Issue 14's batch tasks over FaradStore: N (10,000,000) points of 1,000 hosts stored
+            as /write stores them, then batch|query(raw, by host)|mean|httpOut and the mean asked
+            of the query (GROUP BY time(1m), host), every tick over the data run back to back;
+            --influxdb URL loads the same points into that InfluxDB and runs the tasks against it too.
     task-udf  The same with @mirror() (udf-mirror, default .build/release/udf-mirror) through
             real pipes before the window (default 2,000,000 points).
     serve   Loads a running `farad serve` (or influxd, --format lp) on 127.0.0.1 with KairosDB JSON,
@@ -79,6 +84,7 @@ guard let mode = args.popFirst() else {
 }
 var points: Int?
 var udf: String?
+var influxDBURL: String?
 var udfArguments: [String] = []
 var batchSize = 0
 var raw = false
@@ -109,6 +115,7 @@ while let arg = args.popFirst() {
     switch arg {
     case "--points": points = Int(args.popFirst() ?? "")
     case "--udf": udf = args.popFirst()
+    case "--influxdb": influxDBURL = args.popFirst()
     case "--arg": udfArguments.append(args.popFirst() ?? "")
     case "--batch-size": batchSize = Int(args.popFirst() ?? "") ?? 0
     case "--raw": raw = true
@@ -158,6 +165,7 @@ do {
     case "chunk-codec": chunkCodecBenchmark(points: points ?? 4_000_000, chunkSize: batchSize > 0 ? batchSize : 8192)
     case "engine": try engineBenchmark(points: points ?? 10_000_000)
     case "task": try await taskBenchmark(points: points ?? 10_000_000, udf: nil)
+    case "task-batch": try await batchTaskBenchmark(points: points ?? 10_000_000, influxDB: influxDBURL)
     case "task-alert": try await taskBenchmark(points: points ?? 10_000_000, udf: nil, alert: true)
     case "alert-mqtt": try await alertDeliveryBenchmark(kind: "mqtt", port: port, events: points ?? 100_000)
     case "alert-post": try await alertDeliveryBenchmark(kind: "post", port: port, events: points ?? 100_000)

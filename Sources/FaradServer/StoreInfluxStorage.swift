@@ -10,8 +10,13 @@ import FaradStore
 /// series, read through the store's index and chunks.
 ///
 /// The store keeps milliseconds: a nanosecond bound reads the milliseconds inside it.
-struct StoreInfluxStorage: InfluxStorage {
-    let store: FaradStore
+public struct StoreInfluxStorage: InfluxStorage {
+    public let store: FaradStore
+
+    /// InfluxQL over `store`.
+    public init(store: FaradStore) {
+        self.store = store
+    }
 
     /// Documents of this kind name the databases `CREATE DATABASE` made.
     static let databaseKind = "influx-database"
@@ -49,13 +54,13 @@ struct StoreInfluxStorage: InfluxStorage {
         try storage { () throws(StoreError) in try store.documents(kind: Self.databaseKind).map(\.id) }
     }
 
-    func databases() throws(InfluxQLQueryError) -> [String] {
+    public func databases() throws(InfluxQLQueryError) -> [String] {
         var names = Set(try createdDatabases())
         for n in try namespaces() { names.insert(n.database) }
         return names.sorted()
     }
 
-    func retentionPolicies(database: String) throws(InfluxQLQueryError) -> [InfluxRetentionPolicy]? {
+    public func retentionPolicies(database: String) throws(InfluxQLQueryError) -> [InfluxRetentionPolicy]? {
         let policies = Set(try namespaces().filter { $0.database == database }.map(\.retentionPolicy))
         if policies.isEmpty {
             guard try createdDatabases().contains(database) else { return nil }
@@ -75,7 +80,7 @@ struct StoreInfluxStorage: InfluxStorage {
         }
     }
 
-    func measurements(database: String, retentionPolicy: String?) throws(InfluxQLQueryError) -> [String] {
+    public func measurements(database: String, retentionPolicy: String?) throws(InfluxQLQueryError) -> [String] {
         var names = Set<String>()
         for m in try metrics(database: database, policy: retentionPolicy) {
             if let parts = Self.split(m) { names.insert(parts.measurement) }
@@ -91,7 +96,7 @@ struct StoreInfluxStorage: InfluxStorage {
         }
     }
 
-    func fields(of measurement: InfluxMeasurementRef) throws(InfluxQLQueryError) -> [(name: String, type: InfluxFieldType)] {
+    public func fields(of measurement: InfluxMeasurementRef) throws(InfluxQLQueryError) -> [(name: String, type: InfluxFieldType)] {
         try fieldMetrics(measurement).map { f in
             let t = f.info.types
             let type: InfluxFieldType =
@@ -102,7 +107,7 @@ struct StoreInfluxStorage: InfluxStorage {
         }.sorted { $0.name < $1.name }
     }
 
-    func series(of measurement: InfluxMeasurementRef, tagsEqual: [(key: String, value: String)]) throws(InfluxQLQueryError) -> [InfluxSeries] {
+    public func series(of measurement: InfluxMeasurementRef, tagsEqual: [(key: String, value: String)]) throws(InfluxQLQueryError) -> [InfluxSeries] {
         let ns = Self.namespace(of: measurement)
         let filter = TagFilter(tagsEqual.map { (key: $0.key, patterns: [TagFilter.Pattern.equals($0.value)]) })
         var byTags: [[SeriesKey.Tag]: Int] = [:]
@@ -121,7 +126,7 @@ struct StoreInfluxStorage: InfluxStorage {
         return out
     }
 
-    func read(_ handles: [Int64], of measurement: InfluxMeasurementRef, start: Int64, end: Int64) throws(InfluxQLQueryError) -> [InfluxColumn] {
+    public func read(_ handles: [Int64], of measurement: InfluxMeasurementRef, start: Int64, end: Int64) throws(InfluxQLQueryError) -> [InfluxColumn] {
         // Milliseconds within [start, end] ns: the first at or after start, the last at or before end.
         let (startQ, startR) = start.quotientAndRemainder(dividingBy: 1_000_000)
         let first = startR > 0 ? startQ + 1 : startQ
@@ -167,7 +172,7 @@ struct StoreInfluxStorage: InfluxStorage {
         return column
     }
 
-    func tagKeys(of measurement: InfluxMeasurementRef) throws(InfluxQLQueryError) -> [String] {
+    public func tagKeys(of measurement: InfluxMeasurementRef) throws(InfluxQLQueryError) -> [String] {
         let ns = Self.namespace(of: measurement)
         var keys = Set<String>()
         for f in try fieldMetrics(measurement) {
@@ -176,7 +181,7 @@ struct StoreInfluxStorage: InfluxStorage {
         return Array(keys)
     }
 
-    func tagValues(of measurement: InfluxMeasurementRef, key: String) throws(InfluxQLQueryError) -> [String] {
+    public func tagValues(of measurement: InfluxMeasurementRef, key: String) throws(InfluxQLQueryError) -> [String] {
         let ns = Self.namespace(of: measurement)
         let metrics = try fieldMetrics(measurement)
         // One field's values are usually all of them: a set only when fields differ.
@@ -190,16 +195,16 @@ struct StoreInfluxStorage: InfluxStorage {
         return Array(values)
     }
 
-    func createDatabase(_ database: String, retention: InfluxRetentionPolicy?) throws(InfluxQLQueryError) {
+    public func createDatabase(_ database: String, retention: InfluxRetentionPolicy?) throws(InfluxQLQueryError) {
         try storage { () throws(StoreError) in try store.putDocument(kind: Self.databaseKind, id: database, body: []) }
     }
 
-    func dropDatabase(_ database: String) throws(InfluxQLQueryError) {
+    public func dropDatabase(_ database: String) throws(InfluxQLQueryError) {
         try delete(metrics(database: database, policy: nil))
         _ = try storage { () throws(StoreError) in try store.deleteDocument(kind: Self.databaseKind, id: database) }
     }
 
-    func dropMeasurement(_ name: String, database: String) throws(InfluxQLQueryError) {
+    public func dropMeasurement(_ name: String, database: String) throws(InfluxQLQueryError) {
         try delete(metrics(database: database, policy: nil, prefix: name + ".").filter { Self.split($0)?.measurement == name })
     }
 
