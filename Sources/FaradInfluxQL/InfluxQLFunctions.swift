@@ -1,7 +1,7 @@
 /// InfluxQL's aggregates and selectors over the points of one bucket, as InfluxDB 1.x computes
 /// them (types kept where InfluxDB keeps them: `sum` of integers is an integer, `mean` a float).
 enum InfluxQLFunction: String, Sendable, CaseIterable {
-    case count, sum, mean, median, mode, spread, stddev, first, last, min, max, percentile, distinct
+    case count, sum, mean, median, mode, spread, stddev, first, last, min, max, percentile, distinct, integral
 
     /// Selectors answer one point, whose time a query without GROUP BY time reports.
     var isSelector: Bool {
@@ -27,7 +27,7 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
         switch self {
         case .count, .first, .last, .distinct, .mode: true
         case .min, .max: type != .string
-        case .sum, .mean, .median, .spread, .stddev, .percentile: type == .float || type == .integer
+        case .sum, .mean, .median, .spread, .stddev, .percentile, .integral: type == .float || type == .integer
         }
     }
 
@@ -124,6 +124,8 @@ enum InfluxQLFunction: String, Sendable, CaseIterable {
             return (values[order[position]], order[position])
         case .distinct:
             return nil  // answered row by row by the select runner
+        case .integral:
+            return nil  // spans buckets: ``InfluxQLIntegral``, run by the select runner
         }
     }
 

@@ -201,7 +201,7 @@ struct InfluxQLSelectPlan: Sendable {
 
     /// InfluxDB's functions Farad does not have yet.
     static let notYet: Set<String> = [
-        "sample", "integral", "holt_winters", "holt_winters_with_fit",
+        "sample", "holt_winters", "holt_winters_with_fit",
         "chande_momentum_oscillator", "exponential_moving_average", "double_exponential_moving_average",
         "triple_exponential_moving_average", "relative_strength_index", "triple_exponential_derivative",
         "kaufmans_efficiency_ratio", "kaufmans_adaptive_moving_average",
@@ -218,7 +218,11 @@ struct InfluxQLSelectPlan: Sendable {
     private static func call(_ name: String, _ args: [InfluxQLExpr], fieldTypes: [String: InfluxFieldType]) throws(InfluxQLQueryError) -> Call {
         guard let function = InfluxQLFunction(rawValue: name.lowercased()) else { throw unknown(name) }
         let expected = 1 + function.extraArguments
-        guard args.count == expected else {
+        if function == .integral {
+            guard (1...2).contains(args.count) else {
+                throw InfluxQLQueryError(.invalid, "invalid number of arguments for integral, expected at least 1 but no more than 2, got \(args.count)")
+            }
+        } else if args.count != expected {
             throw InfluxQLQueryError(.invalid, "invalid number of arguments for \(function.rawValue), expected \(expected), got \(args.count)")
         }
         var call: Call
@@ -234,6 +238,14 @@ struct InfluxQLSelectPlan: Sendable {
             throw InfluxQLQueryError(.invalid, "expected field argument in \(function.rawValue)()")
         }
         if let t = fieldTypes[call.field], !function.accepts(t) { throw function.refusal(t) }
+        if function == .integral {
+            call.argument = 1e9
+            if args.count == 2 {
+                guard case .duration(let d) = args[1] else { throw InfluxQLQueryError(.invalid, "second argument must be a duration") }
+                guard d > 0 else { throw InfluxQLQueryError(.invalid, "duration argument must be positive, got \(InfluxQLFormatter.duration(d))") }
+                call.argument = Double(d)
+            }
+        }
         if function == .percentile {
             switch args[1] {
             case .integer(let n): call.argument = Double(n)

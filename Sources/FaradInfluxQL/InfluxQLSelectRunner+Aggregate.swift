@@ -26,6 +26,15 @@ extension InfluxQLSelectRunner {
             }
             var column: [Result] = []
             column.reserveCapacity(buckets.count)
+            if call.function == .integral {
+                let window = plan.interval.map { interval in
+                    { (t: Int64) -> Int64 in (try? Self.bucket(t, interval: interval, offset: plan.offset)) ?? t }
+                }
+                let sums = InfluxQLIntegral.integrate(times, values, unit: call.argument, bucket: window, interval: plan.interval ?? 0)
+                for b in buckets { column.append(sums[plan.interval == nil ? 0 : b].map { (.float($0), nil) }) }
+                results.append(column)
+                continue
+            }
             var p = 0
             for b in buckets {
                 let lo = p
@@ -67,11 +76,13 @@ extension InfluxQLSelectRunner {
         }
         let context = RowLookup(rows, g, plan)
         let selectorTime = plan.interval == nil && plan.calls.count == 1 && plan.calls[0].function.isSelector
+        // InfluxDB fills no integral bucket, and without GROUP BY time reports an integral at 0.
+        let onlyIntegrals = plan.calls.allSatisfy { $0.function == .integral }
         var out: [[InfluxQLCell]] = []
         for (b, bucket) in buckets.enumerated() {
             let empty = results.allSatisfy { $0[b] == nil }
-            if empty && (plan.interval == nil || select.fill == .none) { continue }
-            var time = plan.interval != nil || hasStart ? bucket : 0
+            if empty && (plan.interval == nil || select.fill == .none || onlyIntegrals) { continue }
+            var time = plan.interval != nil || (hasStart && !onlyIntegrals) ? bucket : 0
             let selected = selectorTime ? results[0][b]?.row : (plan.calls.count == 1 ? results[0][b]?.row : nil)
             if selectorTime, let r = selected { time = rows.times[r] }
             let rowLookup = selected.map { context.at($0) }
