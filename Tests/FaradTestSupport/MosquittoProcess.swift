@@ -48,11 +48,28 @@ public final class MosquittoProcess: @unchecked Sendable {
                                   standardInput: .null, standardOutput: .null, standardError: .null)
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            if log.components(separatedBy: "Opening ipv4 listen socket").count > before { return }
+            if log.components(separatedBy: "Opening ipv4 listen socket").count > before || accepts() { return }
             if broker?.exitStatus != nil { break }
             try await Task.sleep(for: .milliseconds(10))
         }
+        // A last look: under a loaded test run the sleep can outlast the deadline while the
+        // broker came up meanwhile.
+        if log.components(separatedBy: "Opening ipv4 listen socket").count > before || accepts() { return }
         throw AgentSetupError("mosquitto did not start: \(log.suffix(500))")
+    }
+
+    /// Whether something accepts TCP connections on the broker's port (its log may lag).
+    private func accepts() -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 
     /// Stops the broker and the subscriber (which would reconnect to the next broker and write
