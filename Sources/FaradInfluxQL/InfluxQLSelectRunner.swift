@@ -152,6 +152,7 @@ struct InfluxQLSelectRunner {
         guard columns.count == handles.count else {
             throw InfluxQLQueryError(.storage, "storage read \(columns.count) columns of \(handles.count)")
         }
+        let reduce = Self.loneSelector(plan, condition)
         var next = 0
         for (index, s) in g.series.enumerated() {
             var reads: [InfluxColumn?] = []
@@ -168,6 +169,13 @@ struct InfluxQLSelectRunner {
                 }
                 reads.append(column)
             }
+            if let (slot, function) = reduce {
+                // Only the series' own selected point can be the group's: keep that row alone.
+                guard let column = reads[slot], let chosen = function.apply(column.times[...], column.values[...],
+                                                                        series: Array(repeating: Int32(index), count: column.times.count)[...],
+                                                                        argument: 0)?.index else { continue }
+                reads = reads.map { $0.map { Self.point(at: column.times[chosen], of: $0) } }
+            }
             let filter = condition.readsFields ? condition.filter : nil
             rows.append(series: Int32(index), reads) { _, value in
                 guard let filter else { return true }
@@ -179,6 +187,28 @@ struct InfluxQLSelectRunner {
         }
         rows.sortByTime()
         return rows
+    }
+
+    /// The slot and function of a select whose only call is `min`, `max`, `first` or `last`
+    /// without GROUP BY time or a field condition: its answer is one point per group, and
+    /// the best of each series' own choices (the same order decides both), so each series is
+    /// read down to its choice before rows are built and sorted.
+    static func loneSelector(_ plan: InfluxQLSelectPlan, _ condition: InfluxQLCondition) -> (Int, InfluxQLFunction)? {
+        guard plan.interval == nil, plan.isAggregate, !plan.isDistinct, !condition.readsFields, plan.calls.count == 1 else { return nil }
+        let call = plan.calls[0]
+        guard !call.ofDistinct, [.min, .max, .first, .last].contains(call.function), let slot = plan.fields.firstIndex(of: call.field) else { return nil }
+        return (slot, call.function)
+    }
+
+    /// `column`'s point at time `t`, if it has one (binary search: its times ascend).
+    static func point(at t: Int64, of column: InfluxColumn) -> InfluxColumn {
+        var lo = 0, hi = column.times.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if column.times[mid] < t { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < column.times.count, column.times[lo] == t else { return InfluxColumn() }
+        return InfluxColumn(times: [t], values: [column.values[lo]])
     }
 
     /// Raw rows `range` (of the group's rows by time): each column's value at each time a field
