@@ -78,8 +78,16 @@ struct InfluxQLSelectRunner {
         let end = plan.interval != nil && !condition.hasEnd ? min(condition.end, now) : condition.end
         var points = 0
         var earliest = Int64.max
+        // A raw select with LIMIT and no field condition needs at most OFFSET + LIMIT rows of each
+        // series, from its start (or its end under DESC).
+        var rowsNeeded: (count: Int, fromEnd: Bool)?
+        if !plan.isAggregate, !condition.readsFields, let limit = select.limit, limit > 0 {
+            let (k, overflow) = limit.addingReportingOverflow(max(0, select.offset ?? 0))
+            if !overflow { rowsNeeded = (k, select.descending) }
+        }
         for g in groups.indices {
-            groups[g].rows = try read(groups[g], plan: plan, condition: condition, evaluator: evaluator, start: start, end: end, points: &points)
+            groups[g].rows = try read(groups[g], plan: plan, condition: condition, evaluator: evaluator, start: start, end: end,
+                                      rowsNeeded: rowsNeeded, points: &points)
             if let t = groups[g].rows.times.min() { earliest = min(earliest, t) }
         }
         if plan.interval != nil && !condition.hasStart {
@@ -142,7 +150,8 @@ struct InfluxQLSelectRunner {
     }
 
     /// The rows of a group's series that pass the condition, by time.
-    private func read(_ g: Group, plan: InfluxQLSelectPlan, condition: InfluxQLCondition, evaluator: InfluxQLEvaluator, start: Int64, end: Int64, points: inout Int) throws(InfluxQLQueryError) -> InfluxQLRows {
+    private func read(_ g: Group, plan: InfluxQLSelectPlan, condition: InfluxQLCondition, evaluator: InfluxQLEvaluator, start: Int64, end: Int64,
+                      rowsNeeded: (count: Int, fromEnd: Bool)? = nil, points: inout Int) throws(InfluxQLQueryError) -> InfluxQLRows {
         var rows = InfluxQLRows(fields: plan.fields.count)
         guard start <= end else { return rows }
         // The group's columns in one read (one snapshot of the storage).
@@ -167,7 +176,13 @@ struct InfluxQLSelectRunner {
                 guard points <= limits.maxPoints else {
                     throw InfluxQLQueryError(.limit, "max-select-point limit exceeded: (\(points)/\(limits.maxPoints))")
                 }
-                reads.append(column)
+                // A series' first k rows hold at most its first k points of each field.
+                if let (k, fromEnd) = rowsNeeded, column.times.count > k {
+                    let kept = fromEnd ? (column.times.count - k)..<column.times.count : 0..<k
+                    reads.append(InfluxColumn(times: Array(column.times[kept]), values: Array(column.values[kept])))
+                } else {
+                    reads.append(column)
+                }
             }
             if let (slot, function) = reduce {
                 // Only the series' own selected point can be the group's: keep that row alone.
