@@ -21,21 +21,26 @@ struct ReplayCommand: AsyncParsableCommand {
             A batch task's queries read the data instead, through Farad's InfluxQL engine: the \
             points are stored in their database and retention policy (line protocol: --db/--rp, \
             by default the first "db"."rp" the script queries), then every tick whose window \
-            overlaps them runs in time order, as if the clock passed over the recording.
+            overlaps them runs in time order, as if the clock passed over the recording. \
+            Kapacitor's batch recordings (.brpl, one JSON batch a line) stand in for the queries' \
+            answers instead: -data once per query node, in script order, each moved to start at \
+            1971-01-01T00:00:00Z as Kapacitor's test harness does.
 
             Examples:
               farad replay -tick cpu.tick -data cpu.lp
               farad replay -tick window.tick -data TestStream_Window.srpl
               farad replay -tick udf.tick -data points.lp --config farad.toml
               farad replay -tick batch.tick -data cpu.lp --precision s
+              farad replay -tick join.tick -data TestBatch_Join.0.brpl -data TestBatch_Join.1.brpl
             """
     )
 
     @Option(name: [.customLong("tick"), .customLong("tick", withSingleDash: true)], help: "The TICKscript file.")
     var tick: String
 
-    @Option(name: [.customLong("data"), .customLong("data", withSingleDash: true)], help: "Points: line protocol, or a .srpl recording.")
-    var data: String
+    @Option(name: [.customLong("data"), .customLong("data", withSingleDash: true)],
+            help: "Points: line protocol, a .srpl recording, or for a batch task .brpl recordings (repeat: the i-th feeds the i-th query).")
+    var data: [String] = []
 
     @Option(name: .customLong("config"), help: "A farad.toml with [udf.functions.*] and [influxdb] sections.")
     var config: String?
@@ -81,10 +86,28 @@ struct ReplayCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(tick):\(error)")
         }
+        let batch = task.summary.type == .batch
+        guard !data.isEmpty else { throw ValidationError("give the points to replay with -data FILE") }
+        if data.allSatisfy({ $0.hasSuffix(".brpl") }) {
+            guard batch else { throw ValidationError(".brpl recordings feed a batch task's queries: \(tick) is a stream task") }
+            guard data.count <= task.queryCount else {
+                throw ValidationError("\(data.count) batch recordings for \(task.queryCount) query node\(task.queryCount == 1 ? "" : "s") in \(tick)")
+            }
+            var recordings: [BatchRecording] = []
+            for path in data {
+                guard let bytes = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the data file \(path)") }
+                do { recordings.append(try BatchRecording(brpl: Array(bytes))) } catch { throw ValidationError("\(path):\(error)") }
+            }
+            try await BatchRecording.replay(recordings, into: task)
+            printOutputs(task)
+            return
+        }
+        guard data.count == 1, let data = data.first else {
+            throw ValidationError("only .brpl recordings come several to a replay (one per query node); give one line-protocol or .srpl file")
+        }
         guard let bytes = FileManager.default.contents(atPath: data) else { throw ValidationError("cannot read the data file \(data)") }
         guard let unit = Precision(rawValue: precision) else { throw ValidationError("--precision must be n, u, ms, s, m or h") }
         let recording: ReplayRecording
-        let batch = task.summary.type == .batch
         let dbrp = (batch ? task.summary.queryDBRPs.first : nil) ?? task.summary.dbrps.first
         do {
             recording = data.hasSuffix(".srpl")
@@ -100,6 +123,11 @@ struct ReplayCommand: AsyncParsableCommand {
         } else {
             try await recording.replay(into: task)
         }
+        printOutputs(task)
+    }
+
+    /// Each httpOut's JSON (with its endpoint when there are several).
+    private func printOutputs(_ task: TaskExecution) {
         let endpoints = task.endpoints
         for endpoint in endpoints {
             let json = task.httpOut(endpoint) ?? ""

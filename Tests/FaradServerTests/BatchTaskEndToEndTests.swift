@@ -117,4 +117,29 @@ import FoundationNetworking
         }
         #expect(maxima == ["a4", "a8", "b3", "b9", "a14", "a18", "b13", "b19"], "\(text)")
     }
+
+    /// Kapacitor's batch recordings stand in for a task's queries: one `.brpl` per query node.
+    @Test func replayFeedsBatchRecordingsToTheQueries() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("farad-brpl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tick = directory.appendingPathComponent("j.tick").path
+        try Data("""
+            var a = batch|query('SELECT mean(v) FROM "db"."rp".m WHERE h = \\'a\\'').period(10s).every(10s).groupBy(time(2s))
+            var b = batch|query('SELECT mean(v) FROM "db"."rp".m WHERE h = \\'b\\'').period(10s).every(10s).groupBy(time(2s))
+            a|join(b).as('a', 'b')|eval(lambda: "b.mean" - "a.mean").as('gap')|httpOut('gap')
+            """.utf8).write(to: URL(fileURLWithPath: tick))
+        var files: [String] = []
+        for (i, values) in [[1.0, 2.0], [11.0, 12.5]].enumerated() {
+            let path = directory.appendingPathComponent("r.\(i).brpl").path
+            let points = values.enumerated().map { #"{"fields":{"mean":\#($0.element)},"time":"2015-10-30T17:14:1\#(2 * $0.offset)Z"}"# }
+            try Data(#"{"name":"m","points":[\#(points.joined(separator: ","))]}"#.utf8).write(to: URL(fileURLWithPath: path))
+            files.append(path)
+        }
+        let farad = try UDFTestAgent.builtExecutable(named: "farad")
+        let (status, output) = try runTool(farad, ["replay", "-tick", tick, "-data", files[0], "-data", files[1]])
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains(#""values":[["1971-01-01T00:00:00Z",10],["1971-01-01T00:00:02Z",10.5]]"#), "\(text)")
+    }
 }

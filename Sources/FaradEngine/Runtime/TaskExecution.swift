@@ -232,7 +232,27 @@ public final class TaskExecution: Sendable {
             return
         }
         let dbrp = schedule.query.dbrps.first ?? ("", "")
-        let batches = schedule.query.batches(from: series, stop: stop, database: dbrp.db, retentionPolicy: dbrp.rp)
+        await deliver(schedule.query.batches(from: series, stop: stop, database: dbrp.db, retentionPolicy: dbrp.rp), to: schedule)
+    }
+
+    /// How many `query` nodes the task has (the batch sources a recording can feed).
+    public var queryCount: Int { queries.count }
+
+    /// Passes recorded batches on from query node `index` (in script order) as if its query
+    /// had answered them: `farad replay` of a Kapacitor batch recording.
+    public func deliverRecorded(_ batches: [Batch], query index: Int) async {
+        guard queries.indices.contains(index) else { return }
+        let schedule = queries[index]
+        let dbrp = schedule.query.dbrps.first ?? ("", "")
+        var stamped = batches
+        for i in stamped.indices {
+            stamped[i].database = dbrp.db
+            stamped[i].retentionPolicy = dbrp.rp
+        }
+        await deliver(stamped, to: schedule)
+    }
+
+    private func deliver(_ batches: [Batch], to schedule: QuerySchedule) async {
         let full = pipeline.segment(schedule.segment) { p in
             (p.nodes[schedule.nodeIndex] as? QueryNode)?.deliver(batches)
             return handOff(p, segment: schedule.segment)
