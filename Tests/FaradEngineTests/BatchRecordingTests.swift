@@ -46,6 +46,18 @@ import Testing
     {"fields":{"mean":90.99999999998545},"time":"2015-10-30T17:14:40Z"}]}
 """#
 
+    static let joinTolerance0 = #"""
+{"name":"cpu_usage_idle","points":[{"fields":{"mean":83.56930693069836},"time":"2015-10-30T17:14:12.1Z"},{"fields":{"mean":79.12871287128638},"time":"2015-10-30T17:14:14.1Z"},{"fields":{"mean":88.99559823928229},"time":"2015-10-30T17:14:16.1Z"},{"fields":{"mean":85.50000000000182},"time":"2015-10-30T17:14:18.1Z"},{"fields":{"mean":86.02860286029956},"time":"2015-10-30T17:14:20.1Z"}]}
+{"name":"cpu_usage_idle","points":[{"fields":{"mean":81.72501716191164},"time":"2015-10-30T17:14:22.3Z"},{"fields":{"mean":81.03810381037587},"time":"2015-10-30T17:14:24.3Z"},{"fields":{"mean":85.93434343435388},"time":"2015-10-30T17:14:26.3Z"},{"fields":{"mean":85.36734693878043},"time":"2015-10-30T17:14:28.3Z"},{"fields":{"mean":83.01320528210614},"time":"2015-10-30T17:14:30.3Z"}]}
+{"name":"cpu_usage_idle","points":[{"fields":{"mean":85.08910891088406},"time":"2015-10-30T17:14:32.5Z"},{"fields":{"mean":78.00000000002001},"time":"2015-10-30T17:14:34.5Z"},{"fields":{"mean":84.23607066586464},"time":"2015-10-30T17:14:36.5Z"},{"fields":{"mean":80.85858585861834},"time":"2015-10-30T17:14:38.5Z"},{"fields":{"mean":80.61224489791657},"time":"2015-10-30T17:14:40.5Z"}]}
+"""#
+
+    static let joinTolerance1 = #"""
+{"name":"cpu_usage_idle","points":[{"fields":{"mean":93.49999999999409},"time":"2015-10-30T17:14:12.2Z"},{"fields":{"mean":91.44444444443974},"time":"2015-10-30T17:14:14.2Z"},{"fields":{"mean":93.44897959187637},"time":"2015-10-30T17:14:16.2Z"},{"fields":{"mean":95.99999999995998},"time":"2015-10-30T17:14:18.2Z"},{"fields":{"mean":97.00970097012197},"time":"2015-10-30T17:14:20.2Z"}]}
+{"name":"cpu_usage_idle","points":[{"fields":{"mean":95.98484848485191},"time":"2015-10-30T17:14:22.4Z"},{"fields":{"mean":92.09803921569600},"time":"2015-10-30T17:14:24.4Z"},{"fields":{"mean":92.99999999998363},"time":"2015-10-30T17:14:26.4Z"},{"fields":{"mean":86.54015887023496},"time":"2015-10-30T17:14:28.4Z"},{"fields":{"mean":95.48979591840603},"time":"2015-10-30T17:14:30.4Z"}]}
+{"name":"cpu_usage_idle","points":[{"fields":{"mean":96.49999999996908},"time":"2015-10-30T17:14:32.6Z"},{"fields":{"mean":93.46464646468584},"time":"2015-10-30T17:14:34.6Z"},{"fields":{"mean":95.00950095007724},"time":"2015-10-30T17:14:36.6Z"},{"fields":{"mean":92.99999999998636},"time":"2015-10-30T17:14:38.6Z"},{"fields":{"mean":90.99999999998545},"time":"2015-10-30T17:14:40.6Z"}]}
+"""#
+
     static let packets = #"""
 {"name":"packets","points":[{"fields":{"value":1000},"time":"2015-10-18T00:00:00Z"},{"fields":{"value":1001},"time":"2015-10-18T00:00:02Z"},{"fields":{"value":1002},"time":"2015-10-18T00:00:04Z"},{"fields":{"value2":0},"time":"2015-10-18T00:00:05Z"},{"fields":{"value":0},"time":"2015-10-18T00:00:06Z"},{"fields":{"value":1},"time":"2015-10-18T00:00:08Z"}]}
 """#
@@ -114,6 +126,26 @@ import Testing
                 |httpOut('TestBatch_Join')
             """
         #expect(try await Self.run(script, [Self.join0, Self.join1]) == Fixture.result(Fixture.series("cpu_usage_idle", ["time", "sum"], [[28, 10.0]])))
+    }
+
+    /// TestBatch_JoinTolerance (the recordings a tenth of a second apart, joined within 1s) and
+    /// TestBatch_Join_DelimiterEmpty.
+    @Test(arguments: [(".tolerance(1s)", "cpu0.mean", true), (".delimiter('')", "cpu0mean", false)])
+    func joinProperties(property: String, field: String, tolerance: Bool) async throws {
+        let query = { (cpu: String) in
+            """
+            batch
+                |query(\'\'\'SELECT mean("value") FROM "telegraf"."default".cpu_usage_idle WHERE "cpu" = '\(cpu)'
+                \'\'\')
+                    .period(10s)
+                    .every(10s)
+                    .groupBy(time(2s))
+            """
+        }
+        let script = "var cpu0 = " + query("cpu0") + "\nvar cpu1 = " + query("cpu1")
+            + "\ncpu0\n|join(cpu1).as('cpu0', 'cpu1')\(property)\n|count('\(field)')\n|window().period(20s).every(20s)\n|sum('count')\n|httpOut('out')"
+        let data = tolerance ? [Self.joinTolerance0, Self.joinTolerance1] : [Self.join0, Self.join1]
+        #expect(try await Self.run(script, data) == Fixture.result(Fixture.series("cpu_usage_idle", ["time", "sum"], [[28, 10.0]])))
     }
 
     @Test(arguments: [(false, [[2, 0.5], [4, 0.5], [6, -501.0], [8, 0.5]]), (true, [[2, 0.5], [4, 0.5], [8, 0.5]])])
