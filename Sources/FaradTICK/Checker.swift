@@ -23,10 +23,10 @@ public struct Checker {
         }
     }
 
-    /// Methods that only create nodes: `.window()` is a mistake for `|window()`. (`mode` is not
-    /// one: it is also a property of an alert's `.log()` handler.)
+    /// Methods that only create nodes: `.window()` is a mistake for `|window()`. (`mode` and
+    /// `max` are not: they are also properties, of an alert's `.log()` and of `combine`.)
     public static let chainingOnly: Set<String> = [
-        "window", "mean", "sum", "count", "min", "max", "first", "last", "median", "spread", "stddev",
+        "window", "mean", "sum", "count", "min", "first", "last", "median", "spread", "stddev",
         "distinct", "percentile", "top", "bottom", "difference", "movingAverage", "cumulativeSum", "derivative",
         "elapsed", "holtWinters", "holtWintersWithFit", "eval", "default", "sample", "shift", "join", "union",
         "alert", "httpOut", "httpPost", "influxDBOut", "stats", "barrier", "stateDuration", "stateCount",

@@ -7,7 +7,7 @@ enum NodeRegistry {
     static let kinds: [any NodeKind.Type] = [
         StreamNode.self, BatchRootNode.self, QueryNode.self, FromNode.self, WhereNode.self, WindowNode.self, GroupByNode.self, EvalNode.self,
         DefaultNode.self, DeleteNode.self, ShiftNode.self, SampleNode.self, DerivativeNode.self, InfluxQLNode.self,
-        LogNode.self, HTTPOutNode.self, InfluxDBOutNode.self, UnionNode.self, JoinNode.self, FlattenNode.self, AlertNode.self, StateTrackingNode.self, ChangeDetectNode.self, StatsNode.self,
+        LogNode.self, HTTPOutNode.self, InfluxDBOutNode.self, UnionNode.self, JoinNode.self, FlattenNode.self, CombineNode.self, AlertNode.self, StateTrackingNode.self, ChangeDetectNode.self, StatsNode.self,
     ]
 
     /// Each method's kind and name stem.

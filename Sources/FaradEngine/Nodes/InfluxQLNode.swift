@@ -232,7 +232,8 @@ extension InfluxQLNode: NodeKind {
     static let methods = [
         "count", "sum", "mean", "median", "mode", "min", "max", "first", "last", "spread", "stddev", "percentile",
         "top", "bottom", "distinct", "difference", "movingAverage", "cumulativeSum",
-    ].sorted().map { NodeMethod($0, isAlsoProperty: $0 == "mode") }  // an alert's .log().mode(0644)
+    // An alert's .log().mode(0644) and combine's .max(n) are properties of those names.
+    ].sorted().map { NodeMethod($0, isAlsoProperty: $0 == "mode" || $0 == "max") }
 
     static func make(_ b: inout NodeBuild) throws(TICKDiagnostic) -> EngineNode {
         let spec = b.spec
