@@ -29,6 +29,9 @@ struct InfluxQLSelectRunner {
         if let tz = select.timeZone, tz != "UTC" {
             throw InfluxQLQueryError(.unsupported, "tz('\(tz)') is not supported by Farad yet (only UTC)")
         }
+        if select.sources.contains(where: { if case .subquery = $0 { true } else { false } }) {
+            return try runSubqueries(select, database: database, retentionPolicy: retentionPolicy)
+        }
         if let transforms = try InfluxQLTransformation.of(select) {
             return try runTransformations(select, transforms, database: database, retentionPolicy: retentionPolicy)
         }

@@ -118,7 +118,10 @@ struct InfluxQLTopSelection: Sendable {
             }
         }
         candidates.sort { better(($0.time, $0.value), than: ($1.time, $1.value)) }
-        let kept = candidates.prefix(count).sorted { $0.time != $1.time ? $0.time < $1.time : $0.row < $1.row }
-        return kept.map { rows[$0.row] }
+        // In time order; at one time, the better value first (InfluxDB sorts its choice stably by time).
+        let kept = candidates.prefix(count).enumerated().sorted { a, b in
+            a.element.time != b.element.time ? a.element.time < b.element.time : a.offset < b.offset
+        }
+        return kept.map { rows[$0.element.row] }
     }
 }
