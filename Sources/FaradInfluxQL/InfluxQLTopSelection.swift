@@ -84,7 +84,8 @@ struct InfluxQLTopSelection: Sendable {
 
     /// `x` with three decimals, as Go's `%.3f` (rounding half to even on the binary value).
     static func threeDecimals(_ x: Double) -> String {
-        guard x.isFinite else { return "\(x)" }
+        // Past 2^53 a double has no fraction to show (and Int64 would not hold it).
+        guard x.isFinite, abs(x) < 1e15 else { return "\(x)" }
         let scaled = (abs(x) * 1000).rounded(.toNearestOrEven)
         let whole = Int64(scaled / 1000), fraction = Int64(scaled.truncatingRemainder(dividingBy: 1000))
         let digits = String(fraction)
