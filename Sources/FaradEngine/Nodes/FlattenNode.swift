@@ -39,7 +39,7 @@ final class FlattenNode: EngineNode {
     override var cardinality: Int { buffers.count }
 
     private func round(_ t: Int64) -> Int64 {
-        JoinNaming(prefixes: [], delimiter: "", streamName: nil, fill: .none, tolerance: tolerance).round(t)
+        JoinNaming.round(t, tolerance: tolerance)
     }
 
     override func process(_ message: consuming Message) {

@@ -22,7 +22,11 @@ struct JoinNaming: Sendable {
     let tolerance: Int64
 
     /// `t` rounded to the nearest multiple of the tolerance, halves up (Go's `Time.Round`).
-    func round(_ t: Int64) -> Int64 {
+    func round(_ t: Int64) -> Int64 { Self.round(t, tolerance: tolerance) }
+
+    /// `t` rounded to the nearest multiple of `tolerance` (unchanged when it is 0), halves up, as
+    /// `join`, `combine` and `flatten` match times.
+    static func round(_ t: Int64, tolerance: Int64) -> Int64 {
         guard tolerance > 0 else { return t }
         var r = t % tolerance
         if r < 0 { r += tolerance }
